@@ -1,0 +1,97 @@
+//! Exit codes (SPEC 6) and the error type that carries one.
+//!
+//! Everything returns `anyhow::Result`; an error whose chain holds a [`Failure`] exits with
+//! that failure's code, a network error from reqwest exits 5, anything else exits 1.
+
+use std::fmt;
+
+/// The documented exit codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitKind {
+    /// 1: an error.
+    Error = 1,
+    /// 2: the command line (or an argument's value) is wrong.
+    Usage = 2,
+    /// 3: NetSuite rejected the credentials, or the user denied the authorization.
+    Rejected = 3,
+    /// 4: some files of a fetch or deploy failed.
+    Partial = 4,
+    /// 5: the network failed or timed out.
+    Network = 5,
+}
+
+/// An error with a message for people and an exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub kind: ExitKind,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(kind: ExitKind, message: impl Into<String>) -> Self {
+        Failure {
+            kind,
+            message: message.into(),
+        }
+    }
+    pub fn error(message: impl Into<String>) -> Self {
+        Self::new(ExitKind::Error, message)
+    }
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(ExitKind::Usage, message)
+    }
+    pub fn rejected(message: impl Into<String>) -> Self {
+        Self::new(ExitKind::Rejected, message)
+    }
+    pub fn network(message: impl Into<String>) -> Self {
+        Self::new(ExitKind::Network, message)
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// The exit code for an error chain.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    for cause in err.chain() {
+        if let Some(f) = cause.downcast_ref::<Failure>() {
+            return f.kind as u8;
+        }
+        if let Some(e) = cause.downcast_ref::<reqwest::Error>()
+            && (e.is_connect() || e.is_timeout() || e.is_request() || e.is_body())
+        {
+            return ExitKind::Network as u8;
+        }
+        if cause.downcast_ref::<std::io::Error>().is_some_and(|e| {
+            matches!(
+                e.kind(),
+                std::io::ErrorKind::TimedOut
+                    | std::io::ErrorKind::ConnectionRefused
+                    | std::io::ErrorKind::ConnectionReset
+            )
+        }) {
+            return ExitKind::Network as u8;
+        }
+    }
+    ExitKind::Error as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::Context;
+
+    #[test]
+    fn codes_follow_the_chain() {
+        let e: anyhow::Error = Failure::rejected("no").into();
+        assert_eq!(exit_code(&e), 3);
+        let wrapped = Err::<(), _>(Failure::usage("bad")).context("while parsing");
+        assert_eq!(exit_code(&wrapped.unwrap_err()), 2);
+        assert_eq!(exit_code(&anyhow::anyhow!("plain")), 1);
+    }
+}

@@ -1,0 +1,9 @@
+//! nstba: NetSuite token-based authentication from the command line.
+//!
+//! The library holds everything the `nstba` binary does, so that integration tests, benches
+//! and fuzz targets can reach the pure parts (signer, account forms, store parsing).
+
+pub mod account;
+pub mod error;
+pub mod oauth;
+pub mod secret;
