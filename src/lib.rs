@@ -4,6 +4,13 @@
 //! and fuzz targets can reach the pure parts (signer, account forms, store parsing).
 
 pub mod account;
+pub mod cli;
+pub mod commands;
+pub mod credentials;
 pub mod error;
+pub mod netsuite;
 pub mod oauth;
+pub mod project;
 pub mod secret;
+pub mod store;
+pub mod ui;

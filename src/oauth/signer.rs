@@ -209,7 +209,8 @@ struct EncodedParams<'a>(&'a [(String, String)]);
 
 impl oauth::Request for EncodedParams<'_> {
     fn serialize<S: Serializer>(&self, mut serializer: S) -> S::Output {
-        let oauth_params: [(&str, fn(&mut S)); 8] = [
+        type Emit<S> = fn(&mut S);
+        let oauth_params: [(&str, Emit<S>); 8] = [
             ("oauth_callback", S::serialize_oauth_callback),
             ("oauth_consumer_key", S::serialize_oauth_consumer_key),
             ("oauth_nonce", S::serialize_oauth_nonce),

@@ -1,0 +1,211 @@
+//! Every command, flag, environment variable and help text, with clap derive. Parsing only:
+//! the commands build their configuration from these after parsing.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// NetSuite token-based authentication from the command line: get, keep and use TBA tokens.
+#[derive(Debug, Parser)]
+#[command(
+    name = "nstba",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+#[command(
+    after_help = "Exit codes: 0 success, 1 error, 2 usage, 3 credentials rejected or \
+authorization denied, 4 some files failed, 5 network failure or timeout."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// The token store [default: ~/.nstba]
+    #[arg(long, global = true, env = "NSTBA_STORE", value_name = "PATH")]
+    pub store: Option<PathBuf>,
+
+    /// Send every request to this base URL instead of NetSuite's domains (the emulator, a proxy)
+    #[arg(long, global = true, env = "NSTBA_NETSUITE_URL", value_name = "URL")]
+    pub netsuite_url: Option<String>,
+
+    /// Never prompt; fail with what to pass instead (also when CI is set or stdin is no terminal)
+    #[arg(long, global = true, env = "NSTBA_NO_INPUT",
+          value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false,
+          num_args = 0, default_missing_value = "true")]
+    pub no_input: bool,
+
+    /// Show each request's method, URL, status and time on stderr (never a secret)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Print only data and errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// How a signing command picks its token (see `nstba help auth` and the README).
+#[derive(Debug, Args, Clone, Default)]
+pub struct CredentialArgs {
+    /// Use this saved token; a name not saved yet runs the login flow; no value opens a picker
+    #[arg(long, value_name = "AUTH_ID", num_args = 0..=1, conflicts_with = "auth_id")]
+    pub to: Option<Option<String>>,
+
+    /// Use this saved token
+    #[arg(long, value_name = "AUTH_ID")]
+    pub auth_id: Option<String>,
+
+    /// Consumer key of the integration record, for tokens saved without one
+    #[arg(long, env = "NSTBA_CONSUMER_KEY", value_name = "KEY")]
+    pub consumer_key: Option<String>,
+
+    /// Read the consumer secret from the first line of stdin (else NSTBA_CONSUMER_SECRET)
+    #[arg(long)]
+    pub consumer_secret_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Save, list, inspect, rename and remove tokens
+    #[command(subcommand)]
+    Auth(AuthCommand),
+    /// Print the Authorization header value for a request (for curl, Postman, other tools)
+    Sign(SignArgs),
+    /// Send a signed request to NetSuite and print the response body
+    Request(RequestArgs),
+    /// Print shell completions
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Save a token made in the NetSuite UI (secrets from the environment, a prompt or stdin)
+    Add(AuthAddArgs),
+    /// List saved tokens
+    List(AuthListArgs),
+    /// Show one saved token: account, role, where each value comes from (no secrets)
+    Info(AuthInfoArgs),
+    /// Rename a saved token
+    Rename { old: String, new: String },
+    /// Remove a saved token from this machine (it stays active in NetSuite)
+    Remove { auth_id: String },
+}
+
+#[derive(Debug, Args)]
+pub struct AuthAddArgs {
+    /// The name to save the token under
+    pub auth_id: String,
+
+    /// Account ID, such as 1234567 or 1234567_SB1
+    #[arg(long, env = "NSTBA_ACCOUNT")]
+    pub account: String,
+
+    /// Token ID, from Setup > Users/Roles > Access Tokens
+    #[arg(long, env = "NSTBA_TOKEN_ID", value_name = "ID")]
+    pub token_id: String,
+
+    /// Consumer key of the integration record
+    #[arg(long, env = "NSTBA_CONSUMER_KEY", value_name = "KEY")]
+    pub consumer_key: Option<String>,
+
+    /// Role ID the token was made for (shown in listings)
+    #[arg(long)]
+    pub role: Option<String>,
+
+    /// Read the token secret from stdin even when NSTBA_TOKEN_SECRET is set
+    #[arg(long)]
+    pub token_secret_stdin: bool,
+
+    /// Read the consumer secret from stdin even when NSTBA_CONSUMER_SECRET is set
+    #[arg(long)]
+    pub consumer_secret_stdin: bool,
+
+    /// Replace a token already saved under this name
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuthListArgs {
+    /// Also list tokens of other accounts than nstba.toml's, and entries nstba cannot use
+    #[arg(long)]
+    pub all: bool,
+
+    /// Print JSON (stable; see the README)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuthInfoArgs {
+    pub auth_id: String,
+
+    /// Print JSON (stable; see the README)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// HTTP method
+    pub method: String,
+
+    /// A full URL, or a path (/services/rest/..., /app/site/hosting/restlet.nl?...) on the
+    /// token's account
+    pub url: String,
+
+    /// Use this nonce instead of a random one
+    #[arg(long)]
+    pub nonce: Option<String>,
+
+    /// Use this Unix timestamp instead of now
+    #[arg(long)]
+    pub timestamp: Option<u64>,
+
+    /// An application/x-www-form-urlencoded body whose parameters are signed
+    #[arg(long, value_name = "BODY")]
+    pub form: Option<String>,
+
+    /// Also print the base string and the sorted parameters on stderr (never the key)
+    #[arg(long)]
+    pub explain: bool,
+
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RequestArgs {
+    /// HTTP method
+    pub method: String,
+
+    /// A full URL, or a path on the token's account (the domain follows the path)
+    pub url: String,
+
+    /// Request body: text, @FILE, or @- for stdin (sent as JSON unless -H says otherwise)
+    #[arg(short = 'd', long = "data", value_name = "DATA|@FILE")]
+    pub data: Option<String>,
+
+    /// Extra header, 'Name: value' (repeatable)
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+
+    /// Write the response body to FILE instead of stdout
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Print the status line and headers before the body
+    #[arg(short = 'i', long = "include")]
+    pub include: bool,
+
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+}

@@ -1,0 +1,362 @@
+//! `nstba auth ...`: save, list, inspect, rename and remove tokens. Secrets are never printed;
+//! token IDs are masked (first 4 characters, then `…`).
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use serde_json::{Value, json};
+
+use crate::account::AccountId;
+use crate::cli::{AuthAddArgs, AuthInfoArgs, AuthListArgs};
+use crate::commands::{App, read_stdin_line, write_stdout};
+use crate::credentials::{self, ConsumerOverride, ConsumerSource};
+use crate::error::Failure;
+use crate::secret::Secret;
+use crate::store::{Entry, Store, validate_auth_id};
+use crate::ui;
+
+/// The token ID as shown to people: first 4 characters, then `…`.
+pub fn mask(token_id: &str) -> String {
+    let head: String = token_id.chars().take(4).collect();
+    format!("{head}…")
+}
+
+fn now_rfc3339() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+fn load(app: &App) -> Result<Store> {
+    let store = Store::load(&app.store)?;
+    for w in &store.warnings {
+        ui::warn(w);
+    }
+    Ok(store)
+}
+
+/// A secret from its variable, else a hidden prompt on a terminal, else a line of stdin.
+fn read_secret(app: &App, what: &str, var: &str, force_stdin: bool) -> Result<Secret> {
+    let secret = if force_stdin {
+        read_stdin_line(what)?
+    } else if let Some(v) = credentials::env_var(var) {
+        Secret::new(v)
+    } else if app.can_prompt {
+        let mut first = what.chars();
+        let label = first
+            .next()
+            .map(|c| c.to_uppercase().collect::<String>() + first.as_str())
+            .unwrap_or_default();
+        Secret::new(dialoguer::Password::new().with_prompt(label).interact()?)
+    } else {
+        read_stdin_line(&format!("{what} (or set {var})"))?
+    };
+    if secret.expose().trim().is_empty() {
+        return Err(Failure::usage(format!("{what} is empty")).into());
+    }
+    Ok(Secret::new(secret.expose().trim()))
+}
+
+pub fn add(app: &App, args: &AuthAddArgs) -> Result<ExitCode> {
+    validate_auth_id(&args.auth_id)?;
+    let account = AccountId::parse(&args.account)?;
+    let existing = load(app)?;
+    if existing.contains(&args.auth_id) && !args.force {
+        return Err(Failure::usage(format!(
+            "a token is already saved as '{}': pass --force to replace it, or choose another name",
+            args.auth_id
+        ))
+        .into());
+    }
+    let consumer_key = match args.consumer_key.as_deref().filter(|k| !k.is_empty()) {
+        Some(k) => k.to_string(),
+        None if app.can_prompt => dialoguer::Input::<String>::new()
+            .with_prompt("Consumer key (from the integration record)")
+            .interact_text()?,
+        None => {
+            return Err(Failure::usage(
+                "the consumer key is missing: pass --consumer-key or set NSTBA_CONSUMER_KEY \
+                 (Setup > Integration > Manage Integrations, shown once when the record is saved)",
+            )
+            .into());
+        }
+    };
+    // Order on stdin, when secrets are piped: the token secret, then the consumer secret.
+    let token_secret = read_secret(
+        app,
+        "the token secret",
+        credentials::ENV_TOKEN_SECRET,
+        args.token_secret_stdin,
+    )?;
+    let consumer_secret = read_secret(
+        app,
+        "the consumer secret",
+        credentials::ENV_CONSUMER_SECRET,
+        args.consumer_secret_stdin,
+    )?;
+    let entry = Entry {
+        token: args.token_id.trim().to_string(),
+        secret: token_secret,
+        account: account.to_string(),
+        consumer_key: Some(consumer_key.trim().to_string()),
+        consumer_secret: Some(consumer_secret),
+        role: args.role.clone(),
+        entity: None,
+        created_at: Some(now_rfc3339()),
+        extra: Default::default(),
+    };
+    let id = args.auth_id.clone();
+    Store::update(&app.store, |store| {
+        if store.contains(&id) && !args.force {
+            return Err(Failure::usage(format!(
+                "a token was saved as '{id}' meanwhile: pass --force to replace it"
+            ))
+            .into());
+        }
+        // A replaced entry starts afresh: nothing of the old token may linger.
+        store.remove(&id);
+        store.put(&id, &entry);
+        Ok(())
+    })?;
+    ui::info(format!(
+        "Saved token '{}' for account {} in {}",
+        args.auth_id,
+        account,
+        app.store.path().display()
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One row of `auth list`, also its JSON form.
+fn list_row(id: &str, entry: &Result<Entry, String>) -> Value {
+    match entry {
+        Ok(e) => {
+            let realm = AccountId::parse(&e.account).ok().map(|a| a.realm());
+            json!({
+                "authId": id,
+                "account": e.account,
+                "realm": realm,
+                "role": e.role,
+                "entity": e.entity,
+                "createdAt": e.created_at,
+                "tokenId": mask(&e.token),
+                "hasConsumer": e.consumer_key.is_some() && e.consumer_secret.is_some(),
+                "usable": realm.is_some(),
+                "problem": if realm.is_some() { Value::Null } else { json!("the account is not a valid account ID") },
+            })
+        }
+        Err(why) => json!({
+            "authId": id, "account": null, "realm": null, "role": null, "entity": null,
+            "createdAt": null, "tokenId": null, "hasConsumer": false, "usable": false,
+            "problem": why,
+        }),
+    }
+}
+
+pub fn list(app: &App, args: &AuthListArgs) -> Result<ExitCode> {
+    let store = load(app)?;
+    let filter = if args.all {
+        None
+    } else {
+        app.project()?
+            .and_then(|p| p.account())
+            .and_then(|a| AccountId::parse(&a).ok())
+    };
+    let rows: Vec<Value> = store
+        .entries()
+        .iter()
+        .map(|(id, e)| list_row(id, e))
+        .filter(|row| args.all || row["usable"] == true)
+        .filter(|row| match &filter {
+            None => true,
+            Some(account) => row["realm"].as_str() == Some(&account.realm()),
+        })
+        .collect();
+    let hidden = store.len() - rows.len();
+
+    if args.json {
+        let mut text = serde_json::to_string_pretty(&rows)?;
+        text.push('\n');
+        write_stdout(text.as_bytes())?;
+    } else if rows.is_empty() {
+        ui::info(format!(
+            "No tokens saved in {}. Create one with `nstba auth login AUTH_ID` or `nstba auth add`.",
+            app.store.path().display()
+        ));
+    } else {
+        write_stdout(table(&rows).as_bytes())?;
+    }
+    if hidden > 0 && !args.all {
+        let why = match &filter {
+            Some(a) => format!("for other accounts than {a} (nstba.toml) or unusable"),
+            None => "unusable".to_string(),
+        };
+        ui::info(format!("{hidden} more saved {why}: --all shows them"));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn table(rows: &[Value]) -> String {
+    let cell = |v: &Value| v.as_str().map(str::to_string).unwrap_or_else(|| "-".into());
+    let headers = ["AUTH ID", "ACCOUNT", "ROLE", "TOKEN", "CREATED", "CONSUMER"];
+    let lines: Vec<[String; 6]> = rows
+        .iter()
+        .map(|r| {
+            [
+                cell(&r["authId"]),
+                cell(&r["account"]),
+                cell(&r["role"]),
+                cell(&r["tokenId"]),
+                cell(&r["createdAt"]),
+                match (&r["hasConsumer"], &r["problem"]) {
+                    (_, Value::String(p)) => format!("unusable: {p}"),
+                    (Value::Bool(true), _) => "saved".into(),
+                    _ => "from env".into(),
+                },
+            ]
+        })
+        .collect();
+    let mut widths = headers.map(|h| h.chars().count());
+    for l in &lines {
+        for (w, c) in widths.iter_mut().zip(l) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut push = |cells: &[String]| {
+        let parts: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        out.push_str(parts.join("  ").trim_end());
+        out.push('\n');
+    };
+    push(&headers.map(String::from));
+    for l in &lines {
+        push(l);
+    }
+    out
+}
+
+pub fn info(app: &App, args: &AuthInfoArgs) -> Result<ExitCode> {
+    let store = load(app)?;
+    let entry = store.get(&args.auth_id)?.ok_or_else(|| {
+        Failure::usage(format!(
+            "no token is saved as '{}': `nstba auth list` shows the saved ones",
+            args.auth_id
+        ))
+    })?;
+    let over = ConsumerOverride {
+        key: credentials::env_var(credentials::ENV_CONSUMER_KEY),
+        secret: credentials::env_var(credentials::ENV_CONSUMER_SECRET).map(Secret::new),
+    };
+    let (pair, source) = credentials::consumer_pair(&entry, &over);
+    let consumer_from = match source {
+        ConsumerSource::Store => "store",
+        ConsumerSource::Override => "environment (NSTBA_CONSUMER_KEY, NSTBA_CONSUMER_SECRET)",
+        ConsumerSource::Missing => "missing",
+    };
+    let account = AccountId::parse(&entry.account).ok();
+    let value = json!({
+        "authId": args.auth_id,
+        "store": app.store.path().display().to_string(),
+        "account": entry.account,
+        "realm": account.as_ref().map(AccountId::realm),
+        "role": entry.role,
+        "entity": entry.entity,
+        "createdAt": entry.created_at,
+        "tokenId": mask(&entry.token),
+        "consumerKey": pair.as_ref().map(|(k, _)| mask(k)),
+        "sources": {
+            "token": "store",
+            "account": "store",
+            "consumer": consumer_from,
+        },
+    });
+    if args.json {
+        let mut text = serde_json::to_string_pretty(&value)?;
+        text.push('\n');
+        write_stdout(text.as_bytes())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let s = |k: &str| value[k].as_str().unwrap_or("-").to_string();
+    let mut out = String::new();
+    out.push_str(&format!("auth ID:       {}\n", s("authId")));
+    out.push_str(&format!(
+        "account:       {} (realm {})\n",
+        s("account"),
+        value["realm"].as_str().unwrap_or("invalid")
+    ));
+    out.push_str(&format!("role:          {}\n", s("role")));
+    out.push_str(&format!("entity:        {}\n", s("entity")));
+    out.push_str(&format!("created:       {}\n", s("createdAt")));
+    out.push_str(&format!(
+        "token ID:      {} (from the store)\n",
+        s("tokenId")
+    ));
+    out.push_str(&format!(
+        "consumer key:  {} (from {consumer_from})\n",
+        value["consumerKey"].as_str().unwrap_or("-")
+    ));
+    out.push_str(&format!("store:         {}\n", s("store")));
+    write_stdout(out.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn rename(app: &App, old: &str, new: &str) -> Result<ExitCode> {
+    validate_auth_id(new)?;
+    Store::update(&app.store, |store| {
+        if !store.contains(old) {
+            return Err(Failure::usage(format!(
+                "no token is saved as '{old}': `nstba auth list` shows the saved ones"
+            ))
+            .into());
+        }
+        if store.contains(new) {
+            return Err(Failure::usage(format!(
+                "a token is already saved as '{new}': remove or rename it first"
+            ))
+            .into());
+        }
+        store.rename(old, new);
+        Ok(())
+    })?;
+    // A project that named the old ID follows the rename.
+    if let Some(mut project) = app.project()?
+        && project.auth_id().as_deref() == Some(old)
+    {
+        project.set_auth_id(new)?;
+        ui::info(format!("Updated auth_id in {}", project.path.display()));
+    }
+    ui::info(format!("Renamed '{old}' to '{new}'"));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn remove(app: &App, auth_id: &str) -> Result<ExitCode> {
+    Store::update(&app.store, |store| {
+        if store.remove(auth_id) {
+            Ok(())
+        } else {
+            Err(Failure::usage(format!(
+                "no token is saved as '{auth_id}': `nstba auth list` shows the saved ones"
+            ))
+            .into())
+        }
+    })?;
+    ui::info(format!(
+        "Removed '{auth_id}' from {}. The token is still active in NetSuite until it is revoked \
+         (`nstba auth revoke`, or Setup > Users/Roles > Access Tokens).",
+        app.store.path().display()
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks() {
+        assert_eq!(mask("abcdef123"), "abcd…");
+        assert_eq!(mask("ab"), "ab…");
+    }
+}

@@ -1,0 +1,150 @@
+//! The commands. `run` builds the shared [`App`] configuration from the parsed flags and
+//! hands it to one command; each file here is one command group.
+
+pub mod auth;
+pub mod request;
+pub mod sign;
+
+use std::io::{BufRead as _, Write as _};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result};
+use clap::CommandFactory as _;
+
+use crate::account::Endpoints;
+use crate::cli::{AuthCommand, Cli, Command, CredentialArgs, GlobalArgs};
+use crate::credentials::{self, ConsumerOverride, Credentials, Resolution};
+use crate::error::Failure;
+use crate::project::Project;
+use crate::secret::Secret;
+use crate::store::StorePath;
+
+/// What every command shares: where the store is, where NetSuite is, whether to prompt.
+pub struct App {
+    pub global: GlobalArgs,
+    pub store: StorePath,
+    pub endpoints: Endpoints,
+    pub can_prompt: bool,
+}
+
+impl App {
+    pub fn new(global: GlobalArgs) -> Result<App> {
+        let store = StorePath::resolve(global.store.as_deref())?;
+        let endpoints = Endpoints::new(global.netsuite_url.as_deref())?;
+        let can_prompt = crate::ui::can_prompt(global.no_input);
+        Ok(App {
+            global,
+            store,
+            endpoints,
+            can_prompt,
+        })
+    }
+
+    /// The project file above the current folder, if any.
+    pub fn project(&self) -> Result<Option<Project>> {
+        let cwd = std::env::current_dir().context("cannot read the current folder")?;
+        Project::find(&cwd)
+    }
+
+    /// Resolves the credentials a signing command uses (SPEC 5).
+    pub fn credentials(&self, args: &CredentialArgs) -> Result<Credentials> {
+        let consumer_secret = if args.consumer_secret_stdin {
+            Some(read_stdin_line("the consumer secret")?)
+        } else {
+            credentials::env_var(credentials::ENV_CONSUMER_SECRET).map(Secret::new)
+        };
+        let request = credentials::Request {
+            to: args.to.clone(),
+            auth_id: args.auth_id.clone(),
+            consumer: ConsumerOverride {
+                key: args.consumer_key.clone().filter(|k| !k.is_empty()),
+                secret: consumer_secret,
+            },
+        };
+        let project = self.project()?;
+        let env = |name: &str| credentials::env_var(name);
+        let ctx = credentials::Context {
+            store: &self.store,
+            project: project.as_ref(),
+            env: &env,
+            can_prompt: self.can_prompt,
+        };
+        let creds = match credentials::resolve(&request, &ctx)? {
+            Resolution::Ready(c) => *c,
+            // The flow and the picker arrive with the authorization-flow issue; until then
+            // the user is told what to run.
+            Resolution::Create(id) => {
+                return Err(Failure::usage(format!(
+                    "no token is saved as '{id}': create it with `nstba auth add {id}`"
+                ))
+                .into());
+            }
+            Resolution::Pick => {
+                return Err(Failure::usage(
+                    "several tokens are saved: pass --to AUTH_ID (see `nstba auth list`)",
+                )
+                .into());
+            }
+        };
+        crate::ui::verbose(format!(
+            "using {} for account {} (from {})",
+            creds
+                .auth_id
+                .as_deref()
+                .map(|id| format!("token '{id}'"))
+                .unwrap_or_else(|| "the token in NSTBA_TOKEN_ID".into()),
+            creds.account,
+            creds.origin
+        ));
+        Ok(creds)
+    }
+}
+
+/// Reads one line from stdin (a secret piped in), without its line ending.
+pub fn read_stdin_line(what: &str) -> Result<Secret> {
+    let mut line = String::new();
+    let n = std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .with_context(|| format!("cannot read {what} from stdin"))?;
+    let value = line.trim_end_matches(['\r', '\n']).trim();
+    if n == 0 || value.is_empty() {
+        return Err(Failure::usage(format!(
+            "expected {what} on a line of stdin, found nothing: pipe it in, or set the variable"
+        ))
+        .into());
+    }
+    Ok(Secret::new(value))
+}
+
+/// Writes data to stdout; a closed pipe (`| head`) is not an error.
+pub fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write to stdout"),
+    }
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    crate::ui::set_level(cli.global.quiet, cli.global.verbose);
+    if let Command::Completions { shell } = cli.command {
+        let mut out = Vec::new();
+        clap_complete::generate(shell, &mut Cli::command(), "nstba", &mut out);
+        write_stdout(&out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let app = App::new(cli.global)?;
+    match cli.command {
+        Command::Auth(cmd) => match cmd {
+            AuthCommand::Add(args) => auth::add(&app, &args),
+            AuthCommand::List(args) => auth::list(&app, &args),
+            AuthCommand::Info(args) => auth::info(&app, &args),
+            AuthCommand::Rename { old, new } => auth::rename(&app, &old, &new),
+            AuthCommand::Remove { auth_id } => auth::remove(&app, &auth_id),
+        },
+        Command::Sign(args) => sign::run(&app, &args),
+        Command::Request(args) => request::run(&app, &args),
+        Command::Completions { .. } => unreachable!("handled above"),
+    }
+}

@@ -1,0 +1,96 @@
+//! `nstba request`: one signed call to any REST, RESTlet or SuiteQL URL or path. The body goes
+//! to stdout (or `-o FILE`); a non-2xx status prints NetSuite's decoded error on stderr and
+//! exits 3 for refused credentials, 1 otherwise.
+
+use std::io::Read as _;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+
+use crate::cli::RequestArgs;
+use crate::commands::{App, write_stdout};
+use crate::error::Failure;
+use crate::netsuite::client::{Client, Reply, parse_header};
+
+pub fn run(app: &App, args: &RequestArgs) -> Result<ExitCode> {
+    let mut headers = HeaderMap::new();
+    for raw in &args.headers {
+        let (name, value) = parse_header(raw)?;
+        headers.append(name, value);
+    }
+    let body = match &args.data {
+        None => None,
+        Some(data) => Some(read_data(data)?),
+    };
+    if body.is_some() && !headers.contains_key(CONTENT_TYPE) {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    }
+    let creds = app.credentials(&args.credentials)?;
+    let url = app.endpoints.resolve(Some(&creds.account), &args.url)?;
+
+    let client = Client::new()?;
+    let reply = crate::netsuite::runtime()?.block_on(client.send(
+        &creds,
+        &args.method,
+        &url,
+        headers,
+        body,
+    ))?;
+
+    let mut out = Vec::new();
+    if args.include {
+        out.extend(status_and_headers(&reply).into_bytes());
+    }
+    if reply.is_success() || args.include {
+        match &args.output {
+            Some(path) if reply.is_success() => std::fs::write(path, &reply.body)
+                .with_context(|| format!("cannot write the response to {}", path.display()))?,
+            _ => out.extend_from_slice(&reply.body),
+        }
+    }
+    write_stdout(&out)?;
+    if reply.is_success() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Err(reply
+            .error()
+            .into_failure(Some(&creds.account.realm()))
+            .into())
+    }
+}
+
+/// `-d` text, `@FILE`, or `@-` for stdin.
+fn read_data(data: &str) -> Result<Vec<u8>> {
+    match data.strip_prefix('@') {
+        Some("-") => {
+            let mut buf = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut buf)
+                .context("cannot read the request body from stdin")?;
+            Ok(buf)
+        }
+        Some(path) => std::fs::read(path).map_err(|e| {
+            Failure::usage(format!("cannot read the request body from '{path}': {e}")).into()
+        }),
+        None => Ok(data.as_bytes().to_vec()),
+    }
+}
+
+fn status_and_headers(reply: &Reply) -> String {
+    let mut s = format!(
+        "{:?} {} {}\r\n",
+        reply.version,
+        reply.status.as_u16(),
+        reply.status.canonical_reason().unwrap_or("")
+    );
+    for (name, value) in &reply.headers {
+        s.push_str(&format!(
+            "{}: {}\r\n",
+            name,
+            String::from_utf8_lossy(value.as_bytes())
+        ));
+    }
+    s.push_str("\r\n");
+    s
+}

@@ -1,0 +1,480 @@
+//! The token store, `~/.nstba` (SPEC 4): the JSON file the SuiteCommerce gulp tools read and
+//! write, kept safe. Reads take no lock (writes are atomic renames, so a reader sees the old
+//! file or the new one). Writes take an exclusive lock on a sidecar `<store>.lock`, re-read,
+//! change, write a 0600 temporary file in the same folder, fsync, rename over, fsync the folder.
+//! Entries and fields nstba does not know are kept as they are on every rewrite.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::Failure;
+use crate::secret::Secret;
+
+/// One saved token. `token`, `secret` and `account` are the gulp tools' fields; the rest are
+/// nstba's own and optional. Fields nobody here knows ride along in `extra`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry {
+    pub token: String,
+    pub secret: Secret,
+    pub account: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumer_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumer_secret: Option<Secret>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "string_or_number"
+    )]
+    pub role: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "string_or_number"
+    )]
+    pub entity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+impl Entry {
+    /// Parses one entry, or says what is wrong with it (no values in the message).
+    pub fn from_value(value: &Value) -> Result<Entry, String> {
+        if !value.is_object() {
+            return Err("not a JSON object".into());
+        }
+        serde_json::from_value(value.clone()).map_err(|e| {
+            // serde's message names the field, never the value, for missing or mistyped fields.
+            e.to_string()
+        })
+    }
+
+    pub fn to_value(&self) -> Value {
+        // Serializing plain strings and maps cannot fail.
+        serde_json::to_value(self).unwrap_or_else(|_| unreachable!("entry is plain data"))
+    }
+}
+
+/// Checks an auth ID: `[A-Za-z0-9._-]{1,64}`.
+pub fn validate_auth_id(id: &str) -> Result<(), Failure> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Failure::usage(format!(
+            "'{id}' is not a valid auth ID: use 1 to 64 letters, digits, '.', '_' or '-' \
+             (for example my-sandbox)"
+        )))
+    }
+}
+
+/// The store file's location.
+#[derive(Clone, Debug)]
+pub struct StorePath(PathBuf);
+
+impl StorePath {
+    /// `--store`/`NSTBA_STORE` when given, else `~/.nstba`.
+    pub fn resolve(explicit: Option<&Path>) -> Result<StorePath> {
+        match explicit {
+            Some(p) if !p.as_os_str().is_empty() => Ok(StorePath(p.to_path_buf())),
+            _ => {
+                let home = dirs::home_dir().ok_or_else(|| {
+                    Failure::error(
+                        "cannot find the home directory for ~/.nstba: set NSTBA_STORE or pass \
+                         --store PATH",
+                    )
+                })?;
+                Ok(StorePath(home.join(".nstba")))
+            }
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// The file that is really written: a symlinked store (dotfile managers) keeps its link.
+    fn target(&self) -> PathBuf {
+        fs::canonicalize(&self.0).unwrap_or_else(|_| self.0.clone())
+    }
+
+    fn lock_path(target: &Path) -> PathBuf {
+        let mut name = target.file_name().unwrap_or_default().to_os_string();
+        name.push(".lock");
+        target.with_file_name(name)
+    }
+}
+
+/// The store's contents: auth ID to entry, in file order, unknown entries included.
+#[derive(Clone, Debug, Default)]
+pub struct Store {
+    pub path: PathBuf,
+    doc: Map<String, Value>,
+    /// Warnings found while loading (a store readable by others), for the caller to show.
+    pub warnings: Vec<String>,
+}
+
+impl Store {
+    /// Reads the store without locking. A missing file is an empty store.
+    pub fn load(path: &StorePath) -> Result<Store> {
+        let target = path.target();
+        let mut warnings = Vec::new();
+        let text = match fs::read_to_string(&target) {
+            Ok(text) => {
+                if let Some(w) = permission_warning(&target) {
+                    warnings.push(w);
+                }
+                text
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!("cannot read the token store {}", path.path().display())
+                });
+            }
+        };
+        let doc = parse(&text, path.path())?;
+        Ok(Store {
+            path: path.path().to_path_buf(),
+            doc,
+            warnings,
+        })
+    }
+
+    /// Changes the store under an exclusive lock: re-reads it, applies `change`, and writes
+    /// the result atomically. When `change` fails nothing is written.
+    pub fn update<T>(path: &StorePath, change: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        let target = path.target();
+        let lock_path = StorePath::lock_path(&target);
+        let lock = open_private(&lock_path, false).with_context(|| {
+            format!(
+                "cannot create the store's lock file {}: check that its folder exists and is writable",
+                lock_path.display()
+            )
+        })?;
+        lock.lock()
+            .with_context(|| format!("cannot lock {}", lock_path.display()))?;
+        let mut store = Store::load(path)?;
+        let out = change(&mut store)?;
+        write_atomic(&target, &store.to_json())
+            .with_context(|| format!("cannot write the token store {}", path.path().display()))?;
+        // The lock is released when `lock` is dropped (and by the OS if we die).
+        drop(lock);
+        Ok(out)
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.doc.keys().map(String::as_str)
+    }
+
+    pub fn len(&self) -> usize {
+        self.doc.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.doc.is_empty()
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.doc.contains_key(id)
+    }
+
+    /// The entry saved under `id`: `None` when absent, an error when it is not usable.
+    pub fn get(&self, id: &str) -> Result<Option<Entry>> {
+        match self.doc.get(id) {
+            None => Ok(None),
+            Some(v) => Entry::from_value(v).map(Some).map_err(|why| {
+                Failure::error(format!(
+                    "the entry '{id}' in {} cannot be used: {why}. Fix it there, or save it \
+                     again with `nstba auth add {id}`",
+                    self.path.display()
+                ))
+                .into()
+            }),
+        }
+    }
+
+    /// Every entry in file order, each parsed or with the reason it cannot be.
+    pub fn entries(&self) -> Vec<(&str, Result<Entry, String>)> {
+        self.doc
+            .iter()
+            .map(|(k, v)| (k.as_str(), Entry::from_value(v)))
+            .collect()
+    }
+
+    /// Saves an entry, keeping fields of an existing one that the new one does not set.
+    pub fn put(&mut self, id: &str, entry: &Entry) {
+        let mut value = entry.to_value();
+        if let (Some(Value::Object(old)), Value::Object(new)) = (self.doc.get(id), &mut value) {
+            for (k, v) in old {
+                if !new.contains_key(k) {
+                    new.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        self.doc.insert(id.to_string(), value);
+    }
+
+    pub fn remove(&mut self, id: &str) -> bool {
+        self.doc.shift_remove(id).is_some()
+    }
+
+    /// Renames an entry in place (it keeps its position and every field).
+    pub fn rename(&mut self, old: &str, new: &str) -> bool {
+        if !self.doc.contains_key(old) || self.doc.contains_key(new) {
+            return false;
+        }
+        let doc = std::mem::take(&mut self.doc);
+        self.doc = doc
+            .into_iter()
+            .map(|(k, v)| {
+                if k == old {
+                    (new.to_string(), v)
+                } else {
+                    (k, v)
+                }
+            })
+            .collect();
+        true
+    }
+
+    fn to_json(&self) -> String {
+        let mut out = serde_json::to_string_pretty(&self.doc)
+            .unwrap_or_else(|_| unreachable!("a JSON map always serializes"));
+        out.push('\n');
+        out
+    }
+}
+
+/// Parses the store's text. An empty file is an empty store; anything that is not a JSON
+/// object is an error that says where, and the file is never touched.
+pub fn parse(text: &str, path: &Path) -> Result<Map<String, Value>, Failure> {
+    if text.trim().is_empty() {
+        return Ok(Map::new());
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(Failure::error(format!(
+            "the token store {} is JSON but not an object of auth IDs; it was left unchanged. \
+             Move it away (nstba starts a new one) or point NSTBA_STORE elsewhere",
+            path.display()
+        ))),
+        Err(e) => Err(Failure::error(format!(
+            "the token store {} is not valid JSON (line {}, column {}: {}); it was left \
+             unchanged. Fix it by hand, or move it away and save your tokens again",
+            path.display(),
+            e.line(),
+            e.column(),
+            describe_json_error(&e)
+        ))),
+    }
+}
+
+/// serde_json's message without the trailing position (we print our own).
+fn describe_json_error(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+fn permission_warning(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = fs::metadata(path).ok()?.permissions().mode();
+        if mode & 0o077 != 0 {
+            return Some(format!(
+                "the token store {} can be read by other users (mode {:o}); run: chmod 600 {}",
+                path.display(),
+                mode & 0o777,
+                path.display()
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    None
+}
+
+fn open_private(path: &Path, truncate: bool) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.create(true).write(true).truncate(truncate);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+/// Writes `contents` to `target` atomically: a 0600 temporary file in the same folder,
+/// fsync, rename over, fsync the folder. A crash leaves the old file or the new one.
+pub fn write_atomic(target: &Path, contents: &str) -> std::io::Result<()> {
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    // tempfile creates the file with mode 0600 on Unix.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".nstba-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(contents.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(target).map_err(|e| e.error)?;
+    #[cfg(unix)]
+    File::open(dir)?.sync_all()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_store() -> (tempfile::TempDir, StorePath) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = StorePath::resolve(Some(&dir.path().join(".nstba"))).unwrap();
+        (dir, path)
+    }
+
+    fn entry(account: &str) -> Entry {
+        Entry {
+            token: "tokenid".into(),
+            secret: Secret::new("tsecret"),
+            account: account.into(),
+            consumer_key: Some("ck".into()),
+            consumer_secret: Some(Secret::new("csecret")),
+            role: Some("3".into()),
+            entity: None,
+            created_at: None,
+            extra: Map::new(),
+        }
+    }
+
+    #[test]
+    fn missing_and_empty_are_empty() {
+        let (_d, p) = temp_store();
+        assert!(Store::load(&p).unwrap().is_empty());
+        fs::write(p.path(), "  \n").unwrap();
+        assert!(Store::load(&p).unwrap().is_empty());
+    }
+
+    #[test]
+    fn update_writes_0600_and_keeps_unknowns() {
+        let (_d, p) = temp_store();
+        fs::write(
+            p.path(),
+            r#"{"gulp":{"token":"t","secret":"s","account":"123","extraField":[1,2]},"weird":42}"#,
+        )
+        .unwrap();
+        Store::update(&p, |s| {
+            s.put("new", &entry("123_SB1"));
+            Ok(())
+        })
+        .unwrap();
+        let text = fs::read_to_string(p.path()).unwrap();
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["gulp"]["extraField"], serde_json::json!([1, 2]));
+        assert_eq!(v["weird"], 42);
+        assert_eq!(v["new"]["consumerKey"], "ck");
+        let keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys, ["gulp", "weird", "new"]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = fs::metadata(p.path()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let store = Store::load(&p).unwrap();
+        assert!(store.get("weird").is_err());
+        assert_eq!(store.get("gulp").unwrap().unwrap().account, "123");
+    }
+
+    #[test]
+    fn corrupt_store_is_never_written() {
+        let (_d, p) = temp_store();
+        let bad = "{\n  \"a\": {\"token\": \"x\",,}\n}";
+        fs::write(p.path(), bad).unwrap();
+        let err = Store::update(&p, |s| {
+            s.put("b", &entry("1"));
+            Ok(())
+        })
+        .unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(msg.contains("line 2, column"), "{msg}");
+        assert_eq!(fs::read_to_string(p.path()).unwrap(), bad);
+    }
+
+    #[test]
+    fn failed_change_writes_nothing() {
+        let (_d, p) = temp_store();
+        let r: Result<()> = Store::update(&p, |s| {
+            s.put("b", &entry("1"));
+            anyhow::bail!("no")
+        });
+        assert!(r.is_err());
+        assert!(!p.path().exists());
+    }
+
+    #[test]
+    fn rename_keeps_position_and_fields() {
+        let mut s = Store::default();
+        s.put("a", &entry("1"));
+        s.put("b", &entry("2"));
+        s.put("c", &entry("3"));
+        assert!(s.rename("b", "z"));
+        assert!(!s.rename("a", "c"));
+        assert!(!s.rename("nope", "x"));
+        assert_eq!(s.ids().collect::<Vec<_>>(), ["a", "z", "c"]);
+        assert_eq!(s.get("z").unwrap().unwrap().account, "2");
+    }
+
+    #[test]
+    fn numbers_for_role_and_entity() {
+        let e = Entry::from_value(&serde_json::json!({
+            "token": "t", "secret": "s", "account": "1", "role": 3, "entity": 38
+        }))
+        .unwrap();
+        assert_eq!(e.role.as_deref(), Some("3"));
+        assert_eq!(e.entity.as_deref(), Some("38"));
+    }
+
+    #[test]
+    fn auth_ids() {
+        for ok in ["a", "my-sandbox", "prod.v2_x", &"x".repeat(64)] {
+            assert!(validate_auth_id(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "a b", "../x", "a/b", &"x".repeat(65), "ü"] {
+            assert!(validate_auth_id(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        assert!(!format!("{:?}", entry("1")).contains("secret\""));
+        assert!(!format!("{:?}", entry("1")).contains("tsecret"));
+        assert!(!format!("{:?}", entry("1")).contains("csecret"));
+    }
+}
