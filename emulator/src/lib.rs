@@ -1,0 +1,232 @@
+//! A local NetSuite for nstba (SPEC 9): the TBA authorization flow with a consent page, the
+//! token endpoints, a REST record endpoint, with NetSuite's checks and error bodies, and knobs
+//! for tests and benchmarks (latency, a concurrency limit, failures, a skewed clock).
+//!
+//! It runs as the `nstba-emulator` binary, or in-process from tests with [`spawn`].
+
+pub mod oauth;
+mod auth;
+mod http;
+mod rest;
+mod state;
+mod tokens;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use axum::Router;
+use axum::extract::State as AxState;
+use axum::response::Response;
+
+pub use state::AuditEntry;
+use state::State;
+
+/// How the consent page decides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Decision {
+    /// Show the page and wait for a click.
+    #[default]
+    Ask,
+    Allow,
+    Deny,
+}
+
+/// The emulated account and its integration record, and the fault knobs.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub port: u16,
+    pub account: String,
+    pub consumer_key: String,
+    pub consumer_secret: String,
+    /// The integration record's callback URL; `http://localhost:*` allows any port.
+    pub callback: String,
+    /// Active tokens issued in advance: (token ID, token secret).
+    pub tokens: Vec<(String, String)>,
+    pub decision: Decision,
+    pub latency_ms: u64,
+    /// Over this many requests in flight, RESTlets answer 400 SSS_REQUEST_LIMIT_EXCEEDED
+    /// and REST answers 429.
+    pub max_concurrency: Option<usize>,
+    /// The share of REST and RESTlet requests that fail (5xx or a dropped connection).
+    pub fail_rate: f64,
+    pub seed: Option<u64>,
+    /// Seconds the emulated NetSuite clock is ahead of this machine's (negative: behind).
+    pub clock_offset: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            port: 0,
+            account: "1234567".into(),
+            consumer_key: "emulator-consumer-key".into(),
+            consumer_secret: "emulator-consumer-secret".into(),
+            callback: "http://localhost:*".into(),
+            tokens: Vec::new(),
+            decision: Decision::Ask,
+            latency_ms: 0,
+            max_concurrency: None,
+            fail_rate: 0.0,
+            seed: None,
+            clock_offset: 0,
+        }
+    }
+}
+
+/// A running emulator; dropping it stops it.
+pub struct Handle {
+    pub addr: SocketAddr,
+    state: Arc<State>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Handle {
+    /// `http://127.0.0.1:PORT`
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Every request seen so far.
+    pub fn hits(&self) -> usize {
+        self.state.hits.load(Ordering::SeqCst)
+    }
+
+    /// The login audit trail.
+    pub fn audit(&self) -> Vec<AuditEntry> {
+        self.state.lock().audit.clone()
+    }
+
+    /// Whether a token is issued and active.
+    pub fn token_active(&self, id: &str) -> bool {
+        self.state.lock().tokens.get(id).is_some_and(|t| t.active)
+    }
+
+    /// How many access tokens exist (active or not).
+    pub fn token_count(&self) -> usize {
+        self.state.lock().tokens.len()
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Starts the emulator on 127.0.0.1 on its own thread and runtime.
+pub fn spawn(config: Config) -> std::io::Result<Handle> {
+    let std_listener = std::net::TcpListener::bind(("127.0.0.1", config.port))?;
+    std_listener.set_nonblocking(true)?;
+    let addr = std_listener.local_addr()?;
+    let state = Arc::new(State::new(config));
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let thread_state = state.clone();
+    let thread = std::thread::Builder::new()
+        .name("nstba-emulator".into())
+        .spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("tokio runtime");
+            rt.block_on(async move {
+                let listener =
+                    tokio::net::TcpListener::from_std(std_listener).expect("listener");
+                let _ = serve(listener, thread_state, async {
+                    let _ = rx.await;
+                })
+                .await;
+            });
+        })?;
+    Ok(Handle {
+        addr,
+        state,
+        shutdown: Some(tx),
+        thread: Some(thread),
+    })
+}
+
+/// Serves until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<State>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = Router::new().fallback(handle).with_state(state);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Builds the state for [`serve`] (the binary uses this).
+pub fn new_state(config: Config) -> Arc<State> {
+    Arc::new(State::new(config))
+}
+
+async fn handle(AxState(st): AxState<Arc<State>>, request: axum::extract::Request) -> Response {
+    let flight = st.enter();
+    let req = match http::Req::read(request).await {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    let family = http::Family::of(&req.path);
+
+    if st.config.latency_ms > 0 && family.is_api() {
+        tokio::time::sleep(std::time::Duration::from_millis(st.config.latency_ms)).await;
+    }
+    if family.is_api() {
+        if let Some(max) = st.config.max_concurrency
+            && flight.now > max
+        {
+            st.audit(&req.path, family.limit_status(), "ConcurrencyLimitExceeded");
+            return http::with_date(&st, family.limit_response());
+        }
+        if st.config.fail_rate > 0.0 && st.roll() < st.config.fail_rate {
+            st.audit(&req.path, 503, "InjectedFault");
+            return if st.roll() < 0.5 {
+                http::with_date(&st, http::dropped_connection())
+            } else {
+                http::with_date(&st, family.server_error())
+            };
+        }
+    }
+    let resp = route(&st, &req, family).await;
+    drop(flight);
+    http::with_date(&st, resp)
+}
+
+async fn route(st: &State, req: &http::Req, family: http::Family) -> Response {
+    let m = req.method.as_str();
+    match (m, req.path.as_str()) {
+        ("POST", "/rest/requesttoken") => tokens::request_token(st, req),
+        ("GET", "/app/login/secure/authorizetoken.nl") => tokens::consent_page(st, req),
+        ("POST", "/app/login/secure/authorizetoken.nl") => tokens::consent_decision(st, req),
+        ("POST", "/rest/accesstoken") => tokens::access_token(st, req),
+        ("GET", "/rest/revoketoken") => tokens::revoke(st, req),
+        ("GET", "/rest/tokeninfo") => tokens::token_info(st, req),
+        ("GET", "/emulator/audit") => http::json(200, &st.lock().audit),
+        (_, p) if p.starts_with("/services/rest/") => rest::handle(st, req).await,
+        (_, "/rest/requesttoken" | "/rest/accesstoken") => {
+            // NetSuite answers a bare 405 on the wrong method.
+            http::empty(405)
+        }
+        _ => {
+            st.audit(&req.path, 404, "NotFound");
+            match family {
+                http::Family::Restlet => http::restlet_error(
+                    404,
+                    "SSS_INVALID_SCRIPTLET_ID",
+                    "That Suitelet is invalid, disabled, or no longer exists.",
+                ),
+                _ => http::html(404, "<html><body>Page not found</body></html>".into()),
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! `nstba-emulator`: a local NetSuite on loopback. The first line on stdout is
+//! `listening on http://127.0.0.1:PORT`; the login audit trail goes to stderr.
+
+use clap::Parser;
+use nstba_emulator::{Config, Decision};
+
+/// A local NetSuite for trying and testing nstba without an account.
+#[derive(Parser, Debug)]
+#[command(name = "nstba-emulator", version)]
+struct Args {
+    /// Port on 127.0.0.1 (0 picks a free one)
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// The emulated account ID
+    #[arg(long, default_value = "1234567")]
+    account: String,
+    /// The integration record's consumer key
+    #[arg(long, default_value = "emulator-consumer-key")]
+    consumer_key: String,
+    /// The integration record's consumer secret
+    #[arg(long, default_value = "emulator-consumer-secret")]
+    consumer_secret: String,
+    /// The integration record's callback URL (`http://localhost:*` allows any port)
+    #[arg(long, default_value = "http://localhost:*")]
+    callback_url: String,
+    /// An active token issued in advance, ID:SECRET (repeatable)
+    #[arg(long = "token", value_name = "ID:SECRET")]
+    tokens: Vec<String>,
+    /// The consent page allows at once and redirects
+    #[arg(long, conflicts_with = "auto_deny")]
+    auto_approve: bool,
+    /// The consent page denies at once and redirects
+    #[arg(long)]
+    auto_deny: bool,
+    /// Delay every REST and RESTlet request by this much
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Requests in flight allowed; over it RESTlets answer 400 SSS_REQUEST_LIMIT_EXCEEDED, REST 429
+    #[arg(long)]
+    max_concurrency: Option<usize>,
+    /// Share of REST and RESTlet requests that fail with 5xx or a dropped connection
+    #[arg(long, default_value_t = 0.0)]
+    fail_rate: f64,
+    /// Seed for repeatable faults and IDs
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Seconds the emulated NetSuite clock runs ahead of this machine's (negative: behind)
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    clock_offset: i64,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    let mut tokens = Vec::new();
+    for t in &args.tokens {
+        match t.split_once(':') {
+            Some((id, secret)) if !id.is_empty() && !secret.is_empty() => {
+                tokens.push((id.to_string(), secret.to_string()))
+            }
+            _ => {
+                eprintln!("error: --token takes ID:SECRET");
+                return std::process::ExitCode::from(2);
+            }
+        }
+    }
+    if !(0.0..=1.0).contains(&args.fail_rate) {
+        eprintln!("error: --fail-rate takes a share from 0 to 1");
+        return std::process::ExitCode::from(2);
+    }
+    let config = Config {
+        port: args.port,
+        account: args.account,
+        consumer_key: args.consumer_key,
+        consumer_secret: args.consumer_secret,
+        callback: args.callback_url,
+        tokens,
+        decision: if args.auto_approve {
+            Decision::Allow
+        } else if args.auto_deny {
+            Decision::Deny
+        } else {
+            Decision::Ask
+        },
+        latency_ms: args.latency_ms,
+        max_concurrency: args.max_concurrency,
+        fail_rate: args.fail_rate,
+        seed: args.seed,
+        clock_offset: args.clock_offset,
+    };
+    let listener = match tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: cannot listen on 127.0.0.1:{}: {e}", config.port);
+            return std::process::ExitCode::from(1);
+        }
+    };
+    let addr = match listener.local_addr() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::from(1);
+        }
+    };
+    // The first line is what scripts wait for; flush it at once.
+    println!("listening on http://{addr}");
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    let state = nstba_emulator::new_state(config);
+    let result = nstba_emulator::serve(listener, state, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::from(1)
+        }
+    }
+}

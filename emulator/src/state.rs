@@ -1,0 +1,151 @@
+//! The emulator's memory: the integration record, issued tokens, request tokens waiting for
+//! consent, used nonces, and the login audit trail (what NetSuite shows at Setup > Users/Roles
+//! > User Management > View Login Audit Trail).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rand::{Rng as _, RngExt as _, SeedableRng as _};
+use serde::Serialize;
+
+use crate::Config;
+
+#[derive(Clone, Debug)]
+pub struct AccessToken {
+    pub secret: String,
+    pub consumer_key: String,
+    pub role: String,
+    pub entity: String,
+    pub active: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct RequestToken {
+    pub secret: String,
+    pub consumer_key: String,
+    pub callback: String,
+    pub role: Option<String>,
+    /// Set once the user allowed it on the consent page.
+    pub verifier: Option<String>,
+    pub chosen_role: Option<String>,
+    pub used: bool,
+}
+
+/// One line of the login audit trail.
+#[derive(Clone, Debug, Serialize)]
+pub struct AuditEntry {
+    pub path: String,
+    pub status: u16,
+    /// `ok`, or why the request was refused (InvalidSignature, InvalidTimestamp, ...).
+    pub detail: String,
+}
+
+#[derive(Default)]
+pub struct Inner {
+    pub tokens: HashMap<String, AccessToken>,
+    pub request_tokens: HashMap<String, RequestToken>,
+    pub nonces: HashSet<(String, u64, String)>,
+    pub audit: Vec<AuditEntry>,
+}
+
+pub struct State {
+    pub config: Config,
+    pub inner: Mutex<Inner>,
+    pub in_flight: AtomicUsize,
+    pub hits: AtomicUsize,
+    rng: Mutex<rand::rngs::StdRng>,
+}
+
+pub const ROLES: &[(&str, &str)] = &[
+    ("3", "Administrator"),
+    ("1000", "NSTBA Developer"),
+    ("1001", "NSTBA Read Only"),
+];
+pub const ENTITY: &str = "38";
+
+impl State {
+    pub fn new(config: Config) -> State {
+        let rng = match config.seed {
+            Some(seed) => rand::rngs::StdRng::seed_from_u64(seed),
+            None => rand::rngs::StdRng::from_rng(&mut rand::rng()),
+        };
+        let mut inner = Inner::default();
+        for (id, secret) in &config.tokens {
+            inner.tokens.insert(
+                id.clone(),
+                AccessToken {
+                    secret: secret.clone(),
+                    consumer_key: config.consumer_key.clone(),
+                    role: "3".into(),
+                    entity: ENTITY.into(),
+                    active: true,
+                },
+            );
+        }
+        State {
+            config,
+            inner: Mutex::new(inner),
+            in_flight: AtomicUsize::new(0),
+            hits: AtomicUsize::new(0),
+            rng: Mutex::new(rng),
+        }
+    }
+
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The realm NetSuite expects: upper case with `_`.
+    pub fn realm(&self) -> String {
+        self.config.account.to_ascii_uppercase().replace('-', "_")
+    }
+
+    /// A random hex string (token IDs and secrets are 64 hex characters in NetSuite).
+    pub fn random_hex(&self, len: usize) -> String {
+        let mut rng = self.rng.lock().unwrap_or_else(|p| p.into_inner());
+        (0..len)
+            .map(|_| char::from(b"0123456789abcdef"[(rng.next_u32() % 16) as usize]))
+            .collect()
+    }
+
+    /// A number in [0, 1) from the (seeded) generator, for fault injection.
+    pub fn roll(&self) -> f64 {
+        let mut rng = self.rng.lock().unwrap_or_else(|p| p.into_inner());
+        rng.random::<f64>()
+    }
+
+    pub fn audit(&self, path: &str, status: u16, detail: &str) {
+        if detail != "ok" {
+            eprintln!("login audit: {path} -> {status} {detail}");
+        }
+        let mut inner = self.lock();
+        if inner.audit.len() >= 10_000 {
+            inner.audit.remove(0);
+        }
+        inner.audit.push(AuditEntry {
+            path: path.to_string(),
+            status,
+            detail: detail.to_string(),
+        });
+    }
+
+    pub fn enter(&self) -> InFlight<'_> {
+        self.hits.fetch_add(1, Ordering::SeqCst);
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        InFlight { state: self, now }
+    }
+}
+
+/// Counts a request as in flight while it lives.
+pub struct InFlight<'a> {
+    state: &'a State,
+    /// How many were in flight when this one arrived (itself included).
+    pub now: usize,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.state.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
