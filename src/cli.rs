@@ -178,6 +178,22 @@ pub struct SignArgs {
     #[arg(long)]
     pub explain: bool,
 
+    /// Sign with the consumer secret alone, as flow step 1 (requesttoken) does
+    #[arg(long, conflicts_with_all = ["to", "auth_id"])]
+    pub no_token: bool,
+
+    /// Leave out the realm (optional in the flow's own requests)
+    #[arg(long)]
+    pub no_realm: bool,
+
+    /// Add oauth_callback (flow step 1)
+    #[arg(long, value_name = "URL")]
+    pub callback: Option<String>,
+
+    /// Add oauth_verifier (flow step 3)
+    #[arg(long, value_name = "VERIFIER")]
+    pub verifier: Option<String>,
+
     #[command(flatten)]
     pub credentials: CredentialArgs,
 }

@@ -45,7 +45,12 @@ pub struct Reject {
     pub detail: String,
 }
 
-fn reject(status: u16, code: &'static str, message: &'static str, detail: impl Into<String>) -> Reject {
+fn reject(
+    status: u16,
+    code: &'static str,
+    message: &'static str,
+    detail: impl Into<String>,
+) -> Reject {
     Reject {
         status,
         code,
@@ -98,7 +103,12 @@ pub fn authenticate(st: &State, req: &Req, mode: Mode) -> Result<Authed, Reject>
         ));
     }
     if get("oauth_version").is_some_and(|v| v != "1.0") {
-        return Err(reject(401, "InvalidSignature", INVALID_LOGIN, "InvalidVersion"));
+        return Err(reject(
+            401,
+            "InvalidSignature",
+            INVALID_LOGIN,
+            "InvalidVersion",
+        ));
     }
     let consumer_key = get("oauth_consumer_key").unwrap_or_default();
     if consumer_key != st.config.consumer_key {
@@ -141,7 +151,12 @@ pub fn authenticate(st: &State, req: &Req, mode: Mode) -> Result<Authed, Reject>
     }
     let nonce = get("oauth_nonce").unwrap_or_default();
     if nonce.len() < 6 {
-        return Err(reject(401, "NonceRejected", "The nonce is too short.", "NonceTooShort"));
+        return Err(reject(
+            401,
+            "NonceRejected",
+            "The nonce is too short.",
+            "NonceTooShort",
+        ));
     }
 
     let token_id = get("oauth_token").map(str::to_string);
@@ -149,26 +164,52 @@ pub fn authenticate(st: &State, req: &Req, mode: Mode) -> Result<Authed, Reject>
         Mode::ConsumerOnly => String::new(),
         Mode::RequestToken => {
             let id = token_id.as_deref().ok_or_else(|| {
-                reject(400, "MissingRequiredParameter", "oauth_token is missing.", "MissingToken")
+                reject(
+                    400,
+                    "MissingRequiredParameter",
+                    "oauth_token is missing.",
+                    "MissingToken",
+                )
             })?;
             let inner = st.lock();
             match inner.request_tokens.get(id) {
                 Some(t) if t.consumer_key == consumer_key && !t.used => t.secret.clone(),
-                Some(_) => return Err(reject(401, "InvalidToken", INVALID_LOGIN, "RequestTokenUsed")),
-                None => return Err(reject(401, "InvalidToken", INVALID_LOGIN, "UnknownRequestToken")),
+                Some(_) => {
+                    return Err(reject(
+                        401,
+                        "InvalidToken",
+                        INVALID_LOGIN,
+                        "RequestTokenUsed",
+                    ));
+                }
+                None => {
+                    return Err(reject(
+                        401,
+                        "InvalidToken",
+                        INVALID_LOGIN,
+                        "UnknownRequestToken",
+                    ));
+                }
             }
         }
         Mode::Access => {
-            let id = token_id.as_deref().ok_or_else(|| {
-                reject(401, "InvalidToken", INVALID_LOGIN, "MissingToken")
-            })?;
+            let id = token_id
+                .as_deref()
+                .ok_or_else(|| reject(401, "InvalidToken", INVALID_LOGIN, "MissingToken"))?;
             let inner = st.lock();
             match inner.tokens.get(id) {
                 Some(t) if !t.active => {
                     return Err(reject(401, "InvalidToken", INVALID_LOGIN, "TokenRevoked"));
                 }
                 Some(t) if t.consumer_key == consumer_key => t.secret.clone(),
-                Some(_) => return Err(reject(401, "InvalidToken", INVALID_LOGIN, "TokenOfAnotherIntegration")),
+                Some(_) => {
+                    return Err(reject(
+                        401,
+                        "InvalidToken",
+                        INVALID_LOGIN,
+                        "TokenOfAnotherIntegration",
+                    ));
+                }
                 None => return Err(reject(401, "InvalidToken", INVALID_LOGIN, "UnknownToken")),
             }
         }
@@ -185,13 +226,23 @@ pub fn authenticate(st: &State, req: &Req, mode: Mode) -> Result<Authed, Reject>
     });
     let expected = oauth::hmac_sha256(&base, &st.config.consumer_secret, &token_secret);
     if !oauth::same_signature(&expected, get("oauth_signature").unwrap_or_default()) {
-        return Err(reject(401, "InvalidSignature", "The signature is invalid.", "InvalidSignature"));
+        return Err(reject(
+            401,
+            "InvalidSignature",
+            "The signature is invalid.",
+            "InvalidSignature",
+        ));
     }
 
     // Only a request that passed burns its nonce.
     let key = (consumer_key.to_string(), timestamp, nonce.to_string());
     if !st.lock().nonces.insert(key) {
-        return Err(reject(401, "NonceRejected", "The nonce was already used.", "NonceUsed"));
+        return Err(reject(
+            401,
+            "NonceRejected",
+            "The nonce was already used.",
+            "NonceUsed",
+        ));
     }
     Ok(Authed { params, token_id })
 }

@@ -27,9 +27,9 @@ const MAX_BODY: usize = 16 * 1024 * 1024;
 impl Req {
     pub async fn read(request: axum::extract::Request) -> Result<Req, Response> {
         let (parts, body) = request.into_parts();
-        let body = axum::body::to_bytes(body, MAX_BODY)
-            .await
-            .map_err(|_| restlet_error(413, "SSS_REQUEST_TOO_LARGE", "The request is too large."))?;
+        let body = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
+            restlet_error(413, "SSS_REQUEST_TOO_LARGE", "The request is too large.")
+        })?;
         let target = parts
             .uri
             .path_and_query()

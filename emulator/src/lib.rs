@@ -4,9 +4,9 @@
 //!
 //! It runs as the `nstba-emulator` binary, or in-process from tests with [`spawn`].
 
-pub mod oauth;
 mod auth;
 mod http;
+pub mod oauth;
 mod rest;
 mod state;
 mod tokens;
@@ -137,8 +137,7 @@ pub fn spawn(config: Config) -> std::io::Result<Handle> {
                 .build()
                 .expect("tokio runtime");
             rt.block_on(async move {
-                let listener =
-                    tokio::net::TcpListener::from_std(std_listener).expect("listener");
+                let listener = tokio::net::TcpListener::from_std(std_listener).expect("listener");
                 let _ = serve(listener, thread_state, async {
                     let _ = rx.await;
                 })

@@ -9,7 +9,8 @@ use hmac::{KeyInit, Mac};
 pub fn pct_encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 3);
     for &b in bytes {
-        let unreserved = b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_' || b == b'~';
+        let unreserved =
+            b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_' || b == b'~';
         if unreserved {
             out.push(b as char);
         } else {
@@ -33,16 +34,14 @@ pub fn pct_decode(s: &[u8], plus_is_space: bool) -> Vec<u8> {
     let mut i = 0;
     while i < s.len() {
         match s[i] {
-            b'%' if i + 2 < s.len() => {
-                match (hex(s[i + 1]), hex(s[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h * 16 + l);
-                        i += 3;
-                        continue;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < s.len() => match (hex(s[i + 1]), hex(s[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 3;
+                    continue;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b'+' if plus_is_space => out.push(b' '),
             c => out.push(c),
         }
@@ -76,8 +75,12 @@ pub fn parse_authorization(header: &str) -> Option<Vec<(String, String)>> {
         }
         let (k, v) = part.split_once('=')?;
         let v = v.trim();
-        let v = v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(v);
-        let decode = |s: &str| String::from_utf8_lossy(&pct_decode(s.as_bytes(), false)).into_owned();
+        let v = v
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or(v);
+        let decode =
+            |s: &str| String::from_utf8_lossy(&pct_decode(s.as_bytes(), false)).into_owned();
         out.push((decode(k.trim()), decode(v)));
     }
     Some(out)
@@ -156,7 +159,11 @@ pub fn hmac_sha256(base: &str, consumer_secret: &str, token_secret: &str) -> Str
 
 /// Constant-time comparison of two signatures.
 pub fn same_signature(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 #[cfg(test)]

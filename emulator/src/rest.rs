@@ -8,8 +8,12 @@ use crate::auth::{Mode, authenticate, refuse};
 use crate::http::{self, Family, Req};
 use crate::state::State;
 
-const FIRST: &[&str] = &["Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken", "Donald", "Frances"];
-const LAST: &[&str] = &["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Thompson", "Knuth", "Allen"];
+const FIRST: &[&str] = &[
+    "Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken", "Donald", "Frances",
+];
+const LAST: &[&str] = &[
+    "Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Thompson", "Knuth", "Allen",
+];
 
 /// The sample employee with internal ID `id` (1 to 40), as REST record JSON.
 pub fn employee(base: &str, id: u32) -> Option<serde_json::Value> {
@@ -17,7 +21,10 @@ pub fn employee(base: &str, id: u32) -> Option<serde_json::Value> {
         return None;
     }
     let i = id as usize - 1;
-    let (first, last) = (FIRST[i % FIRST.len()], LAST[(i / FIRST.len() + i) % LAST.len()]);
+    let (first, last) = (
+        FIRST[i % FIRST.len()],
+        LAST[(i / FIRST.len() + i) % LAST.len()],
+    );
     Some(serde_json::json!({
         "links": [{"rel": "self", "href": format!("{base}/services/rest/record/v1/employee/{id}")}],
         "id": id.to_string(),
@@ -55,7 +62,9 @@ pub async fn handle(st: &State, req: &Req) -> Response {
             }
             // NetSuite answers a create with 204 and the new record's URL.
             let mut r = http::empty(204);
-            if let Ok(v) = HeaderValue::from_str(&format!("{base}/services/rest/record/v1/employee/41")) {
+            if let Ok(v) =
+                HeaderValue::from_str(&format!("{base}/services/rest/record/v1/employee/41"))
+            {
                 r.headers_mut().insert(header::LOCATION, v);
             }
             r

@@ -88,13 +88,22 @@ fn callback_url(base: &str, params: &[(&str, &str)]) -> String {
 fn decide(st: &State, token: &str, state: &str, allow: bool, role: Option<&str>) -> Response {
     let mut inner = st.lock();
     let Some(rt) = inner.request_tokens.get_mut(token) else {
-        return http::html(400, page("Invalid request", "<p>The request token is unknown or expired.</p>"));
+        return http::html(
+            400,
+            page(
+                "Invalid request",
+                "<p>The request token is unknown or expired.</p>",
+            ),
+        );
     };
     let callback = rt.callback.clone();
     if !allow {
         drop(inner);
         st.audit("/app/login/secure/authorizetoken.nl", 302, "Denied");
-        return http::redirect(&callback_url(&callback, &[("oauth_token", token), ("state", state)]));
+        return http::redirect(&callback_url(
+            &callback,
+            &[("oauth_token", token), ("state", state)],
+        ));
     }
     let role = role
         .map(str::to_string)
@@ -139,14 +148,20 @@ pub fn consent_page(st: &State, req: &Req) -> Response {
     let token = req.query("oauth_token").unwrap_or_default().to_string();
     let state = req.query("state").unwrap_or_default().to_string();
     if !valid_state(&state) {
-        return http::html(400, page("Invalid request", "<p>The state parameter is invalid.</p>"));
+        return http::html(
+            400,
+            page("Invalid request", "<p>The state parameter is invalid.</p>"),
+        );
     }
     let preselected = match st.lock().request_tokens.get(&token) {
         Some(rt) if !rt.used => rt.role.clone(),
         _ => {
             return http::html(
                 400,
-                page("Invalid request", "<p>The request token is unknown or expired.</p>"),
+                page(
+                    "Invalid request",
+                    "<p>The request token is unknown or expired.</p>",
+                ),
             );
         }
     };
@@ -158,7 +173,11 @@ pub fn consent_page(st: &State, req: &Req) -> Response {
     let options: String = ROLES
         .iter()
         .map(|(id, name)| {
-            let sel = if preselected.as_deref() == Some(*id) { " selected" } else { "" };
+            let sel = if preselected.as_deref() == Some(*id) {
+                " selected"
+            } else {
+                ""
+            };
             format!("<option value=\"{id}\"{sel}>{name}</option>")
         })
         .collect();
@@ -191,7 +210,10 @@ pub fn consent_decision(st: &State, req: &Req) -> Response {
     let get = |n: &str| form.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
     let state = get("state").unwrap_or_default();
     if !valid_state(state) {
-        return http::html(400, page("Invalid request", "<p>The state parameter is invalid.</p>"));
+        return http::html(
+            400,
+            page("Invalid request", "<p>The state parameter is invalid.</p>"),
+        );
     }
     let role = get("role").filter(|r| ROLES.iter().any(|(id, _)| id == r));
     decide(
@@ -209,7 +231,10 @@ pub fn access_token(st: &State, req: &Req) -> Response {
         Err(r) => return refuse(st, req, Family::Token, r),
     };
     let token = authed.token_id.clone().unwrap_or_default();
-    let verifier = authed.param("oauth_verifier").unwrap_or_default().to_string();
+    let verifier = authed
+        .param("oauth_verifier")
+        .unwrap_or_default()
+        .to_string();
     let mut inner = st.lock();
     let Some(rt) = inner.request_tokens.get_mut(&token) else {
         drop(inner);
@@ -237,7 +262,10 @@ pub fn access_token(st: &State, req: &Req) -> Response {
     );
     drop(inner);
     st.audit(&req.path, 200, "ok");
-    http::text(200, format!("oauth_token={id}&oauth_token_secret={secret}\n"))
+    http::text(
+        200,
+        format!("oauth_token={id}&oauth_token_secret={secret}\n"),
+    )
 }
 
 pub fn revoke(st: &State, req: &Req) -> Response {
@@ -294,12 +322,30 @@ mod tests {
 
     #[test]
     fn callbacks() {
-        assert!(callback_matches("http://localhost:*", "http://localhost:7777/tba"));
+        assert!(callback_matches(
+            "http://localhost:*",
+            "http://localhost:7777/tba"
+        ));
         assert!(callback_matches("http://localhost:*", "http://localhost:1"));
-        assert!(!callback_matches("http://localhost:*", "http://localhost:/tba"));
-        assert!(!callback_matches("http://localhost:*", "http://localhost:80.evil.com/"));
-        assert!(!callback_matches("http://localhost:*", "http://127.0.0.1:7777/tba"));
-        assert!(callback_matches("https://x.example/cb", "https://x.example/cb"));
-        assert!(!callback_matches("https://x.example/cb", "https://x.example/cb2"));
+        assert!(!callback_matches(
+            "http://localhost:*",
+            "http://localhost:/tba"
+        ));
+        assert!(!callback_matches(
+            "http://localhost:*",
+            "http://localhost:80.evil.com/"
+        ));
+        assert!(!callback_matches(
+            "http://localhost:*",
+            "http://127.0.0.1:7777/tba"
+        ));
+        assert!(callback_matches(
+            "https://x.example/cb",
+            "https://x.example/cb"
+        ));
+        assert!(!callback_matches(
+            "https://x.example/cb",
+            "https://x.example/cb2"
+        ));
     }
 }

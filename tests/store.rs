@@ -1,0 +1,270 @@
+//! The token store through the binary: parallel writers, gulp-written files, corrupt files,
+//! permissions, and no temporary files left behind (SPEC 4).
+
+use std::os::unix::fs::PermissionsExt as _;
+
+use crate::common::*;
+
+fn leftovers(sb: &Sandbox) -> Vec<String> {
+    std::fs::read_dir(sb.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect()
+}
+
+#[test]
+fn twenty_parallel_writers_lose_nothing() {
+    let sb = Sandbox::new();
+    // A gulp entry that every writer must carry along.
+    std::fs::write(
+        sb.store(),
+        r#"{"gulp":{"token":"t","secret":"s","account":"123","gulpOnly":true}}"#,
+    )
+    .unwrap();
+    let children: Vec<_> = (0..20)
+        .map(|i| {
+            sb.nstba_std()
+                .args(["auth", "add", &format!("tok{i:02}"), "--account", ACCOUNT])
+                .args(["--token-id", &format!("{TID}-{i}"), "--consumer-key", CK])
+                .env("NSTBA_TOKEN_SECRET", TS)
+                .env("NSTBA_CONSUMER_SECRET", CS)
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let store = sb.store_json();
+    let map = store.as_object().unwrap();
+    assert_eq!(map.len(), 21, "{map:?}");
+    for i in 0..20 {
+        assert_eq!(map[&format!("tok{i:02}")]["token"], format!("{TID}-{i}"));
+    }
+    assert_eq!(map["gulp"]["gulpOnly"], true);
+    let mode = std::fs::metadata(sb.store()).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    assert!(leftovers(&sb).is_empty(), "{:?}", leftovers(&sb));
+}
+
+#[test]
+fn gulp_written_entry_is_used_and_kept_on_rewrite() {
+    let emu = emulator();
+    let sb = Sandbox::new();
+    let original = format!(
+        r#"{{"gulp-sb":{{"token":"{TID}","secret":"{TS}","account":"1234567-sb1","molecule":"sca"}}}}"#
+    );
+    std::fs::write(sb.store(), &original).unwrap();
+    std::fs::set_permissions(sb.store(), std::fs::Permissions::from_mode(0o600)).unwrap();
+
+    // Without the consumer pair the entry cannot sign, and the error says what to set.
+    let out = sb
+        .nstba()
+        .args(["request", "GET", "/rest/tokeninfo"])
+        .env("NSTBA_NETSUITE_URL", emu.url())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("NSTBA_CONSUMER_KEY and NSTBA_CONSUMER_SECRET"));
+
+    // With it from the environment, the gulp token signs a request the emulator accepts.
+    let out = sb
+        .nstba()
+        .args(["request", "GET", "/rest/tokeninfo"])
+        .env("NSTBA_NETSUITE_URL", emu.url())
+        .env("NSTBA_CONSUMER_KEY", CK)
+        .env("NSTBA_CONSUMER_SECRET", CS)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(sb.store_text(), original, "reading never rewrites");
+
+    // A rewrite (rename, then add) keeps the unknown field and the gulp fields as they were.
+    sb.nstba()
+        .args(["auth", "rename", "gulp-sb", "sandbox"])
+        .assert()
+        .success();
+    sb.add_token("other", "1234567", "tid2", "ts2");
+    let v = sb.store_json();
+    assert_eq!(v["sandbox"]["molecule"], "sca");
+    assert_eq!(v["sandbox"]["account"], "1234567-sb1");
+    assert_eq!(v["sandbox"]["token"], TID);
+    assert_eq!(v["sandbox"]["secret"], TS);
+    assert!(v["sandbox"].get("consumerKey").is_none());
+    let keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
+    assert_eq!(keys, ["sandbox", "other"]);
+}
+
+#[test]
+fn corrupt_store_is_left_byte_for_byte() {
+    let sb = Sandbox::new();
+    let bad = "{\n  \"a\": {\"token\": \"t\", \"secret\": \"s\"\n  \"account\": \"1\"}\n}\n";
+    std::fs::write(sb.store(), bad).unwrap();
+    let attempts: Vec<Vec<&str>> = vec![
+        vec!["auth", "list"],
+        vec!["auth", "info", "a"],
+        vec!["auth", "rename", "a", "b"],
+        vec!["auth", "remove", "a"],
+        vec!["sign", "GET", "https://x.example/"],
+    ];
+    for args in attempts {
+        let out = sb.nstba().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("is not valid JSON (line 3, column"),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("left unchanged"), "{err}");
+        assert!(err.contains(&sb.store().display().to_string()), "{err}");
+    }
+    let out = sb
+        .nstba()
+        .args(["auth", "add", "x", "--account", ACCOUNT, "--token-id", TID])
+        .args(["--consumer-key", CK])
+        .env("NSTBA_TOKEN_SECRET", TS)
+        .env("NSTBA_CONSUMER_SECRET", CS)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(sb.store()).unwrap(), bad);
+    assert!(leftovers(&sb).is_empty());
+}
+
+#[test]
+fn readable_store_gets_a_warning() {
+    let sb = Sandbox::new();
+    sb.add_token("a", ACCOUNT, TID, TS);
+    std::fs::set_permissions(sb.store(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = sb.nstba().args(["auth", "list"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(stderr(&out).contains("chmod 600"), "{}", stderr(&out));
+    // nstba's own write puts it back to 0600.
+    sb.add_token("b", ACCOUNT, TID, TS);
+    let mode = std::fs::metadata(sb.store()).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[test]
+fn list_info_rename_remove() {
+    let sb = Sandbox::new();
+    sb.add_token("prod", "1234567", TID, TS);
+    sb.add_token("sb", "1234567-sb1", TID, TS);
+
+    let out = sb
+        .nstba()
+        .args(["auth", "list", "--json"])
+        .output()
+        .unwrap();
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1]["authId"], "sb");
+    assert_eq!(rows[1]["realm"], "1234567_SB1");
+    assert_eq!(rows[1]["tokenId"], "tid-…");
+
+    let out = sb.nstba().args(["auth", "list"]).output().unwrap();
+    let table = stdout(&out);
+    assert!(table.starts_with("AUTH ID"), "{table}");
+    assert!(table.contains("prod") && table.contains("1234567-sb1"));
+
+    // nstba.toml's account narrows the list; --all shows everything.
+    std::fs::write(sb.path().join("nstba.toml"), "account = \"1234567_SB1\"\n").unwrap();
+    let out = sb
+        .nstba()
+        .args(["auth", "list", "--json"])
+        .output()
+        .unwrap();
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1);
+    assert!(stderr(&out).contains("--all shows them"));
+    let out = sb
+        .nstba()
+        .args(["auth", "list", "--json", "--all"])
+        .output()
+        .unwrap();
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 2);
+
+    let out = sb
+        .nstba()
+        .args(["auth", "info", "sb", "--json"])
+        .output()
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(info["tokenId"], "tid-…");
+    assert_eq!(info["sources"]["consumer"], "store");
+
+    sb.nstba()
+        .args(["auth", "rename", "sb", "sandbox"])
+        .assert()
+        .success();
+    sb.nstba()
+        .args(["auth", "rename", "sandbox", "prod"])
+        .assert()
+        .code(2);
+    sb.nstba()
+        .args(["auth", "rename", "sandbox", "../evil"])
+        .assert()
+        .code(2);
+    let out = sb
+        .nstba()
+        .args(["auth", "remove", "sandbox"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(stderr(&out).contains("still active in NetSuite"));
+    sb.nstba()
+        .args(["auth", "remove", "sandbox"])
+        .assert()
+        .code(2);
+    let keys: Vec<String> = sb
+        .store_json()
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(keys, ["prod"]);
+}
+
+#[test]
+fn add_refuses_bad_input_and_existing_names() {
+    let sb = Sandbox::new();
+    sb.add_token("a", ACCOUNT, TID, TS);
+    for (id, account) in [("a", ACCOUNT), ("bad/id", ACCOUNT), ("b", "123.evil.com")] {
+        let out = sb
+            .nstba()
+            .args(["auth", "add", id, "--account", account, "--token-id", TID])
+            .args(["--consumer-key", CK])
+            .env("NSTBA_TOKEN_SECRET", TS)
+            .env("NSTBA_CONSUMER_SECRET", CS)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{id}: {}", stderr(&out));
+    }
+    // Secrets on stdin, two lines: the token secret, then the consumer secret.
+    sb.nstba()
+        .args([
+            "auth",
+            "add",
+            "piped",
+            "--account",
+            ACCOUNT,
+            "--token-id",
+            TID,
+        ])
+        .args(["--consumer-key", CK])
+        .write_stdin(format!("{TS}\n{CS}\n"))
+        .assert()
+        .success();
+    let v = sb.store_json();
+    assert_eq!(v["piped"]["secret"], TS);
+    assert_eq!(v["piped"]["consumerSecret"], CS);
+    assert_eq!(v.as_object().unwrap().len(), 2);
+}

@@ -1,0 +1,10 @@
+//! Integration tests: the real `nstba` binary against servers on 127.0.0.1:0, each test in its
+//! own temporary folder and store.
+
+mod common;
+
+mod credentials;
+mod request;
+mod secrets;
+mod sign;
+mod store;
