@@ -87,6 +87,8 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum AuthCommand {
+    /// Get a new token with the browser authorization flow and save it
+    Login(AuthLoginArgs),
     /// Save a token made in the NetSuite UI (secrets from the environment, a prompt or stdin)
     Add(AuthAddArgs),
     /// List saved tokens
@@ -97,6 +99,79 @@ pub enum AuthCommand {
     Rename { old: String, new: String },
     /// Remove a saved token from this machine (it stays active in NetSuite)
     Remove { auth_id: String },
+    /// Ask NetSuite about a token (tokeninfo); exits 3 when NetSuite rejects it
+    Verify(AuthVerifyArgs),
+    /// Revoke a token in NetSuite, then remove it from this machine
+    Revoke(AuthRevokeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuthLoginArgs {
+    /// The name to save the token under [default: the account, such as 1234567-sb1]
+    pub auth_id: Option<String>,
+
+    /// Account ID; without it NetSuite's login page asks, and the account comes back with the
+    /// callback
+    #[arg(long, env = "NSTBA_ACCOUNT")]
+    pub account: Option<String>,
+
+    /// Role ID to ask for (the user can still change it on the consent page)
+    #[arg(long, value_name = "ID")]
+    pub role: Option<String>,
+
+    /// Where NetSuite sends the browser back; must match the integration record's callback URL.
+    /// Port 0 picks a free port (for records whose callback is http://localhost:*)
+    #[arg(long, env = "NSTBA_CALLBACK_URL", value_name = "URL",
+          default_value = crate::oauth::callback::DEFAULT_CALLBACK)]
+    pub callback_url: String,
+
+    /// Do not open a browser; open the printed address by hand (or paste the redirect back)
+    #[arg(long)]
+    pub no_browser: bool,
+
+    /// Seconds to wait for the authorization
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub timeout: u64,
+
+    /// Consumer key of the integration record
+    #[arg(long, env = "NSTBA_CONSUMER_KEY", value_name = "KEY")]
+    pub consumer_key: Option<String>,
+
+    /// Read the consumer secret from the first line of stdin (else NSTBA_CONSUMER_SECRET)
+    #[arg(long)]
+    pub consumer_secret_stdin: bool,
+
+    /// Replace a token already saved under this name
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuthVerifyArgs {
+    /// The saved token to check [default: the one signing commands would use]
+    #[arg(value_name = "AUTH_ID")]
+    pub name: Option<String>,
+
+    /// Print NetSuite's answer as JSON
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AuthRevokeArgs {
+    /// The saved token to revoke
+    pub auth_id: String,
+
+    /// Consumer key of the integration record, for tokens saved without one
+    #[arg(long, env = "NSTBA_CONSUMER_KEY", value_name = "KEY")]
+    pub consumer_key: Option<String>,
+
+    /// Read the consumer secret from the first line of stdin (else NSTBA_CONSUMER_SECRET)
+    #[arg(long)]
+    pub consumer_secret_stdin: bool,
 }
 
 #[derive(Debug, Args)]

@@ -32,6 +32,8 @@ pub enum Origin {
     OnlyToken,
     /// Chosen in the picker.
     Picker,
+    /// Just made with the authorization flow.
+    Login,
 }
 
 impl fmt::Display for Origin {
@@ -42,6 +44,7 @@ impl fmt::Display for Origin {
             Origin::ProjectFile => "nstba.toml",
             Origin::OnlyToken => "the only saved token",
             Origin::Picker => "the picker",
+            Origin::Login => "the login just made",
         })
     }
 }

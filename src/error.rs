@@ -16,8 +16,10 @@ pub enum ExitKind {
     Rejected = 3,
     /// 4: some files of a fetch or deploy failed.
     Partial = 4,
-    /// 5: the network failed or timed out.
+    /// 5: the network failed or timed out (the login's wait for the callback too).
     Network = 5,
+    /// 130: interrupted with Ctrl-C (the shell's convention for SIGINT).
+    Interrupted = 130,
 }
 
 /// An error with a message for people and an exit code.

@@ -4,6 +4,7 @@
 //! and fuzz targets can reach the pure parts (signer, account forms, store parsing).
 
 pub mod account;
+pub mod browser;
 pub mod cli;
 pub mod commands;
 pub mod credentials;

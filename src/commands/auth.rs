@@ -21,7 +21,7 @@ pub fn mask(token_id: &str) -> String {
     format!("{head}…")
 }
 
-fn now_rfc3339() -> String {
+pub fn now_rfc3339() -> String {
     humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
 }
 

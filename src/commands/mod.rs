@@ -2,8 +2,10 @@
 //! hands it to one command; each file here is one command group.
 
 pub mod auth;
+pub mod login;
 pub mod request;
 pub mod sign;
+pub mod token;
 
 use std::io::{BufRead as _, Write as _};
 use std::process::ExitCode;
@@ -13,7 +15,7 @@ use clap::CommandFactory as _;
 
 use crate::account::Endpoints;
 use crate::cli::{AuthCommand, Cli, Command, CredentialArgs, GlobalArgs};
-use crate::credentials::{self, ConsumerOverride, Credentials, Resolution};
+use crate::credentials::{self, ConsumerOverride, Credentials, Origin, Resolution};
 use crate::error::Failure;
 use crate::project::Project;
 use crate::secret::Secret;
@@ -71,21 +73,16 @@ impl App {
         };
         let creds = match credentials::resolve(&request, &ctx)? {
             Resolution::Ready(c) => *c,
-            // The flow and the picker arrive with the authorization-flow issue; until then
-            // the user is told what to run.
             Resolution::Create(id) => {
-                return Err(Failure::usage(format!(
-                    "no token is saved as '{id}': create it with `nstba auth add {id}`"
-                ))
-                .into());
+                login::for_command(self, &id, &request.consumer, project.as_ref())?
             }
-            Resolution::Pick => {
-                return Err(Failure::usage(
-                    "several tokens are saved: pass --to AUTH_ID (see `nstba auth list`)",
-                )
-                .into());
-            }
+            Resolution::Pick => login::pick(self, &request.consumer, project.as_ref(), &request)?,
         };
+        // A token chosen with --to (or in the picker) is remembered in the project file, as
+        // the gulp tools remember theirs in .nsdeploy.
+        if args.to.is_some() || creds.origin == Origin::Picker {
+            remember(project, creds.auth_id.as_deref())?;
+        }
         crate::ui::verbose(format!(
             "using {} for account {} (from {})",
             creds
@@ -98,6 +95,20 @@ impl App {
         ));
         Ok(creds)
     }
+}
+
+/// Writes the chosen auth ID to `nstba.toml` when there is one and it names another.
+fn remember(project: Option<Project>, auth_id: Option<&str>) -> Result<()> {
+    if let (Some(mut project), Some(id)) = (project, auth_id)
+        && project.auth_id().as_deref() != Some(id)
+    {
+        project.set_auth_id(id)?;
+        crate::ui::info(format!(
+            "Remembered '{id}' as auth_id in {}",
+            project.path.display()
+        ));
+    }
+    Ok(())
 }
 
 /// Reads one line from stdin (a secret piped in), without its line ending.
@@ -137,11 +148,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let app = App::new(cli.global)?;
     match cli.command {
         Command::Auth(cmd) => match cmd {
+            AuthCommand::Login(args) => login::run(&app, &args),
             AuthCommand::Add(args) => auth::add(&app, &args),
             AuthCommand::List(args) => auth::list(&app, &args),
             AuthCommand::Info(args) => auth::info(&app, &args),
             AuthCommand::Rename { old, new } => auth::rename(&app, &old, &new),
             AuthCommand::Remove { auth_id } => auth::remove(&app, &auth_id),
+            AuthCommand::Verify(args) => token::verify(&app, &args),
+            AuthCommand::Revoke(args) => token::revoke(&app, &args),
         },
         Command::Sign(args) => sign::run(&app, &args),
         Command::Request(args) => request::run(&app, &args),

@@ -119,6 +119,36 @@ impl NetSuiteError {
         out
     }
 
+    /// A message for a failed step of the authorization flow, with the hint for the error
+    /// NetSuite named (SPEC 3).
+    pub fn describe_flow(&self, step: &str) -> String {
+        let mut out = format!("{step} failed: NetSuite answered HTTP {}", self.status);
+        match (&self.code, &self.message) {
+            (Some(c), Some(m)) => out.push_str(&format!(": {c}: {m}")),
+            (Some(c), None) => out.push_str(&format!(": {c}")),
+            (None, Some(m)) => out.push_str(&format!(": {m}")),
+            (None, None) => {}
+        }
+        let hint = match self.code.as_deref() {
+            Some(code) => flow_hint(code),
+            None if self.status == 405 => Some(
+                "the account is not set up for the authorization flow: enable Token-Based                  Authentication (Setup > Company > Enable Features > SuiteCloud) and check the                  account ID",
+            ),
+            None => None,
+        };
+        if let Some(h) = hint {
+            out.push_str(&format!("\nhint: {h}"));
+        }
+        if let Some(s) = self.skew_secs.filter(|s| s.abs() > 60) {
+            out.push_str(&format!(
+                "\nhint: NetSuite's clock is {} s {} this machine's; fix the local clock",
+                s.abs(),
+                if s > 0 { "ahead of" } else { "behind" }
+            ));
+        }
+        out
+    }
+
     pub fn exit_kind(&self) -> ExitKind {
         if self.is_rejection() {
             ExitKind::Rejected
@@ -130,6 +160,41 @@ impl NetSuiteError {
     pub fn into_failure(self, realm: Option<&str>) -> Failure {
         Failure::new(self.exit_kind(), self.describe(realm))
     }
+}
+
+/// What to do about an error the flow endpoints name (SPEC 3).
+pub fn flow_hint(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "UnknownIntegration" => {
+            "the consumer key is not an integration record of this account: copy it from \
+             Setup > Integration > Manage Integrations (sandboxes have their own records after a \
+             refresh), and check the account ID"
+        }
+        "IntegrationBlocked" => {
+            "the integration record is blocked: set its State to Enabled (Setup > Integration > \
+             Manage Integrations)"
+        }
+        "AuthorizationFlowRequired" => {
+            "tick \"TBA: Authorization Flow\" on the integration record and set its Callback URL \
+             (http://localhost:7777/tba, or http://localhost:* for any port)"
+        }
+        "InvalidCallback" => {
+            "the callback URL must match the integration record's Callback URL: set the record to \
+             http://localhost:7777/tba (or http://localhost:* for any port), or pass the record's \
+             URL with --callback-url"
+        }
+        "InvalidTimestamp" => "the local clock must be within 5 minutes of NetSuite's",
+        "InvalidSignature" => {
+            "the consumer secret does not match the consumer key (copy both from the \
+             integration record again)"
+        }
+        "MissingRequiredParameter" => "a required OAuth parameter was missing: please report this",
+        "NonceRejected" | "nonce_used" => "a nonce was reused or too short: run the login again",
+        "InvalidVerifier" | "InvalidToken" => {
+            "the authorization expired or was already used: run the login again"
+        }
+        _ => return None,
+    })
 }
 
 fn decode_json(json: &Value) -> (Option<String>, Option<String>) {

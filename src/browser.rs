@@ -1,0 +1,52 @@
+//! Opening the consent page in a browser (SPEC 3): `NSTBA_BROWSER`, else `BROWSER`, else the
+//! system opener. The URL is the last argument. The browser is started and never waited for,
+//! so a browser that stays open cannot stall the login; its output is discarded so that it
+//! cannot mix with nstba's data on stdout.
+
+use std::process::{Command, Stdio};
+
+use crate::ui;
+
+/// Starts the browser on `url`. Failing to start one is only a warning: the URL was printed,
+/// and it can also be opened by hand.
+pub fn open(url: &str) {
+    let configured = ["NSTBA_BROWSER", "BROWSER"]
+        .into_iter()
+        .find_map(crate::credentials::env_var);
+    let started = match &configured {
+        Some(command) => spawn_command(command, url),
+        None => open::that_detached(url),
+    };
+    match started {
+        Ok(()) => ui::verbose(format!(
+            "opened the browser ({})",
+            configured.as_deref().unwrap_or("the system opener")
+        )),
+        Err(e) => ui::warn(format!(
+            "could not open a browser ({e}); open the address above by hand"
+        )),
+    }
+}
+
+/// Runs a browser command line through the shell, as `$BROWSER` is meant to be used, with the
+/// URL as the last argument (passed as `$1`, never spliced into the command text).
+fn spawn_command(command: &str, url: &str) -> std::io::Result<()> {
+    #[cfg(unix)]
+    let mut cmd = {
+        let mut c = Command::new("/bin/sh");
+        c.args(["-c", &format!("{command} \"$1\""), "nstba-browser", url]);
+        c
+    };
+    #[cfg(not(unix))]
+    let mut cmd = {
+        let mut parts = command.split_whitespace();
+        let mut c = Command::new(parts.next().unwrap_or(command));
+        c.args(parts).arg(url);
+        c
+    };
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map(drop)
+}

@@ -1,0 +1,280 @@
+//! `nstba auth login`, and the two ways a signing command gets a token it does not have yet:
+//! `--to NEW` (runs the flow under that name) and the picker (`--to` without a value).
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Result;
+
+use crate::account::AccountId;
+use crate::cli::AuthLoginArgs;
+use crate::commands::{App, read_stdin_line};
+use crate::credentials::{self, ConsumerOverride, Credentials, Origin};
+use crate::error::Failure;
+use crate::netsuite::client::Client;
+use crate::oauth::callback::{DEFAULT_CALLBACK, parse_callback_url};
+use crate::oauth::flow::{self, Authorized, FlowOptions};
+use crate::project::Project;
+use crate::secret::Secret;
+use crate::store::{Entry, Store, validate_auth_id};
+use crate::ui;
+
+/// What one login needs beyond the flow's options.
+pub struct Login {
+    /// The name to save under; `None` derives one from the account.
+    pub auth_id: Option<String>,
+    pub force: bool,
+    pub flow: FlowOptions,
+}
+
+pub fn run(app: &App, args: &AuthLoginArgs) -> Result<ExitCode> {
+    if let Some(id) = &args.auth_id {
+        validate_auth_id(id)?;
+    }
+    let account = args.account.as_deref().map(AccountId::parse).transpose()?;
+    let consumer_secret = if args.consumer_secret_stdin {
+        Some(read_stdin_line("the consumer secret")?)
+    } else {
+        credentials::env_var(credentials::ENV_CONSUMER_SECRET).map(Secret::new)
+    };
+    let over = ConsumerOverride {
+        key: args.consumer_key.clone().filter(|k| !k.is_empty()),
+        secret: consumer_secret,
+    };
+    let store = Store::load(&app.store)?;
+    if let Some(id) = &args.auth_id
+        && store.contains(id)
+        && !args.force
+    {
+        return Err(Failure::usage(format!(
+            "a token is already saved as '{id}': pass --force to replace it, or choose another \
+             name (`nstba auth list` shows the saved ones)"
+        ))
+        .into());
+    }
+    let (consumer_key, consumer_secret) = consumer_pair(app, &store, account.as_ref(), &over)?;
+    let login = Login {
+        auth_id: args.auth_id.clone(),
+        force: args.force,
+        flow: FlowOptions {
+            account,
+            role: args.role.clone(),
+            consumer_key,
+            consumer_secret,
+            callback: parse_callback_url(&args.callback_url)?,
+            open_browser: !args.no_browser,
+            timeout: Duration::from_secs(args.timeout.max(1)),
+            // `auth login` owns stdin: a pasted redirect URL can always come there.
+            paste: !args.consumer_secret_stdin,
+        },
+    };
+    perform(app, login)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the flow and saves the token. Returns the credentials, ready to sign.
+pub fn perform(app: &App, login: Login) -> Result<Credentials> {
+    let client = Client::new()?;
+    let store_path = app.store.clone();
+    let mut saved_as = String::new();
+    let (authorized, took) = crate::netsuite::runtime()?.block_on(flow::authorize(
+        &client,
+        &app.endpoints,
+        &login.flow,
+        |auth: &Authorized| {
+            let entry = Entry {
+                token: auth.token_id.clone(),
+                secret: auth.token_secret.clone(),
+                account: auth.account.to_string(),
+                consumer_key: Some(login.flow.consumer_key.clone()),
+                consumer_secret: Some(login.flow.consumer_secret.clone()),
+                role: auth.role.clone(),
+                entity: auth.entity.clone(),
+                created_at: Some(crate::commands::auth::now_rfc3339()),
+                extra: Default::default(),
+            };
+            saved_as = Store::update(&store_path, |store| {
+                let id = match &login.auth_id {
+                    Some(id) if store.contains(id) && !login.force => {
+                        return Err(Failure::usage(format!(
+                            "a token was saved as '{id}' while the login ran: run it again \
+                             with --force to replace it, or with another name"
+                        ))
+                        .into());
+                    }
+                    Some(id) => id.clone(),
+                    None => free_name(store, &auth.account),
+                };
+                store.remove(&id);
+                store.put(&id, &entry);
+                Ok(id)
+            })?;
+            Ok(format!(
+                "nstba saved the token as '{saved_as}' for account {}. You can close this tab.",
+                auth.account
+            ))
+        },
+    ))?;
+    ui::info(format!(
+        "Saved token '{saved_as}' for account {}{} in {}",
+        authorized.account,
+        authorized
+            .role
+            .as_deref()
+            .map(|r| format!(" (role {r})"))
+            .unwrap_or_default(),
+        app.store.path().display()
+    ));
+    ui::verbose(format!(
+        "token saved {:.1} ms after the callback arrived",
+        took.as_secs_f64() * 1000.0
+    ));
+    Ok(Credentials {
+        auth_id: Some(saved_as),
+        account: authorized.account,
+        consumer_key: login.flow.consumer_key,
+        consumer_secret: login.flow.consumer_secret,
+        token_id: authorized.token_id,
+        token_secret: authorized.token_secret,
+        origin: Origin::Login,
+    })
+}
+
+/// `1234567-sb1`, or `1234567-sb1-2` and so on when taken.
+fn free_name(store: &Store, account: &AccountId) -> String {
+    let base = account.host_label();
+    std::iter::once(base.clone())
+        .chain((2..).map(|n| format!("{base}-{n}")))
+        .find(|name| !store.contains(name))
+        .unwrap_or(base)
+}
+
+/// The integration record's consumer pair for a login: the command line and environment, a
+/// saved token of the same account, or a prompt.
+fn consumer_pair(
+    app: &App,
+    store: &Store,
+    account: Option<&AccountId>,
+    over: &ConsumerOverride,
+) -> Result<(String, Secret)> {
+    if let (Some(k), Some(s)) = (&over.key, &over.secret) {
+        return Ok((k.clone(), s.clone()));
+    }
+    if let Some(account) = account {
+        let saved = store.entries().into_iter().find_map(|(_, e)| {
+            let e = e.ok()?;
+            let same = AccountId::parse(&e.account).ok()?.same_as(account);
+            let key = e
+                .consumer_key
+                .filter(|k| over.key.as_ref().is_none_or(|o| o == k))?;
+            same.then_some((key, e.consumer_secret?))
+        });
+        if let Some(pair) = saved {
+            ui::verbose(format!(
+                "using the consumer key of a saved token for account {account}"
+            ));
+            return Ok(pair);
+        }
+    }
+    if app.can_prompt {
+        return credentials::prompt_consumer(over);
+    }
+    Err(Failure::usage(format!(
+        "the login needs the integration record's consumer key and secret: set {} and {} \
+         (Setup > Integration > Manage Integrations; the secret is shown once, when the record \
+         is saved)",
+        credentials::ENV_CONSUMER_KEY,
+        credentials::ENV_CONSUMER_SECRET
+    ))
+    .into())
+}
+
+/// The login a signing command runs for `--to NEW` or "New token" in the picker: the account
+/// from `nstba.toml` or `NSTBA_ACCOUNT` when known, the callback from `NSTBA_CALLBACK_URL`.
+pub fn for_command(
+    app: &App,
+    auth_id: &str,
+    over: &ConsumerOverride,
+    project: Option<&Project>,
+) -> Result<Credentials> {
+    validate_auth_id(auth_id)?;
+    let account = project
+        .and_then(Project::account)
+        .or_else(|| credentials::env_var(credentials::ENV_ACCOUNT))
+        .map(|a| AccountId::parse(&a))
+        .transpose()?;
+    let store = Store::load(&app.store)?;
+    let (consumer_key, consumer_secret) = consumer_pair(app, &store, account.as_ref(), over)?;
+    let callback =
+        credentials::env_var("NSTBA_CALLBACK_URL").unwrap_or_else(|| DEFAULT_CALLBACK.to_string());
+    ui::info(format!(
+        "No token is saved as '{auth_id}': creating it with the authorization flow"
+    ));
+    perform(
+        app,
+        Login {
+            auth_id: Some(auth_id.to_string()),
+            force: false,
+            flow: FlowOptions {
+                account,
+                role: None,
+                consumer_key,
+                consumer_secret,
+                callback: parse_callback_url(&callback)?,
+                open_browser: true,
+                timeout: Duration::from_secs(300),
+                // The command may want stdin for itself; a terminal is where people paste.
+                paste: std::io::IsTerminal::is_terminal(&std::io::stdin()),
+            },
+        },
+    )
+}
+
+/// The picker: saved tokens as `AUTH_ID - Account ACCOUNT`, then "New token" (the gulp tools'
+/// list). Only called when prompting is allowed.
+pub fn pick(
+    app: &App,
+    over: &ConsumerOverride,
+    project: Option<&Project>,
+    req: &credentials::Request,
+) -> Result<Credentials> {
+    let store = Store::load(&app.store)?;
+    let usable: Vec<(String, Entry)> = store
+        .entries()
+        .into_iter()
+        .filter_map(|(id, e)| e.ok().map(|e| (id.to_string(), e)))
+        .collect();
+    let mut items: Vec<String> = usable
+        .iter()
+        .map(|(id, e)| format!("{id} - Account {}", e.account))
+        .collect();
+    items.push("New token".to_string());
+    let choice = dialoguer::Select::new()
+        .with_prompt("Which token?")
+        .items(&items)
+        .default(0)
+        .interact_opt()?;
+    let Some(index) = choice else {
+        return Err(Failure::usage("no token chosen").into());
+    };
+    if let Some((id, entry)) = usable.get(index) {
+        let ctx = credentials::Context {
+            store: &app.store,
+            project,
+            env: &credentials::env_var,
+            can_prompt: app.can_prompt,
+        };
+        return credentials::from_entry(id, entry.clone(), Origin::Picker, req, &ctx);
+    }
+    let name: String = dialoguer::Input::new()
+        .with_prompt("Name for the new token (auth ID)")
+        .validate_with(|input: &String| validate_auth_id(input).map_err(|e| e.message))
+        .interact_text()?;
+    if store.contains(&name) {
+        return Err(Failure::usage(format!(
+            "a token is already saved as '{name}': pick it from the list instead"
+        ))
+        .into());
+    }
+    for_command(app, &name, over, project)
+}

@@ -1,0 +1,443 @@
+//! The loopback listener that receives NetSuite's redirect after the consent page (SPEC 3,
+//! RFC 8252 practice). It binds loopback only, serves connections concurrently (tiny_http reads
+//! each connection on a pool thread, so Chromium's speculative connections that send nothing
+//! cannot stall it), answers stray paths with 404 and forged callbacks with 400 while the wait
+//! goes on, also takes the redirect URL pasted on stdin, and gives up on timeout or Ctrl-C.
+//!
+//! Which request is the callback is decided by [`classify`], a pure function, so the same rules
+//! apply to the browser's request and to a pasted URL, and it can be fuzzed.
+
+use std::io::BufRead as _;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Result;
+use url::Url;
+
+use crate::error::Failure;
+
+/// The callback URL that integration records made for the gulp tools already carry.
+pub const DEFAULT_CALLBACK: &str = "http://localhost:7777/tba";
+
+const SUCCESS_PAGE: &str = include_str!("pages/success.html");
+const FAILURE_PAGE: &str = include_str!("pages/failure.html");
+
+/// What NetSuite sends back with an allowed authorization.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Callback {
+    pub token: String,
+    pub verifier: String,
+    pub company: Option<String>,
+    pub role: Option<String>,
+    pub entity: Option<String>,
+}
+
+/// What a request to the listener (or a pasted URL) turns out to be.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Not the callback path (a favicon, a preconnect): 404, keep waiting.
+    Stray,
+    /// The callback path, but not for this login (wrong `state` or `oauth_token`): 400, keep
+    /// waiting. The reason is for the page and the terminal.
+    Refused(&'static str),
+    /// The user denied the authorization (no or an empty `oauth_verifier`).
+    Denied,
+    Allowed(Callback),
+}
+
+/// Decides what a request target (`/path?query`) is. `state` is checked before anything else
+/// (a request without our state tells nothing about our login). `path` is `None` for a pasted
+/// URL, whose path is whatever the browser showed.
+pub fn classify(target: &str, path: Option<&str>, token: &str, state: &str) -> Outcome {
+    let (got_path, query) = target.split_once('?').unwrap_or((target, ""));
+    if let Some(expected) = path
+        && got_path != expected
+    {
+        return Outcome::Stray;
+    }
+    let mut params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    // The first value of a repeated name counts, as NetSuite sends each once.
+    let mut get = |name: &str| -> Option<String> {
+        let i = params.iter().position(|(k, _)| k == name)?;
+        Some(params.swap_remove(i).1)
+    };
+    if get("state").as_deref() != Some(state) {
+        return Outcome::Refused("the state parameter does not match this login");
+    }
+    if get("oauth_token").as_deref() != Some(token) {
+        return Outcome::Refused("the oauth_token is not the request token of this login");
+    }
+    let verifier = get("oauth_verifier").unwrap_or_default();
+    if verifier.is_empty() {
+        return Outcome::Denied;
+    }
+    let non_empty = |v: Option<String>| v.filter(|s| !s.is_empty());
+    Outcome::Allowed(Callback {
+        token: token.to_string(),
+        verifier,
+        company: non_empty(get("company")),
+        role: non_empty(get("role")),
+        entity: non_empty(get("entity")),
+    })
+}
+
+/// Checks a callback URL: http on a loopback host (`localhost`, `127.0.0.1`, `[::1]`).
+pub fn parse_callback_url(raw: &str) -> Result<Url, Failure> {
+    let url = Url::parse(raw).map_err(|e| {
+        Failure::usage(format!(
+            "--callback-url '{raw}' is not a URL ({e}): use one such as {DEFAULT_CALLBACK}"
+        ))
+    })?;
+    let loopback = matches!(
+        url.host(),
+        Some(url::Host::Domain("localhost"))
+            | Some(url::Host::Ipv4(Ipv4Addr::LOCALHOST))
+            | Some(url::Host::Ipv6(Ipv6Addr::LOCALHOST))
+    );
+    if url.scheme() != "http" || !loopback || url.query().is_some() {
+        return Err(Failure::usage(format!(
+            "--callback-url '{raw}' must be http://localhost:PORT/PATH (or 127.0.0.1 or [::1]) \
+             without a query: nstba listens on this machine only"
+        )));
+    }
+    Ok(url)
+}
+
+/// Something the wait hears about.
+enum Event {
+    Http(tiny_http::Request),
+    Pasted(String),
+}
+
+/// The listener, bound before the flow starts so that port 0 can become the real port.
+pub struct Listener {
+    servers: Vec<Arc<tiny_http::Server>>,
+    /// The callback URL with the port that was bound.
+    pub url: Url,
+}
+
+impl Listener {
+    pub fn bind(callback: &Url) -> Result<Listener> {
+        let port = callback.port_or_known_default().unwrap_or(80);
+        let v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
+        let v6 = IpAddr::V6(Ipv6Addr::LOCALHOST);
+        let (first, also_v6) = match callback.host() {
+            Some(url::Host::Ipv6(_)) => (v6, false),
+            Some(url::Host::Domain(_)) => (v4, true),
+            _ => (v4, false),
+        };
+        let listener = TcpListener::bind(SocketAddr::new(first, port)).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AddrInUse {
+                Failure::error(format!(
+                    "port {port} is already in use, so the callback {callback} cannot be \
+                     received: stop what listens there, or pass --callback-url (or set \
+                     NSTBA_CALLBACK_URL) with another port; http://localhost:0/tba picks a free \
+                     one when the integration record's callback is http://localhost:*"
+                ))
+            } else {
+                Failure::error(format!(
+                    "cannot listen on {first}:{port} for the callback: {e}"
+                ))
+            }
+        })?;
+        let bound = listener.local_addr()?.port();
+        let mut servers = vec![serve(listener)?];
+        // `localhost` may resolve to ::1 in the browser: listen there too when we can.
+        if also_v6 && let Ok(l6) = TcpListener::bind(SocketAddr::new(v6, bound)) {
+            servers.push(serve(l6)?);
+        }
+        let mut url = callback.clone();
+        // Setting the port of an http URL with a host cannot fail.
+        let _ = url.set_port(Some(bound));
+        Ok(Listener { servers, url })
+    }
+
+    /// Waits for the callback of the login with request token `token` and `state`.
+    /// With `paste`, lines on stdin are read as pasted redirect URLs too.
+    pub async fn wait(
+        &self,
+        token: &str,
+        state: &str,
+        timeout: Duration,
+        paste: bool,
+    ) -> Result<Arrival> {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
+        for server in &self.servers {
+            let (server, tx) = (server.clone(), tx.clone());
+            std::thread::spawn(move || {
+                while let Ok(req) = server.recv() {
+                    if tx.send(Event::Http(req)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        if paste {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                // End of file only means nothing will be pasted: the wait goes on.
+                for line in std::io::stdin().lock().lines() {
+                    let Ok(line) = line else { break };
+                    if tx.send(Event::Pasted(line)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let path = self.url.path().to_string();
+        let deadline = tokio::time::sleep(timeout);
+        tokio::pin!(deadline);
+        loop {
+            let event = tokio::select! {
+                event = rx.recv() => match event {
+                    Some(e) => e,
+                    None => {
+                        // Every source is gone (cannot happen while the servers live).
+                        (&mut deadline).await;
+                        return Err(timed_out(timeout));
+                    }
+                },
+                _ = &mut deadline => return Err(timed_out(timeout)),
+                _ = tokio::signal::ctrl_c() => {
+                    return Err(Failure::new(
+                        crate::error::ExitKind::Interrupted,
+                        "login cancelled (Ctrl-C); nothing was saved",
+                    ).into());
+                }
+            };
+            match event {
+                Event::Http(req) => {
+                    let target = req.url().to_string();
+                    match classify(&target, Some(&path), token, state) {
+                        Outcome::Stray => respond(req, 404, "Not found", "Nothing here."),
+                        Outcome::Refused(why) => {
+                            crate::ui::warn(format!("refused a callback: {why}"));
+                            respond(req, 400, "This is not the login nstba waits for", why);
+                        }
+                        Outcome::Denied => {
+                            respond(
+                                req,
+                                200,
+                                "Access denied",
+                                "The authorization was denied. Nothing was saved; you can \
+                                 close this tab.",
+                            );
+                            return Err(denied());
+                        }
+                        Outcome::Allowed(callback) => {
+                            return Ok(Arrival {
+                                callback,
+                                request: Some(req),
+                            });
+                        }
+                    }
+                }
+                Event::Pasted(line) => {
+                    let line = line.trim();
+                    if line.is_empty() {
+                        continue;
+                    }
+                    let target = match Url::parse(line) {
+                        Ok(u) => format!("{}?{}", u.path(), u.query().unwrap_or_default()),
+                        Err(_) if line.starts_with('?') || line.starts_with('/') => {
+                            line.to_string()
+                        }
+                        Err(_) => {
+                            crate::ui::warn(
+                                "that is not a URL: paste the whole address the browser was \
+                                 sent to after Allow",
+                            );
+                            continue;
+                        }
+                    };
+                    match classify(&target, None, token, state) {
+                        Outcome::Allowed(callback) => {
+                            return Ok(Arrival {
+                                callback,
+                                request: None,
+                            });
+                        }
+                        Outcome::Denied => return Err(denied()),
+                        Outcome::Refused(why) => {
+                            crate::ui::warn(format!("refused the pasted URL: {why}"));
+                        }
+                        // A pasted URL's path is not checked, so it is never stray.
+                        Outcome::Stray => {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        for s in &self.servers {
+            s.unblock();
+        }
+    }
+}
+
+fn serve(listener: TcpListener) -> Result<Arc<tiny_http::Server>> {
+    let server = tiny_http::Server::from_listener(listener, None)
+        .map_err(|e| Failure::error(format!("cannot start the callback listener: {e}")))?;
+    Ok(Arc::new(server))
+}
+
+fn timed_out(timeout: Duration) -> anyhow::Error {
+    Failure::network(format!(
+        "no authorization arrived within {} s; nothing was saved. Run the login again (a \
+         longer --timeout gives more time), or paste the address the browser was sent to",
+        timeout.as_secs()
+    ))
+    .into()
+}
+
+fn denied() -> anyhow::Error {
+    Failure::rejected("the authorization was denied on NetSuite's consent page; nothing was saved")
+        .into()
+}
+
+/// The callback that arrived, and the browser's request still waiting for its page.
+pub struct Arrival {
+    pub callback: Callback,
+    request: Option<tiny_http::Request>,
+}
+
+impl Arrival {
+    /// Answers the browser (when it was the browser, not a paste) with the outcome.
+    pub fn finish(self, ok: bool, message: &str) {
+        if let Some(req) = self.request {
+            if ok {
+                respond(req, 200, "Signed in", message);
+            } else {
+                respond(req, 500, "The login failed", message);
+            }
+        }
+    }
+}
+
+fn respond(req: tiny_http::Request, status: u16, title: &str, message: &str) {
+    let template = if (200..300).contains(&status) && title != "Access denied" {
+        SUCCESS_PAGE
+    } else {
+        FAILURE_PAGE
+    };
+    let page = template
+        .replace("{title}", &escape(title))
+        .replace("{message}", &escape(message));
+    let mut resp = tiny_http::Response::from_string(page).with_status_code(status);
+    for (name, value) in [
+        ("Content-Type", "text/html; charset=utf-8"),
+        ("Connection", "close"),
+        ("Cache-Control", "no-store"),
+    ] {
+        if let Ok(h) = tiny_http::Header::from_bytes(name, value) {
+            resp.add_header(h);
+        }
+    }
+    // The browser may have gone; nothing to do about it.
+    let _ = req.respond(resp);
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T: &str = "reqtok";
+    const S: &str = "St4te";
+
+    #[test]
+    fn allowed() {
+        let o = classify(
+            "/tba?oauth_token=reqtok&oauth_verifier=v%201&company=123_SB1&role=3&entity=38&state=St4te",
+            Some("/tba"),
+            T,
+            S,
+        );
+        assert_eq!(
+            o,
+            Outcome::Allowed(Callback {
+                token: T.into(),
+                verifier: "v 1".into(),
+                company: Some("123_SB1".into()),
+                role: Some("3".into()),
+                entity: Some("38".into()),
+            })
+        );
+    }
+
+    #[test]
+    fn stray_refused_denied() {
+        assert_eq!(classify("/favicon.ico", Some("/tba"), T, S), Outcome::Stray);
+        assert_eq!(
+            classify("/tba/x?state=St4te", Some("/tba"), T, S),
+            Outcome::Stray
+        );
+        assert!(matches!(
+            classify("/tba?oauth_token=reqtok&oauth_verifier=v&state=other", Some("/tba"), T, S),
+            Outcome::Refused(w) if w.contains("state")
+        ));
+        assert!(matches!(
+            classify("/tba?oauth_token=forged&oauth_verifier=v&state=St4te", Some("/tba"), T, S),
+            Outcome::Refused(w) if w.contains("oauth_token")
+        ));
+        assert!(matches!(
+            classify("/tba?oauth_token=reqtok", Some("/tba"), T, S),
+            Outcome::Refused(_)
+        ));
+        assert_eq!(
+            classify("/tba?oauth_token=reqtok&state=St4te", Some("/tba"), T, S),
+            Outcome::Denied
+        );
+        assert_eq!(
+            classify(
+                "/tba?oauth_token=reqtok&oauth_verifier=&state=St4te",
+                Some("/tba"),
+                T,
+                S
+            ),
+            Outcome::Denied
+        );
+        // A pasted URL's path is not checked.
+        assert!(matches!(
+            classify(
+                "/elsewhere?oauth_token=reqtok&oauth_verifier=v&state=St4te",
+                None,
+                T,
+                S
+            ),
+            Outcome::Allowed(_)
+        ));
+    }
+
+    #[test]
+    fn callback_urls() {
+        assert_eq!(
+            parse_callback_url(DEFAULT_CALLBACK).unwrap().as_str(),
+            DEFAULT_CALLBACK
+        );
+        assert!(parse_callback_url("http://127.0.0.1:0/cb").is_ok());
+        assert!(parse_callback_url("http://[::1]:9000/").is_ok());
+        for bad in [
+            "https://localhost:7777/tba",
+            "http://example.com:7777/tba",
+            "http://localhost.evil.com/tba",
+            "http://localhost:7777/tba?x=1",
+            "localhost:7777",
+        ] {
+            assert!(parse_callback_url(bad).is_err(), "{bad}");
+        }
+    }
+}

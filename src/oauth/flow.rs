@@ -1,0 +1,270 @@
+//! The three-step TBA authorization flow (SPEC 3): request token, the consent page in the
+//! browser with a loopback callback, access token. The caller saves the token; the browser's
+//! page is answered only after that, so it tells the truth about the outcome.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+use rand::RngExt as _;
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use url::Url;
+
+use crate::account::{AccountId, Domain, Endpoints};
+use crate::error::Failure;
+use crate::netsuite::client::{Client, Reply};
+use crate::oauth::callback::Listener;
+use crate::oauth::signer::{self, SignInput};
+use crate::secret::Secret;
+use crate::ui;
+
+/// How to run one login.
+#[derive(Debug)]
+pub struct FlowOptions {
+    /// The account, when known; else steps 1 and 2 go to the system domain and the account
+    /// comes from the callback's `company`.
+    pub account: Option<AccountId>,
+    /// A role ID to ask for (signed in step 1).
+    pub role: Option<String>,
+    pub consumer_key: String,
+    pub consumer_secret: Secret,
+    /// The callback URL as configured (port 0 picks a free port).
+    pub callback: Url,
+    pub open_browser: bool,
+    pub timeout: Duration,
+    /// Also read a pasted redirect URL from stdin.
+    pub paste: bool,
+}
+
+/// A token the user allowed.
+#[derive(Debug)]
+pub struct Authorized {
+    pub account: AccountId,
+    pub role: Option<String>,
+    pub entity: Option<String>,
+    pub token_id: String,
+    pub token_secret: Secret,
+}
+
+/// A random `state`: 32 characters of `[A-Za-z0-9]` (NetSuite allows at most 512).
+pub fn new_state() -> String {
+    rand::rng()
+        .sample_iter(rand::distr::Alphanumeric)
+        .take(32)
+        .map(char::from)
+        .collect()
+}
+
+/// Runs the flow. `save` stores the token; its message goes to the browser's page. Returns
+/// the token and how long it took from the callback's arrival to the end of `save`.
+pub async fn authorize(
+    client: &Client,
+    endpoints: &Endpoints,
+    opts: &FlowOptions,
+    save: impl FnOnce(&Authorized) -> Result<String>,
+) -> Result<(Authorized, Duration)> {
+    let listener = Listener::bind(&opts.callback)?;
+    let callback_url = listener.url.clone();
+
+    // Step 1: a request token, signed with the consumer secret alone.
+    let origin = |domain| match &opts.account {
+        Some(a) => endpoints.origin(a, domain),
+        None => endpoints.system(),
+    };
+    let url = join(&origin(Domain::Restlet), "/rest/requesttoken")?;
+    let role_param: Vec<(&str, &str)> = opts.role.iter().map(|r| ("role", r.as_str())).collect();
+    let realm = opts.account.as_ref().map(AccountId::realm);
+    let nonce = signer::new_nonce();
+    let signed = signer::sign(&SignInput {
+        method: "POST",
+        url: &url,
+        realm: realm.as_deref(),
+        consumer_key: &opts.consumer_key,
+        consumer_secret: &opts.consumer_secret,
+        token: None,
+        token_secret: None,
+        callback: Some(callback_url.as_str()),
+        verifier: None,
+        header_params: &role_param,
+        form_body: None,
+        nonce: &nonce,
+        timestamp: signer::now_timestamp(),
+    })
+    .map_err(|e| Failure::error(e.to_string()))?;
+    let reply = post(client, &url, &signed.authorization).await?;
+    if !reply.is_success() {
+        return Err(flow_failure(&reply, "step 1 of the login (requesttoken)"));
+    }
+    let pairs = form_pairs(&reply.body);
+    let (Some(request_token), Some(request_secret)) = (
+        pairs.get("oauth_token").cloned(),
+        pairs.get("oauth_token_secret").cloned(),
+    ) else {
+        return Err(Failure::error(
+            "step 1 of the login (requesttoken) answered without oauth_token and \
+             oauth_token_secret: check --netsuite-url and the account ID",
+        )
+        .into());
+    };
+    let request_secret = Secret::new(request_secret);
+
+    // Step 2: the consent page; the callback comes to the listener (or is pasted).
+    let state = new_state();
+    let mut authorize_url = join(&origin(Domain::App), "/app/login/secure/authorizetoken.nl")?;
+    authorize_url
+        .query_pairs_mut()
+        .append_pair("oauth_token", &request_token)
+        .append_pair("state", &state);
+    // Printed even with -q: the user may need to open it by hand.
+    eprintln!("Open this address to allow nstba in NetSuite:\n\n  {authorize_url}\n");
+    if opts.open_browser {
+        crate::browser::open(authorize_url.as_str());
+    }
+    ui::info(format!(
+        "Waiting for NetSuite to send the browser back to {callback_url} (up to {} s){}",
+        opts.timeout.as_secs(),
+        if opts.paste {
+            "; or paste the address the browser was sent to here and press Enter"
+        } else {
+            ""
+        }
+    ));
+    let arrival = listener
+        .wait(&request_token, &state, opts.timeout, opts.paste)
+        .await?;
+    let arrived = Instant::now();
+
+    let result = async {
+        // Step 3: the access token, on the RESTlet domain of the account that allowed it.
+        let account = match (&arrival.callback.company, &opts.account) {
+            (Some(company), _) => AccountId::parse(company).map_err(|_| {
+                Failure::error(format!(
+                    "NetSuite's callback named company '{company}', which is not an account ID"
+                ))
+            })?,
+            (None, Some(a)) => a.clone(),
+            (None, None) => {
+                return Err(Failure::error(
+                    "NetSuite's callback did not name the account (company): run the login \
+                     again with --account",
+                )
+                .into());
+            }
+        };
+        if let Some(asked) = &opts.account
+            && !asked.same_as(&account)
+        {
+            ui::warn(format!(
+                "you asked for account {asked}, but the login was for {account}; the token \
+                 is for {account}"
+            ));
+        }
+        let url = join(
+            &endpoints.origin(&account, Domain::Restlet),
+            "/rest/accesstoken",
+        )?;
+        let realm = account.realm();
+        let nonce = signer::new_nonce();
+        let signed = signer::sign(&SignInput {
+            method: "POST",
+            url: &url,
+            realm: Some(&realm),
+            consumer_key: &opts.consumer_key,
+            consumer_secret: &opts.consumer_secret,
+            token: Some(&request_token),
+            token_secret: Some(&request_secret),
+            callback: None,
+            verifier: Some(&arrival.callback.verifier),
+            header_params: &[],
+            form_body: None,
+            nonce: &nonce,
+            timestamp: signer::now_timestamp(),
+        })
+        .map_err(|e| Failure::error(e.to_string()))?;
+        let reply = post(client, &url, &signed.authorization).await?;
+        if !reply.is_success() {
+            return Err(flow_failure(&reply, "step 3 of the login (accesstoken)"));
+        }
+        let pairs = form_pairs(&reply.body);
+        let (Some(token_id), Some(token_secret)) = (
+            pairs.get("oauth_token").cloned(),
+            pairs.get("oauth_token_secret").cloned(),
+        ) else {
+            return Err(Failure::error(
+                "step 3 of the login (accesstoken) answered without oauth_token and \
+                 oauth_token_secret",
+            )
+            .into());
+        };
+        let authorized = Authorized {
+            account,
+            role: arrival.callback.role.clone().or_else(|| opts.role.clone()),
+            entity: arrival.callback.entity.clone(),
+            token_id,
+            token_secret: Secret::new(token_secret),
+        };
+        let message = save(&authorized)?;
+        Ok((authorized, message))
+    }
+    .await;
+
+    match result {
+        Ok((authorized, message)) => {
+            let took = arrived.elapsed();
+            arrival.finish(true, &message);
+            Ok((authorized, took))
+        }
+        Err(e) => {
+            arrival.finish(false, &format!("{e:#}"));
+            Err(e)
+        }
+    }
+}
+
+fn join(origin: &Url, path: &str) -> Result<Url> {
+    let base = origin.as_str().trim_end_matches('/');
+    Url::parse(&format!("{base}{path}")).with_context(|| format!("cannot build a URL for {path}"))
+}
+
+async fn post(client: &Client, url: &Url, authorization: &str) -> Result<Reply> {
+    let mut headers = HeaderMap::new();
+    let mut value = HeaderValue::from_str(authorization)
+        .context("the Authorization header is not a valid header value")?;
+    value.set_sensitive(true);
+    headers.insert(AUTHORIZATION, value);
+    client
+        .send_raw("POST", url, headers, Some(Vec::new()))
+        .await
+}
+
+fn form_pairs(body: &[u8]) -> std::collections::HashMap<String, String> {
+    let text = String::from_utf8_lossy(body);
+    url::form_urlencoded::parse(text.trim().as_bytes())
+        .into_owned()
+        .collect()
+}
+
+fn flow_failure(reply: &Reply, step: &str) -> anyhow::Error {
+    let err = reply.error();
+    Failure::new(err.exit_kind(), err.describe_flow(step)).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_are_fresh_and_alphanumeric() {
+        let a = new_state();
+        assert_eq!(a.len(), 32);
+        assert!(a.bytes().all(|b| b.is_ascii_alphanumeric()));
+        assert_ne!(a, new_state());
+    }
+
+    #[test]
+    fn response_pairs() {
+        let p =
+            form_pairs(b"oauth_token=a%2Bb&oauth_token_secret=s&oauth_callback_confirmed=true\n");
+        assert_eq!(p["oauth_token"], "a+b");
+        assert_eq!(p["oauth_token_secret"], "s");
+    }
+}
