@@ -4,6 +4,7 @@
 mod common;
 
 mod credentials;
+mod login;
 mod request;
 mod secrets;
 mod sign;

@@ -7,7 +7,7 @@
 //! Which request is the callback is decided by [`classify`], a pure function, so the same rules
 //! apply to the browser's request and to a pasted URL, and it can be fuzzed.
 
-use std::io::BufRead as _;
+use std::io::{BufRead as _, Write as _};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
@@ -330,18 +330,25 @@ fn respond(req: tiny_http::Request, status: u16, title: &str, message: &str) {
     let page = template
         .replace("{title}", &escape(title))
         .replace("{message}", &escape(message));
-    let mut resp = tiny_http::Response::from_string(page).with_status_code(status);
-    for (name, value) in [
-        ("Content-Type", "text/html; charset=utf-8"),
-        ("Connection", "close"),
-        ("Cache-Control", "no-store"),
-    ] {
-        if let Ok(h) = tiny_http::Header::from_bytes(name, value) {
-            resp.add_header(h);
-        }
-    }
+    // tiny_http refuses to set `Connection` itself, so the answer is written whole here, with
+    // `Connection: close` so that the browser does not keep the listener's socket.
+    let reason = match status {
+        200 => "OK",
+        400 => "Bad Request",
+        404 => "Not Found",
+        _ => "Internal Server Error",
+    };
+    let head = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8\r\n\
+         Content-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+        page.len()
+    );
+    let mut writer = req.into_writer();
     // The browser may have gone; nothing to do about it.
-    let _ = req.respond(resp);
+    let _ = writer
+        .write_all(head.as_bytes())
+        .and_then(|_| writer.write_all(page.as_bytes()))
+        .and_then(|_| writer.flush());
 }
 
 fn escape(s: &str) -> String {

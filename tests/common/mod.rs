@@ -60,7 +60,7 @@ impl Sandbox {
     pub fn nstba_std(&self) -> std::process::Command {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_nstba"));
         for (k, _) in std::env::vars() {
-            if k.starts_with("NSTBA_") || k == "CI" {
+            if k.starts_with("NSTBA_") || k == "CI" || k == "BROWSER" {
                 cmd.env_remove(k);
             }
         }
@@ -124,4 +124,114 @@ pub fn stdout(output: &std::process::Output) -> String {
 
 pub fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// `NSTBA_BROWSER` for the Python browser stand-in (tests/support/browser.py).
+pub fn standin_browser() -> String {
+    format!(
+        "python3 {}/tests/support/browser.py",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+/// A running `nstba` whose stderr is read line by line while it runs.
+pub struct Running {
+    pub child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    pub seen: Vec<String>,
+}
+
+impl Running {
+    /// Waits (up to 30 s) for a stderr line containing `needle` and returns it.
+    pub fn line_with(&mut self, needle: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!("no line with {needle:?} on stderr; saw:\n{:#?}", self.seen),
+            }
+        }
+    }
+
+    /// The consent page's URL nstba printed.
+    pub fn authorize_url(&mut self) -> String {
+        self.line_with("authorizetoken.nl").trim().to_string()
+    }
+
+    /// The callback URL nstba listens on.
+    pub fn callback_url(&mut self) -> String {
+        let line = self.line_with("send the browser back to ");
+        let rest = line.split("send the browser back to ").nth(1).unwrap();
+        rest.split_whitespace().next().unwrap().to_string()
+    }
+
+    /// Waits for the exit; returns the code and the rest of stderr.
+    pub fn finish(mut self) -> (Option<i32>, String) {
+        let status = self.child.wait().unwrap();
+        let mut rest: Vec<String> = self.seen;
+        rest.extend(self.lines.iter());
+        (status.code(), rest.join("\n"))
+    }
+}
+
+impl Sandbox {
+    /// Starts `nstba ARGS` with piped stdin and stderr read as it comes.
+    pub fn spawn(&self, args: &[&str], env: &[(&str, &str)]) -> Running {
+        use std::io::BufRead as _;
+        let mut cmd = self.nstba_std();
+        cmd.env_remove("BROWSER").args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Running {
+            child,
+            lines: rx,
+            seen: Vec::new(),
+        }
+    }
+}
+
+/// An HTTP client that does not follow redirects (the tests follow them by hand).
+pub fn http() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+/// The emulator's flow environment for nstba: its URL, the consumer pair, any free port.
+pub fn flow_env(emu: &nstba_emulator::Handle) -> Vec<(&'static str, String)> {
+    vec![
+        ("NSTBA_NETSUITE_URL", emu.url()),
+        ("NSTBA_CONSUMER_KEY", CK.to_string()),
+        ("NSTBA_CONSUMER_SECRET", CS.to_string()),
+        ("NSTBA_CALLBACK_URL", "http://localhost:0/tba".to_string()),
+    ]
+}
+
+pub fn env_refs<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    env.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
