@@ -4,7 +4,9 @@
 mod common;
 
 mod credentials;
+mod emulator;
 mod login;
+mod picker;
 mod request;
 mod secrets;
 mod sign;
