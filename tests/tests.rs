@@ -1,6 +1,7 @@
 //! Integration tests: the real `nstba` binary against servers on 127.0.0.1:0, each test in its
 //! own temporary folder and store.
 
+mod chromium;
 mod common;
 
 mod credentials;
