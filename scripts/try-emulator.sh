@@ -1,53 +1,68 @@
 #!/usr/bin/env bash
 # Try nstba without a NetSuite account: builds nstba and the emulator, starts the emulator on a
-# free loopback port, and walks through saving a token, a signed request, and listing tokens.
-# Everything lives in a temporary folder (its own store); nothing touches ~/.nstba.
+# free loopback port, and walks through a browser login, verify, a signed request, the token
+# list, and revoke. Everything lives in a temporary folder with its own store; ~/.nstba is
+# never touched.
+#
+#   scripts/try-emulator.sh            a stand-in browser clicks Allow on the consent page
+#   scripts/try-emulator.sh --browser  your own browser opens the consent page: click Allow
 set -euo pipefail
 cd "$(dirname "$0")/.."
+here=$PWD
 
+echo "Building nstba and nstba-emulator (release)..."
 cargo build --release --workspace --quiet
-bin=target/release
+bin=$here/target/release
 work=$(mktemp -d)
 trap 'kill "${emu_pid:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
+cd "$work"
 
+unset NSTBA_TOKEN_ID NSTBA_TOKEN_SECRET NSTBA_ACCOUNT NSTBA_NO_INPUT
 export NSTBA_STORE="$work/nstba-store.json"
-unset NSTBA_TOKEN_ID NSTBA_TOKEN_SECRET NSTBA_ACCOUNT
+export NSTBA_CONSUMER_KEY=try-consumer-key NSTBA_CONSUMER_SECRET=try-consumer-secret
+export NSTBA_CALLBACK_URL=http://localhost:0/tba
 account=1234567_SB1
-ck=try-consumer-key
-cs=try-consumer-secret
-tid=try-token-id-0001
-ts=try-token-secret-0001
+if [ "${1:-}" = "--browser" ]; then
+  unset NSTBA_BROWSER
+else
+  export NSTBA_BROWSER="python3 $here/scripts/standin-browser.py"
+fi
 
-"$bin/nstba-emulator" --account "$account" --consumer-key "$ck" --consumer-secret "$cs" \
-  --token "$tid:$ts" >"$work/emulator.out" 2>"$work/emulator.err" &
+"$bin/nstba-emulator" --account "$account" --consumer-key "$NSTBA_CONSUMER_KEY" \
+  --consumer-secret "$NSTBA_CONSUMER_SECRET" >emulator.out 2>emulator.err &
 emu_pid=$!
 for _ in $(seq 100); do
-  grep -q '^listening on ' "$work/emulator.out" 2>/dev/null && break
+  grep -q '^listening on ' emulator.out 2>/dev/null && break
   sleep 0.05
 done
-url=$(sed -n 's/^listening on //p' "$work/emulator.out")
-export NSTBA_NETSUITE_URL="$url"
+export NSTBA_NETSUITE_URL=$(sed -n 's/^listening on //p' emulator.out)
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+nstba() { "$bin/nstba" "$@"; }
 
-echo "The emulator plays NetSuite account $account at $url"
+echo "The emulator plays NetSuite account $account at $NSTBA_NETSUITE_URL."
+echo "Its integration record's consumer key and secret are in NSTBA_CONSUMER_KEY/_SECRET."
 
-step nstba auth add sandbox --account "$account" --token-id "$tid" --consumer-key "$ck"
-NSTBA_TOKEN_SECRET=$ts NSTBA_CONSUMER_SECRET=$cs \
-  "$bin/nstba" auth add sandbox --account "$account" --token-id "$tid" --consumer-key "$ck"
+step nstba auth login sandbox --account $account
+nstba auth login sandbox --account $account
 
-step nstba auth list
-"$bin/nstba" auth list
+step nstba auth verify sandbox
+nstba auth verify sandbox
+
+step nstba request GET /services/rest/record/v1/employee/3
+nstba request GET /services/rest/record/v1/employee/3
+echo
 
 step nstba sign GET /rest/tokeninfo --explain
-"$bin/nstba" sign GET /rest/tokeninfo --explain
+nstba sign GET /rest/tokeninfo --explain
 
-step nstba request GET /rest/tokeninfo
-"$bin/nstba" request GET /rest/tokeninfo
+step nstba auth list
+nstba auth list
+
+step nstba auth revoke sandbox
+nstba auth revoke sandbox
+
+step nstba auth list
+nstba auth list
+
 echo
-
-step nstba request GET /services/rest/record/v1/employee/3 -v
-"$bin/nstba" request GET /services/rest/record/v1/employee/3 -v
-echo
-
-step nstba auth remove sandbox
-"$bin/nstba" auth remove sandbox
+echo "Done. Everything above ran against the emulator; nothing was kept."

@@ -126,10 +126,10 @@ pub fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// `NSTBA_BROWSER` for the Python browser stand-in (tests/support/browser.py).
+/// `NSTBA_BROWSER` for the Python browser stand-in (scripts/standin-browser.py).
 pub fn standin_browser() -> String {
     format!(
-        "python3 {}/tests/support/browser.py",
+        "python3 {}/scripts/standin-browser.py",
         env!("CARGO_MANIFEST_DIR")
     )
 }
