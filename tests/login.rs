@@ -370,3 +370,50 @@ fn revoke_without_network_keeps_the_entry() {
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
     assert!(sb.store_json().get("sb").is_some());
 }
+
+#[test]
+fn role_is_asked_for_and_kept() {
+    let emu = emulator_with(|c| c.decision = nstba_emulator::Decision::Allow);
+    let sb = Sandbox::new();
+    sb.nstba()
+        .args([
+            "auth",
+            "login",
+            "ro",
+            "--account",
+            ACCOUNT,
+            "--role",
+            "1001",
+        ])
+        .envs(login_env(&emu).iter().map(|(k, v)| (k, v)))
+        .assert()
+        .success();
+    assert_eq!(sb.store_json()["ro"]["role"], "1001");
+}
+
+#[test]
+fn ctrl_c_ends_the_wait_cleanly() {
+    let emu = emulator();
+    let sb = Sandbox::new();
+    let env = flow_env(&emu);
+    let mut run = sb.spawn(
+        &["auth", "login", "x", "--account", ACCOUNT, "--no-browser"],
+        &env_refs(&env),
+    );
+    run.callback_url(); // the listener is up and waiting
+    let pid = run.child.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let (code, err) = run.finish();
+    assert_eq!(code, Some(130), "{err}");
+    assert!(
+        err.contains("login cancelled (Ctrl-C); nothing was saved"),
+        "{err}"
+    );
+    assert!(!sb.store().exists());
+}

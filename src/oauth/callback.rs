@@ -117,9 +117,36 @@ pub struct Listener {
     servers: Vec<Arc<tiny_http::Server>>,
     /// The callback URL with the port that was bound.
     pub url: Url,
+    interrupt: Interrupt,
+}
+
+/// Ctrl-C, caught from the moment the listener is bound (a handler installed only when the
+/// wait starts would let an early Ctrl-C kill the process without a word).
+struct Interrupt {
+    #[cfg(unix)]
+    signal: tokio::signal::unix::Signal,
+}
+
+impl Interrupt {
+    /// Must run inside the tokio runtime.
+    fn install() -> Result<Interrupt> {
+        Ok(Interrupt {
+            #[cfg(unix)]
+            signal: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+                .map_err(|e| Failure::error(format!("cannot catch Ctrl-C: {e}")))?,
+        })
+    }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        self.signal.recv().await;
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 impl Listener {
+    /// Binds the listener. Must run inside the tokio runtime (for the Ctrl-C handler).
     pub fn bind(callback: &Url) -> Result<Listener> {
         let port = callback.port_or_known_default().unwrap_or(80);
         let v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -152,13 +179,17 @@ impl Listener {
         let mut url = callback.clone();
         // Setting the port of an http URL with a host cannot fail.
         let _ = url.set_port(Some(bound));
-        Ok(Listener { servers, url })
+        Ok(Listener {
+            servers,
+            url,
+            interrupt: Interrupt::install()?,
+        })
     }
 
     /// Waits for the callback of the login with request token `token` and `state`.
     /// With `paste`, lines on stdin are read as pasted redirect URLs too.
     pub async fn wait(
-        &self,
+        &mut self,
         token: &str,
         state: &str,
         timeout: Duration,
@@ -202,7 +233,7 @@ impl Listener {
                     }
                 },
                 _ = &mut deadline => return Err(timed_out(timeout)),
-                _ = tokio::signal::ctrl_c() => {
+                _ = self.interrupt.recv() => {
                     return Err(Failure::new(
                         crate::error::ExitKind::Interrupted,
                         "login cancelled (Ctrl-C); nothing was saved",

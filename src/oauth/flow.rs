@@ -62,7 +62,7 @@ pub async fn authorize(
     opts: &FlowOptions,
     save: impl FnOnce(&Authorized) -> Result<String>,
 ) -> Result<(Authorized, Duration)> {
-    let listener = Listener::bind(&opts.callback)?;
+    let mut listener = Listener::bind(&opts.callback)?;
     let callback_url = listener.url.clone();
 
     // Step 1: a request token, signed with the consumer secret alone.
