@@ -356,15 +356,10 @@ fn revoke_then_the_token_is_rejected() {
 fn revoke_without_network_keeps_the_entry() {
     let sb = Sandbox::new();
     sb.add_token("sb", ACCOUNT, TID, TS);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let out = sb
         .nstba()
         .args(["auth", "revoke", "sb"])
-        .env("NSTBA_NETSUITE_URL", format!("http://127.0.0.1:{port}"))
+        .env("NSTBA_NETSUITE_URL", dead_url())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));

@@ -123,18 +123,12 @@ fn not_found_exits_1_with_decoded_error() {
 
 #[test]
 fn network_failure_exits_5() {
-    // A port that was just free: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let sb = Sandbox::new();
     sb.add_token("sb", ACCOUNT, TID, TS);
     let out = sb
         .nstba()
         .args(["request", "GET", "/rest/tokeninfo"])
-        .env("NSTBA_NETSUITE_URL", format!("http://127.0.0.1:{port}"))
+        .env("NSTBA_NETSUITE_URL", dead_url())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));

@@ -9,16 +9,11 @@ type Run<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>);
 #[test]
 fn no_command_prints_a_secret() {
     let emu = emulator();
-    let dead_port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let sb = Sandbox::new();
     sb.add_token("good", ACCOUNT, TID, TS);
     sb.add_token("bad", ACCOUNT, TID, "wrong-secret-zz");
     let url = emu.url();
-    let dead = format!("http://127.0.0.1:{dead_port}");
+    let dead = dead_url();
 
     let runs: Vec<Run> = vec![
         (vec!["auth", "list"], vec![]),

@@ -11,7 +11,7 @@ use url::Url;
 
 use crate::account::{AccountId, Domain, Endpoints};
 use crate::error::Failure;
-use crate::netsuite::client::{Client, Reply};
+use crate::netsuite::client::Client;
 use crate::oauth::callback::Listener;
 use crate::oauth::signer::{self, SignInput};
 use crate::secret::Secret;
@@ -73,39 +73,20 @@ pub async fn authorize(
     let url = join(&origin(Domain::Restlet), "/rest/requesttoken")?;
     let role_param: Vec<(&str, &str)> = opts.role.iter().map(|r| ("role", r.as_str())).collect();
     let realm = opts.account.as_ref().map(AccountId::realm);
-    let nonce = signer::new_nonce();
-    let signed = signer::sign(&SignInput {
-        method: "POST",
-        url: &url,
-        realm: realm.as_deref(),
-        consumer_key: &opts.consumer_key,
-        consumer_secret: &opts.consumer_secret,
-        token: None,
-        token_secret: None,
-        callback: Some(callback_url.as_str()),
-        verifier: None,
-        header_params: &role_param,
-        form_body: None,
-        nonce: &nonce,
-        timestamp: signer::now_timestamp(),
-    })
-    .map_err(|e| Failure::error(e.to_string()))?;
-    let reply = post(client, &url, &signed.authorization).await?;
-    if !reply.is_success() {
-        return Err(flow_failure(&reply, "step 1 of the login (requesttoken)"));
-    }
-    let pairs = form_pairs(&reply.body);
-    let (Some(request_token), Some(request_secret)) = (
-        pairs.get("oauth_token").cloned(),
-        pairs.get("oauth_token_secret").cloned(),
-    ) else {
-        return Err(Failure::error(
-            "step 1 of the login (requesttoken) answered without oauth_token and \
-             oauth_token_secret: check --netsuite-url and the account ID",
-        )
-        .into());
-    };
-    let request_secret = Secret::new(request_secret);
+    let (request_token, request_secret) = token_step(
+        client,
+        opts,
+        TokenStep {
+            name: "step 1 of the login (requesttoken)",
+            url: &url,
+            realm: realm.as_deref(),
+            token: None,
+            callback: Some(callback_url.as_str()),
+            verifier: None,
+            header_params: &role_param,
+        },
+    )
+    .await?;
 
     // Step 2: the consent page; the callback comes to the listener (or is pasted).
     let state = new_state();
@@ -163,44 +144,26 @@ pub async fn authorize(
             "/rest/accesstoken",
         )?;
         let realm = account.realm();
-        let nonce = signer::new_nonce();
-        let signed = signer::sign(&SignInput {
-            method: "POST",
-            url: &url,
-            realm: Some(&realm),
-            consumer_key: &opts.consumer_key,
-            consumer_secret: &opts.consumer_secret,
-            token: Some(&request_token),
-            token_secret: Some(&request_secret),
-            callback: None,
-            verifier: Some(&arrival.callback.verifier),
-            header_params: &[],
-            form_body: None,
-            nonce: &nonce,
-            timestamp: signer::now_timestamp(),
-        })
-        .map_err(|e| Failure::error(e.to_string()))?;
-        let reply = post(client, &url, &signed.authorization).await?;
-        if !reply.is_success() {
-            return Err(flow_failure(&reply, "step 3 of the login (accesstoken)"));
-        }
-        let pairs = form_pairs(&reply.body);
-        let (Some(token_id), Some(token_secret)) = (
-            pairs.get("oauth_token").cloned(),
-            pairs.get("oauth_token_secret").cloned(),
-        ) else {
-            return Err(Failure::error(
-                "step 3 of the login (accesstoken) answered without oauth_token and \
-                 oauth_token_secret",
-            )
-            .into());
-        };
+        let (token_id, token_secret) = token_step(
+            client,
+            opts,
+            TokenStep {
+                name: "step 3 of the login (accesstoken)",
+                url: &url,
+                realm: Some(&realm),
+                token: Some((&request_token, &request_secret)),
+                callback: None,
+                verifier: Some(&arrival.callback.verifier),
+                header_params: &[],
+            },
+        )
+        .await?;
         let authorized = Authorized {
             account,
             role: arrival.callback.role.clone().or_else(|| opts.role.clone()),
             entity: arrival.callback.entity.clone(),
             token_id,
-            token_secret: Secret::new(token_secret),
+            token_secret,
         };
         let message = save(&authorized)?;
         Ok((authorized, message))
@@ -220,20 +183,70 @@ pub async fn authorize(
     }
 }
 
-fn join(origin: &Url, path: &str) -> Result<Url> {
-    let base = origin.as_str().trim_end_matches('/');
-    Url::parse(&format!("{base}{path}")).with_context(|| format!("cannot build a URL for {path}"))
+/// One of the flow's token requests (steps 1 and 3): what differs between them.
+struct TokenStep<'a> {
+    name: &'a str,
+    url: &'a Url,
+    realm: Option<&'a str>,
+    token: Option<(&'a str, &'a Secret)>,
+    callback: Option<&'a str>,
+    verifier: Option<&'a str>,
+    header_params: &'a [(&'a str, &'a str)],
 }
 
-async fn post(client: &Client, url: &Url, authorization: &str) -> Result<Reply> {
+/// Signs and POSTs a token request; returns `oauth_token` and `oauth_token_secret`.
+async fn token_step(
+    client: &Client,
+    opts: &FlowOptions,
+    step: TokenStep<'_>,
+) -> Result<(String, Secret)> {
+    let nonce = signer::new_nonce();
+    let signed = signer::sign(&SignInput {
+        method: "POST",
+        url: step.url,
+        realm: step.realm,
+        consumer_key: &opts.consumer_key,
+        consumer_secret: &opts.consumer_secret,
+        token: step.token.map(|(id, _)| id),
+        token_secret: step.token.map(|(_, secret)| secret),
+        callback: step.callback,
+        verifier: step.verifier,
+        header_params: step.header_params,
+        form_body: None,
+        nonce: &nonce,
+        timestamp: signer::now_timestamp(),
+    })
+    .map_err(|e| Failure::error(e.to_string()))?;
     let mut headers = HeaderMap::new();
-    let mut value = HeaderValue::from_str(authorization)
+    let mut value = HeaderValue::from_str(&signed.authorization)
         .context("the Authorization header is not a valid header value")?;
     value.set_sensitive(true);
     headers.insert(AUTHORIZATION, value);
-    client
-        .send_raw("POST", url, headers, Some(Vec::new()))
-        .await
+    let reply = client
+        .send_raw("POST", step.url, headers, Some(Vec::new()))
+        .await?;
+    if !reply.is_success() {
+        let err = reply.error();
+        return Err(Failure::new(err.exit_kind(), err.describe_flow(step.name)).into());
+    }
+    let mut pairs = form_pairs(&reply.body);
+    match (
+        pairs.remove("oauth_token"),
+        pairs.remove("oauth_token_secret"),
+    ) {
+        (Some(token), Some(secret)) => Ok((token, Secret::new(secret))),
+        _ => Err(Failure::error(format!(
+            "{} answered without oauth_token and oauth_token_secret: check the account ID and \
+             --netsuite-url",
+            step.name
+        ))
+        .into()),
+    }
+}
+
+fn join(origin: &Url, path: &str) -> Result<Url> {
+    let base = origin.as_str().trim_end_matches('/');
+    Url::parse(&format!("{base}{path}")).with_context(|| format!("cannot build a URL for {path}"))
 }
 
 fn form_pairs(body: &[u8]) -> std::collections::HashMap<String, String> {
@@ -241,11 +254,6 @@ fn form_pairs(body: &[u8]) -> std::collections::HashMap<String, String> {
     url::form_urlencoded::parse(text.trim().as_bytes())
         .into_owned()
         .collect()
-}
-
-fn flow_failure(reply: &Reply, step: &str) -> anyhow::Error {
-    let err = reply.error();
-    Failure::new(err.exit_kind(), err.describe_flow(step)).into()
 }
 
 #[cfg(test)]

@@ -43,17 +43,7 @@ impl Sandbox {
 
     /// The real binary with nothing inherited that could change its behaviour.
     pub fn nstba(&self) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_nstba"));
-        for (k, _) in std::env::vars() {
-            if k.starts_with("NSTBA_") || k == "CI" || k == "BROWSER" {
-                cmd.env_remove(k);
-            }
-        }
-        cmd.env("HOME", self.path())
-            .env("NSTBA_STORE", self.store())
-            .env("NSTBA_NO_INPUT", "1")
-            .current_dir(self.path());
-        cmd
+        Command::from_std(self.nstba_std())
     }
 
     /// Same, as a plain std Command (for spawning many at once).
@@ -106,6 +96,16 @@ pub fn emulator_with(change: impl FnOnce(&mut nstba_emulator::Config)) -> nstba_
     };
     change(&mut config);
     nstba_emulator::spawn(config).expect("emulator starts")
+}
+
+/// A loopback URL where nothing listens (a port that was free a moment ago).
+pub fn dead_url() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("http://127.0.0.1:{port}")
 }
 
 /// Asserts that no secret appears in a text.
