@@ -1,14 +1,18 @@
 //! A local NetSuite for nstba (SPEC 9): the TBA authorization flow with a consent page, the
-//! token endpoints, a REST record endpoint, with NetSuite's checks and error bodies, and knobs
-//! for tests and benchmarks (latency, a concurrency limit, failures, a skewed clock).
+//! token endpoints, a REST record endpoint, SuiteQL, and the companion RESTlet's File Cabinet
+//! protocol, with NetSuite's checks and error bodies, and knobs for tests and benchmarks
+//! (latency, a concurrency limit, failures, governance, a skewed clock).
 //!
 //! It runs as the `nstba-emulator` binary, or in-process from tests with [`spawn`].
 
 mod auth;
+pub mod filecabinet;
 mod http;
 pub mod oauth;
 mod rest;
+mod restlet;
 mod state;
+pub mod suiteql;
 mod tokens;
 
 use std::net::SocketAddr;
@@ -53,6 +57,11 @@ pub struct Config {
     pub seed: Option<u64>,
     /// Seconds the emulated NetSuite clock is ahead of this machine's (negative: behind).
     pub clock_offset: i64,
+    /// The companion RESTlet's script and deployment IDs.
+    pub restlet_script: String,
+    pub restlet_deploy: String,
+    /// At most this many files handled per RESTlet call; the rest come back in `remaining`.
+    pub governance: Option<usize>,
 }
 
 impl Default for Config {
@@ -70,6 +79,9 @@ impl Default for Config {
             fail_rate: 0.0,
             seed: None,
             clock_offset: 0,
+            restlet_script: "customscript_nstba_filecabinet".into(),
+            restlet_deploy: "customdeploy_nstba_filecabinet".into(),
+            governance: None,
         }
     }
 }
@@ -101,6 +113,31 @@ impl Handle {
     /// Whether a token is issued and active.
     pub fn token_active(&self, id: &str) -> bool {
         self.state.lock().tokens.get(id).is_some_and(|t| t.active)
+    }
+
+    /// Puts a file in the File Cabinet (creating folders).
+    pub fn put_file(&self, path: &str, content: &[u8]) {
+        self.state.cabinet().put(path, content.to_vec());
+    }
+
+    /// A file's content, if it exists.
+    pub fn file(&self, path: &str) -> Option<Vec<u8>> {
+        self.state.cabinet().get(path).map(|f| f.content.clone())
+    }
+
+    /// Every file under a folder: path and content.
+    pub fn files(&self, folder: &str) -> Vec<(String, Vec<u8>)> {
+        self.state
+            .cabinet()
+            .list(folder)
+            .into_iter()
+            .map(|(p, f)| (p.clone(), f.content.clone()))
+            .collect()
+    }
+
+    /// How many RESTlet and REST calls were made (authenticated or not).
+    pub fn api_hits(&self) -> usize {
+        self.state.api_hits.load(Ordering::SeqCst)
     }
 
     /// How many access tokens exist (active or not).
@@ -181,6 +218,7 @@ async fn handle(AxState(st): AxState<Arc<State>>, request: axum::extract::Reques
         tokio::time::sleep(std::time::Duration::from_millis(st.config.latency_ms)).await;
     }
     if family.is_api() {
+        st.api_hits.fetch_add(1, Ordering::SeqCst);
         if let Some(max) = st.config.max_concurrency
             && flight.now > max
         {
@@ -211,6 +249,7 @@ async fn route(st: &State, req: &http::Req, family: http::Family) -> Response {
         ("GET", "/rest/revoketoken") => tokens::revoke(st, req),
         ("GET", "/rest/tokeninfo") => tokens::token_info(st, req),
         ("GET", "/emulator/audit") => http::json(200, &st.lock().audit),
+        (_, "/app/site/hosting/restlet.nl") => restlet::handle(st, req),
         (_, p) if p.starts_with("/services/rest/") => rest::handle(st, req).await,
         (_, "/rest/requesttoken" | "/rest/accesstoken") => {
             // NetSuite answers a bare 405 on the wrong method.

@@ -44,6 +44,15 @@ struct Args {
     /// Seed for repeatable faults and IDs
     #[arg(long)]
     seed: Option<u64>,
+    /// At most N files handled per RESTlet call; the rest come back in `remaining`
+    #[arg(long, value_name = "N")]
+    governance: Option<usize>,
+    /// The companion RESTlet's script ID
+    #[arg(long, default_value = "customscript_nstba_filecabinet")]
+    restlet_script: String,
+    /// The companion RESTlet's deployment ID
+    #[arg(long, default_value = "customdeploy_nstba_filecabinet")]
+    restlet_deploy: String,
     /// Seconds the emulated NetSuite clock runs ahead of this machine's (negative: behind)
     #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
     clock_offset: i64,
@@ -87,6 +96,9 @@ async fn main() -> std::process::ExitCode {
         fail_rate: args.fail_rate,
         seed: args.seed,
         clock_offset: args.clock_offset,
+        restlet_script: args.restlet_script,
+        restlet_deploy: args.restlet_deploy,
+        governance: args.governance.filter(|g| *g > 0),
     };
     let listener = match tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await {
         Ok(l) => l,

@@ -1,5 +1,5 @@
 //! REST web services under `/services/rest/`: a few employee records, so signed GET, POST
-//! and query strings can be tried end to end.
+//! and query strings can be tried end to end, and SuiteQL (see `suiteql.rs`).
 
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
@@ -44,6 +44,7 @@ pub async fn handle(st: &State, req: &Req) -> Response {
     let base = format!("http://{}", req.header("host").unwrap_or("localhost"));
     let rest = req.path.trim_start_matches("/services/rest/");
     match (req.method.as_str(), rest) {
+        ("POST", "query/v1/suiteql") => crate::suiteql::handle(&st.sql(), req, &base),
         ("GET", p) if p.starts_with("record/v1/employee/") => {
             let id = p.trim_start_matches("record/v1/employee/");
             match id.parse().ok().and_then(|id| employee(&base, id)) {

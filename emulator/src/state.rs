@@ -10,6 +10,7 @@ use rand::{Rng as _, RngExt as _, SeedableRng as _};
 use serde::Serialize;
 
 use crate::Config;
+use crate::filecabinet::FileCabinet;
 
 #[derive(Clone, Debug)]
 pub struct AccessToken {
@@ -54,6 +55,9 @@ pub struct State {
     pub inner: Mutex<Inner>,
     pub in_flight: AtomicUsize,
     pub hits: AtomicUsize,
+    pub api_hits: AtomicUsize,
+    cabinet: Mutex<FileCabinet>,
+    sql: Mutex<rusqlite::Connection>,
     rng: Mutex<rand::rngs::StdRng>,
 }
 
@@ -88,12 +92,24 @@ impl State {
             inner: Mutex::new(inner),
             in_flight: AtomicUsize::new(0),
             hits: AtomicUsize::new(0),
+            api_hits: AtomicUsize::new(0),
+            cabinet: Mutex::new(FileCabinet::new()),
+            // The sample tables are built from constants; failing here is a bug.
+            sql: Mutex::new(crate::suiteql::open().expect("the sample SuiteQL tables")),
             rng: Mutex::new(rng),
         }
     }
 
     pub fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn cabinet(&self) -> std::sync::MutexGuard<'_, FileCabinet> {
+        self.cabinet.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn sql(&self) -> std::sync::MutexGuard<'_, rusqlite::Connection> {
+        self.sql.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The realm NetSuite expects: upper case with `_`.
