@@ -78,6 +78,12 @@ pub enum Command {
     Sign(SignArgs),
     /// Send a signed request to NetSuite and print the response body
     Request(RequestArgs),
+    /// Run a SuiteQL query and stream every row (all pages)
+    Suiteql(SuiteqlArgs),
+    /// Upload a local folder to the File Cabinet through the companion RESTlet
+    Deploy(DeployArgs),
+    /// Download a File Cabinet folder through the companion RESTlet
+    Fetch(FetchArgs),
     /// Print shell completions
     Completions {
         /// bash, zsh, fish, elvish or powershell
@@ -296,6 +302,108 @@ pub struct RequestArgs {
     /// Print the status line and headers before the body
     #[arg(short = 'i', long = "include")]
     pub include: bool,
+
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+}
+
+/// Which companion RESTlet to call (else nstba.toml's [restlet], else the defaults).
+#[derive(Debug, Args, Clone, Default)]
+pub struct RestletArgs {
+    /// The RESTlet's script ID [default: [restlet] script, or customscript_nstba_filecabinet]
+    #[arg(long, value_name = "ID")]
+    pub script: Option<String>,
+
+    /// The RESTlet's deployment ID [default: [restlet] deploy, or customdeploy_nstba_filecabinet]
+    #[arg(long, value_name = "ID")]
+    pub deployment: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// The local folder to upload [default: [deploy] source in nstba.toml]
+    pub source: Option<PathBuf>,
+
+    /// The File Cabinet folder to upload into, such as SuiteScripts/my-app
+    /// [default: [deploy] target in nstba.toml]
+    #[arg(long, value_name = "FOLDER")]
+    pub target: Option<String>,
+
+    /// Requests in flight at once (the account's concurrency limit is shared with every
+    /// other integration)
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
+
+    /// Say what would be uploaded, and upload nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Upload every file, changed or not
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print a summary object on stdout (see the README)
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub restlet: RestletArgs,
+
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// The File Cabinet folder to download [default: [deploy] target in nstba.toml]
+    pub remote_folder: Option<String>,
+
+    /// The local folder to write into [default: [fetch] out in nstba.toml, else the current
+    /// folder]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Requests in flight at once
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
+
+    /// Say what would be written, and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Print a summary object on stdout (see the README)
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub restlet: RestletArgs,
+
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RowFormat {
+    /// One JSON object per line
+    Ndjson,
+    /// One JSON array
+    Json,
+    /// A header line, then one line per row
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct SuiteqlArgs {
+    /// The query, such as "SELECT id, email FROM employee"; - reads it from stdin
+    pub query: String,
+
+    /// How rows are printed
+    #[arg(long, value_enum, default_value_t = RowFormat::Ndjson)]
+    pub format: RowFormat,
+
+    /// Rows per page (NetSuite's limit parameter, 1 to 1000)
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub limit: u16,
 
     #[command(flatten)]
     pub credentials: CredentialArgs,

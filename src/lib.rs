@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod credentials;
 pub mod error;
+pub mod filecabinet;
 pub mod netsuite;
 pub mod oauth;
 pub mod project;

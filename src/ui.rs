@@ -46,3 +46,19 @@ pub fn can_prompt(no_input: bool) -> bool {
         .unwrap_or(false);
     !no_input && !ci && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
 }
+
+/// A progress bar over `total_bytes` on stderr, only on a terminal and never with `-q`;
+/// otherwise a hidden one that costs nothing.
+pub fn progress(total_bytes: u64, files: usize) -> indicatif::ProgressBar {
+    if is_quiet() || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total_bytes);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:30.cyan/blue} {bytes}/{total_bytes} {msg} ({elapsed})",
+    ) {
+        bar.set_style(style);
+    }
+    bar.set_message(format!("0/{files} files"));
+    bar
+}

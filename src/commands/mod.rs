@@ -2,9 +2,12 @@
 //! hands it to one command; each file here is one command group.
 
 pub mod auth;
+pub mod deploy;
+pub mod fetch;
 pub mod login;
 pub mod request;
 pub mod sign;
+pub mod suiteql;
 pub mod token;
 
 use std::io::{BufRead as _, Write as _};
@@ -97,6 +100,23 @@ impl App {
     }
 }
 
+/// The companion RESTlet's script and deployment IDs: flags, else `[restlet]` in nstba.toml,
+/// else the IDs of the SDF project in restlet/.
+pub fn restlet_for(args: &crate::cli::RestletArgs, project: Option<&Project>) -> (String, String) {
+    use crate::netsuite::restlet::{DEFAULT_DEPLOY, DEFAULT_SCRIPT};
+    let from_toml = |key: &str| project.and_then(|p| p.get("restlet", key));
+    (
+        args.script
+            .clone()
+            .or_else(|| from_toml("script"))
+            .unwrap_or_else(|| DEFAULT_SCRIPT.into()),
+        args.deployment
+            .clone()
+            .or_else(|| from_toml("deploy"))
+            .unwrap_or_else(|| DEFAULT_DEPLOY.into()),
+    )
+}
+
 /// Writes the chosen auth ID to `nstba.toml` when there is one and it names another.
 fn remember(project: Option<Project>, auth_id: Option<&str>) -> Result<()> {
     if let (Some(mut project), Some(id)) = (project, auth_id)
@@ -159,6 +179,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         },
         Command::Sign(args) => sign::run(&app, &args),
         Command::Request(args) => request::run(&app, &args),
+        Command::Suiteql(args) => suiteql::run(&app, &args),
+        Command::Deploy(args) => deploy::run(&app, &args),
+        Command::Fetch(args) => fetch::run(&app, &args),
         Command::Completions { .. } => unreachable!("handled above"),
     }
 }

@@ -35,7 +35,7 @@ pub fn run(app: &App, args: &RequestArgs) -> Result<ExitCode> {
         &args.method,
         &url,
         headers,
-        body,
+        body.map(bytes::Bytes::from),
     ))?;
 
     let mut out = Vec::new();

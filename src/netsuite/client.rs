@@ -1,10 +1,16 @@
 //! Signed HTTP calls to NetSuite. Each call is signed just before it is sent, over the exact
 //! URL reqwest puts on the wire (the `url::Url` is handed to reqwest unchanged, so the query
-//! that was signed is the query that is sent).
+//! that was signed is the query that is sent). [`Client::send_retrying`] adds the retries
+//! that an account's concurrency limit calls for (SPEC 8): a RESTlet over the limit answers
+//! HTTP 400 `SSS_REQUEST_LIMIT_EXCEEDED`, REST answers 429, and 5xx and dropped connections
+//! happen; each is retried with exponential backoff, jitter and `Retry-After`, re-signed with
+//! a fresh nonce and timestamp every time.
 
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
+use bytes::Bytes;
+use rand::RngExt as _;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
@@ -105,10 +111,24 @@ impl Client {
         method: &str,
         url: &Url,
         headers: HeaderMap,
-        body: Option<Vec<u8>>,
+        body: Option<Bytes>,
     ) -> Result<Reply> {
+        self.send_once(method, url, headers, body)
+            .await
+            .map_err(|e| e.into_error(url))
+    }
+
+    async fn send_once(
+        &self,
+        method: &str,
+        url: &Url,
+        headers: HeaderMap,
+        body: Option<Bytes>,
+    ) -> Result<Reply, SendError> {
         let method_v = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
-            .map_err(|_| Failure::usage(format!("'{method}' is not an HTTP method")))?;
+            .map_err(|_| {
+                SendError::Other(Failure::usage(format!("'{method}' is not an HTTP method")).into())
+            })?;
         let started = Instant::now();
         ui::verbose(format!("> {method_v} {url}"));
         let mut req = self
@@ -118,15 +138,11 @@ impl Client {
         if let Some(body) = body {
             req = req.body(body);
         }
-        let resp = req.send().await.map_err(|e| network_error(e, url))?;
+        let resp = req.send().await.map_err(SendError::Network)?;
         let status = resp.status();
         let version = resp.version();
         let headers = resp.headers().clone();
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| network_error(e, url))?
-            .to_vec();
+        let body = resp.bytes().await.map_err(SendError::Network)?.to_vec();
         ui::verbose(format!(
             "< {} {} ({} ms, {} bytes)",
             status.as_u16(),
@@ -148,21 +164,146 @@ impl Client {
         creds: &Credentials,
         method: &str,
         url: &Url,
-        mut headers: HeaderMap,
-        body: Option<Vec<u8>>,
+        headers: HeaderMap,
+        body: Option<Bytes>,
     ) -> Result<Reply> {
-        let is_form = headers
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| ct.trim().to_ascii_lowercase().starts_with(FORM));
-        let form_body = if is_form { body.as_deref() } else { None };
-        let signed = sign_request(creds, method, url, form_body, None, None)?;
-        let mut auth = HeaderValue::from_str(&signed.authorization)
-            .context("the Authorization header is not a valid header value")?;
-        auth.set_sensitive(true);
-        headers.insert(reqwest::header::AUTHORIZATION, auth);
+        let headers = signed_headers(creds, method, url, headers, body.as_deref())?;
         self.send_raw(method, url, headers, body).await
     }
+
+    /// Signs and sends a request, retrying what the account's concurrency limit and passing
+    /// faults call for (see the module comment). Other answers, errors included, come back
+    /// as they are.
+    pub async fn send_retrying(
+        &self,
+        creds: &Credentials,
+        method: &str,
+        url: &Url,
+        headers: HeaderMap,
+        body: Option<Bytes>,
+        retry: &Retry,
+    ) -> Result<Reply> {
+        let mut attempt = 0u32;
+        loop {
+            let signed = signed_headers(creds, method, url, headers.clone(), body.as_deref())?;
+            let outcome = self.send_once(method, url, signed, body.clone()).await;
+            attempt += 1;
+            let again = match &outcome {
+                Ok(reply) => retryable(reply).map(|why| (why, retry_after(reply))),
+                Err(SendError::Network(e)) => Some((format!("network: {e}"), None)),
+                Err(SendError::Other(_)) => None,
+            };
+            match again {
+                Some((why, after)) if attempt < retry.attempts => {
+                    let delay = retry.delay(attempt, after);
+                    ui::verbose(format!(
+                        "retrying {method} {} in {} ms (attempt {} of {}): {why}",
+                        url.path(),
+                        delay.as_millis(),
+                        attempt + 1,
+                        retry.attempts
+                    ));
+                    tokio::time::sleep(delay).await;
+                }
+                _ => return outcome.map_err(|e| e.into_error(url)),
+            }
+        }
+    }
+}
+
+/// Why one send failed.
+enum SendError {
+    /// Connection refused or reset, timed out, body cut short: worth another try.
+    Network(reqwest::Error),
+    Other(anyhow::Error),
+}
+
+impl SendError {
+    fn into_error(self, url: &Url) -> anyhow::Error {
+        match self {
+            SendError::Network(e) => network_error(e, url),
+            SendError::Other(e) => e,
+        }
+    }
+}
+
+/// When a reply is worth another try: 429, 5xx, and a RESTlet's 400
+/// `SSS_REQUEST_LIMIT_EXCEEDED` (a 400 is not always final).
+fn retryable(reply: &Reply) -> Option<String> {
+    let status = reply.status.as_u16();
+    if status == 429 || status >= 500 {
+        return Some(format!("HTTP {status}"));
+    }
+    if status == 400 && reply.error().code.as_deref() == Some("SSS_REQUEST_LIMIT_EXCEEDED") {
+        return Some("HTTP 400 SSS_REQUEST_LIMIT_EXCEEDED".into());
+    }
+    None
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is read too).
+fn retry_after(reply: &Reply) -> Option<Duration> {
+    let raw = reply.header("retry-after")?.trim();
+    if let Ok(secs) = raw.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(raw).ok()?;
+    when.duration_since(std::time::SystemTime::now()).ok()
+}
+
+/// How often and how patiently to retry.
+#[derive(Clone, Debug)]
+pub struct Retry {
+    /// Tries in all, the first included.
+    pub attempts: u32,
+    pub base: Duration,
+    pub cap: Duration,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Retry {
+            attempts: 8,
+            base: Duration::from_millis(200),
+            cap: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Retry {
+    /// Exponential backoff with jitter (half fixed, half random), never less than what
+    /// `Retry-After` asked for (up to a minute).
+    pub fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        let exp = self
+            .base
+            .saturating_mul(1u32 << attempt.min(16))
+            .min(self.cap);
+        let jittered = exp / 2 + exp.mul_f64(rand::rng().random::<f64>() / 2.0);
+        match retry_after {
+            Some(ra) => jittered.max(ra.min(Duration::from_secs(60))),
+            None => jittered,
+        }
+    }
+}
+
+/// The headers with a fresh `Authorization` for this request.
+fn signed_headers(
+    creds: &Credentials,
+    method: &str,
+    url: &Url,
+    mut headers: HeaderMap,
+    body: Option<&[u8]>,
+) -> Result<HeaderMap> {
+    let is_form = headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.trim().to_ascii_lowercase().starts_with(FORM));
+    let form_body = if is_form { body } else { None };
+    let signed = sign_request(creds, method, url, form_body, None, None)?;
+    let mut auth = HeaderValue::from_str(&signed.authorization)
+        .context("the Authorization header is not a valid header value")?;
+    auth.set_sensitive(true);
+    headers.insert(reqwest::header::AUTHORIZATION, auth);
+    Ok(headers)
 }
 
 /// Parses `Name: value` header arguments.

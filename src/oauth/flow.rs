@@ -223,7 +223,7 @@ async fn token_step(
     value.set_sensitive(true);
     headers.insert(AUTHORIZATION, value);
     let reply = client
-        .send_raw("POST", step.url, headers, Some(Vec::new()))
+        .send_raw("POST", step.url, headers, Some(bytes::Bytes::new()))
         .await?;
     if !reply.is_success() {
         let err = reply.error();

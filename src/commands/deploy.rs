@@ -1,0 +1,437 @@
+//! `nstba deploy`: upload a local folder to the File Cabinet through the companion RESTlet
+//! (SPEC 8). Walk the source (honouring `.gitignore` and `.nstbaignore`), hash each file,
+//! skip what the state file says is there already, pack the rest into batches of a few MB,
+//! send them in parallel, resend what the RESTlet leaves in `remaining`, and record each
+//! confirmed file at once so that a failed run resumes where it stopped.
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use anyhow::Result;
+use base64::Engine as _;
+use serde_json::json;
+use tokio::sync::{Semaphore, mpsc};
+
+use crate::cli::DeployArgs;
+use crate::commands::{App, restlet_for, write_stdout};
+use crate::error::{ExitKind, Failure};
+use crate::filecabinet::paths;
+use crate::filecabinet::state::{Confirmed, DeployState};
+use crate::filecabinet::walk::{LocalFile, hash_all, walk};
+use crate::netsuite::restlet::{MAX_BYTES, PutFile, Restlet};
+use crate::ui;
+
+/// Raw bytes per batch: with base64 and JSON a request stays far under the 10 MB limit, and
+/// `jobs` batches in memory stay small.
+const BATCH_BYTES: u64 = 2 * 1024 * 1024;
+const BATCH_FILES: usize = 100;
+/// Calls in a row in which the RESTlet confirms nothing before a batch is given up.
+const MAX_STALLS: u32 = 5;
+
+/// One file to send.
+#[derive(Clone, Debug)]
+struct Item {
+    file: LocalFile,
+}
+
+enum Event {
+    Confirmed { rel: String, sha256: String, size: u64 },
+    Failed { rel: String, why: String },
+    /// A whole request failed after its retries; later batches are not sent.
+    Fatal(anyhow::Error),
+}
+
+pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
+    let started = Instant::now();
+    let project = app.project()?;
+    let source = match (&args.source, &project) {
+        (Some(s), _) => s.clone(),
+        (None, Some(p)) => match p.get("deploy", "source") {
+            Some(s) => p.dir().join(s),
+            None => return Err(missing("the source folder", "deploy", "source").into()),
+        },
+        (None, None) => return Err(missing("the source folder", "deploy", "source").into()),
+    };
+    let target = match (&args.target, &project) {
+        (Some(t), _) => t.clone(),
+        (None, Some(p)) => p
+            .get("deploy", "target")
+            .ok_or_else(|| missing("the target folder (--target)", "deploy", "target"))?,
+        (None, None) => return Err(missing("the target folder (--target)", "deploy", "target").into()),
+    };
+    let target = paths::folder(&target);
+    if target.is_empty() || paths::local_relative("", &target).is_err() {
+        return Err(Failure::usage(format!(
+            "'{target}' is not a File Cabinet folder: use a path such as SuiteScripts/my-app"
+        ))
+        .into());
+    }
+
+    let walked = walk(&source, &target)?;
+    let too_big: Vec<String> = walked
+        .files
+        .iter()
+        .filter(|f| f.size > MAX_BYTES)
+        .map(|f| format!("{} ({:.1} MB)", f.rel, f.size as f64 / 1048576.0))
+        .collect();
+    if !too_big.is_empty() {
+        return Err(Failure::usage(format!(
+            "{} larger than 10 MB, the most a RESTlet can take: {}. Nothing was sent. Leave \
+             {} out with .nstbaignore, or upload {} in the NetSuite UI",
+            if too_big.len() == 1 { "a file is" } else { "files are" },
+            too_big.join(", "),
+            if too_big.len() == 1 { "it" } else { "them" },
+            if too_big.len() == 1 { "it" } else { "them" },
+        ))
+        .into());
+    }
+
+    let creds = Arc::new(app.credentials(&args.credentials)?);
+    let realm = creds.account.realm();
+    let state_dir = match &project {
+        Some(p) => p.dir().to_path_buf(),
+        None => std::env::current_dir()?,
+    };
+    let mut state = DeployState::load(&state_dir, &realm, &target);
+
+    let mut failed: Vec<(String, String)> = walked.problems.clone();
+    let mut to_send = Vec::new();
+    let mut skipped = 0usize;
+    for (file, hash) in walked.files.iter().zip(hash_all(&walked.files)) {
+        match hash {
+            Err(e) => failed.push((file.rel.clone(), format!("cannot read it: {e}"))),
+            Ok(h) if !args.force && state.get(&file.rel).is_some_and(|c| c.sha256 == h) => {
+                skipped += 1
+            }
+            Ok(_) => to_send.push(Item { file: file.clone() }),
+        }
+    }
+    let total_bytes: u64 = to_send.iter().map(|i| i.file.size).sum();
+
+    if args.dry_run {
+        let mut out = String::new();
+        for item in &to_send {
+            out.push_str(&item.file.remote);
+            out.push('\n');
+        }
+        if !args.json {
+            write_stdout(out.as_bytes())?;
+        }
+        ui::info(format!(
+            "Dry run: {} to upload ({}) to {target} on {realm}, {skipped} unchanged{}",
+            to_send.len(),
+            human_bytes(total_bytes),
+            if failed.is_empty() {
+                String::new()
+            } else {
+                format!(", {} unreadable", failed.len())
+            }
+        ));
+        let summary = summary(&realm, &target, 0, skipped, &failed, 0, started, true);
+        return finish(args.json, summary, &failed, to_send.len());
+    }
+
+    let mut uploaded = 0usize;
+    let mut uploaded_bytes = 0u64;
+    let mut fatal: Option<anyhow::Error> = None;
+    if !to_send.is_empty() {
+        let (script, deploy) = restlet_for(&args.restlet, project.as_ref());
+        let restlet = Restlet::new(
+            crate::netsuite::client::Client::new()?,
+            creds.clone(),
+            &app.endpoints,
+            &script,
+            &deploy,
+        )?;
+        let bar = ui::progress(total_bytes, to_send.len());
+        let batches = crate::filecabinet::batches(to_send, |i| i.file.size, BATCH_BYTES, BATCH_FILES);
+        let result = crate::netsuite::parallel_runtime()?.block_on(upload(
+            restlet,
+            batches,
+            usize::from(args.jobs),
+            &mut state,
+            |event| match event {
+                Event::Confirmed { size, .. } => {
+                    uploaded += 1;
+                    uploaded_bytes += size;
+                    bar.inc(*size);
+                    bar.set_message(format!("{uploaded} files"));
+                }
+                Event::Failed { rel, why } => failed.push((rel.clone(), why.clone())),
+                Event::Fatal(_) => {}
+            },
+        ));
+        bar.finish_and_clear();
+        match result {
+            Ok(Some(e)) => fatal = Some(e),
+            Ok(None) => {}
+            Err(e) => return Err(e),
+        }
+    }
+
+    if let Some(e) = fatal {
+        if uploaded == 0 {
+            return Err(e);
+        }
+        ui::warn(format!("{e:#}"));
+    }
+    ui::info(format!(
+        "Deployed to {target} on {realm}: {uploaded} uploaded ({}), {skipped} unchanged, {} \
+         failed, in {:.2} s",
+        human_bytes(uploaded_bytes),
+        failed.len(),
+        started.elapsed().as_secs_f64()
+    ));
+    let summary = summary(
+        &realm,
+        &target,
+        uploaded,
+        skipped,
+        &failed,
+        uploaded_bytes,
+        started,
+        false,
+    );
+    finish(args.json, summary, &failed, 0)
+}
+
+fn missing(what: &str, table: &str, key: &str) -> Failure {
+    Failure::usage(format!(
+        "nstba needs {what}: pass it, or set {key} under [{table}] in nstba.toml"
+    ))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn summary(
+    realm: &str,
+    target: &str,
+    uploaded: usize,
+    skipped: usize,
+    failed: &[(String, String)],
+    bytes: u64,
+    started: Instant,
+    dry_run: bool,
+) -> serde_json::Value {
+    json!({
+        "account": realm,
+        "target": target,
+        "uploaded": uploaded,
+        "skipped": skipped,
+        "failed": failed.len(),
+        "failedFiles": failed.iter().map(|(p, why)| json!({"path": p, "error": why})).collect::<Vec<_>>(),
+        "bytes": bytes,
+        "seconds": (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+        "dryRun": dry_run,
+    })
+}
+
+/// Prints the JSON summary when asked, names the failed files, and picks the exit code.
+pub(crate) fn finish(
+    json: bool,
+    mut summary: serde_json::Value,
+    failed: &[(String, String)],
+    would: usize,
+) -> Result<ExitCode> {
+    if json {
+        if summary["dryRun"] == true {
+            summary["wouldUpload"] = json!(would);
+        }
+        let mut text = serde_json::to_string_pretty(&summary)?;
+        text.push('\n');
+        write_stdout(text.as_bytes())?;
+    }
+    if failed.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    for (path, why) in failed {
+        eprintln!("failed: {path}: {why}");
+    }
+    Err(Failure::new(
+        ExitKind::Partial,
+        format!(
+            "{} file{} failed (listed above); run the command again to retry them",
+            failed.len(),
+            if failed.len() == 1 { "" } else { "s" }
+        ),
+    )
+    .into())
+}
+
+pub(crate) fn human_bytes(n: u64) -> String {
+    match n {
+        0..1024 => format!("{n} B"),
+        1024..1_048_576 => format!("{:.1} KB", n as f64 / 1024.0),
+        _ => format!("{:.1} MB", n as f64 / 1_048_576.0),
+    }
+}
+
+/// Sends the batches, `jobs` at a time, recording each confirmation in the state file as it
+/// comes. Returns the error that stopped the upload, if one did.
+async fn upload(
+    restlet: Restlet,
+    batches: Vec<Vec<Item>>,
+    jobs: usize,
+    state: &mut DeployState,
+    mut on_event: impl FnMut(&Event),
+) -> Result<Option<anyhow::Error>> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+    let permits = Arc::new(Semaphore::new(jobs));
+    let abort = Arc::new(AtomicBool::new(false));
+    let mut tasks = tokio::task::JoinSet::new();
+    for batch in batches {
+        let (restlet, tx, permits, abort) =
+            (restlet.clone(), tx.clone(), permits.clone(), abort.clone());
+        tasks.spawn(async move {
+            let Ok(_permit) = permits.acquire_owned().await else {
+                return;
+            };
+            send_batch(&restlet, batch, &tx, &abort).await;
+        });
+    }
+    drop(tx);
+    let mut fatal = None;
+    while let Some(first) = rx.recv().await {
+        // Take everything that is waiting, then write the state once.
+        let mut events = vec![first];
+        while let Ok(e) = rx.try_recv() {
+            events.push(e);
+        }
+        let mut confirmed_any = false;
+        for event in events {
+            on_event(&event);
+            match event {
+                Event::Confirmed { rel, sha256, size } => {
+                    state.confirm(&rel, Confirmed { sha256, size });
+                    confirmed_any = true;
+                }
+                Event::Fatal(e) => {
+                    fatal.get_or_insert(e);
+                }
+                Event::Failed { .. } => {}
+            }
+        }
+        if confirmed_any {
+            state.save()?;
+        }
+    }
+    while tasks.join_next().await.is_some() {}
+    Ok(fatal)
+}
+
+/// Sends one batch until the RESTlet has confirmed or refused every file in it.
+async fn send_batch(
+    restlet: &Restlet,
+    batch: Vec<Item>,
+    tx: &mpsc::UnboundedSender<Event>,
+    abort: &AtomicBool,
+) {
+    let mut pending: HashMap<String, Item> =
+        batch.into_iter().map(|i| (i.file.remote.clone(), i)).collect();
+    let mut stalls = 0u32;
+    while !pending.is_empty() {
+        if abort.load(Ordering::Relaxed) {
+            for (_, item) in pending.drain() {
+                let _ = tx.send(Event::Failed {
+                    rel: item.file.rel,
+                    why: "not sent: the deploy stopped on an earlier error".into(),
+                });
+            }
+            return;
+        }
+        // Read and encode what is pending; the hash recorded is that of the bytes sent.
+        let mut files = Vec::with_capacity(pending.len());
+        let mut hashes: HashMap<String, (String, u64)> = HashMap::new();
+        let mut unreadable = Vec::new();
+        for (remote, item) in &pending {
+            match tokio::fs::read(&item.file.abs).await {
+                Ok(bytes) if bytes.len() as u64 > MAX_BYTES => {
+                    unreadable.push((remote.clone(), "it grew over 10 MB during the deploy".into()))
+                }
+                Ok(bytes) => {
+                    hashes.insert(remote.clone(), (crate::filecabinet::walk::sha256_bytes(&bytes), bytes.len() as u64));
+                    files.push(encode(remote, bytes));
+                }
+                Err(e) => unreadable.push((remote.clone(), format!("cannot read it: {e}"))),
+            }
+        }
+        for (remote, why) in unreadable {
+            if let Some(item) = pending.remove(&remote) {
+                let _ = tx.send(Event::Failed { rel: item.file.rel, why });
+            }
+        }
+        if files.is_empty() {
+            return;
+        }
+        let sent = files.len();
+        let reply = match restlet.put(&files).await {
+            Ok(r) => r,
+            Err(e) => {
+                abort.store(true, Ordering::Relaxed);
+                let why = format!("{e:#}");
+                let first_line = why.lines().next().unwrap_or_default().to_string();
+                let _ = tx.send(Event::Fatal(e));
+                for (_, item) in pending.drain() {
+                    let _ = tx.send(Event::Failed {
+                        rel: item.file.rel,
+                        why: first_line.clone(),
+                    });
+                }
+                return;
+            }
+        };
+        drop(files);
+        let mut progressed = 0usize;
+        for result in reply.results {
+            let Some(item) = pending.remove(&result.path) else {
+                continue; // not ours: ignore what was never asked for
+            };
+            progressed += 1;
+            match result.error {
+                None => {
+                    let (sha256, size) = hashes.remove(&result.path).unwrap_or_default();
+                    let _ = tx.send(Event::Confirmed {
+                        rel: item.file.rel,
+                        sha256,
+                        size,
+                    });
+                }
+                Some(err) => {
+                    let _ = tx.send(Event::Failed {
+                        rel: item.file.rel,
+                        why: format!("the RESTlet refused it: {}: {}", err.code, err.message),
+                    });
+                }
+            }
+        }
+        // What the RESTlet neither confirmed nor listed as remaining was lost: send it again.
+        stalls = if progressed == 0 { stalls + 1 } else { 0 };
+        if stalls >= MAX_STALLS {
+            for (_, item) in pending.drain() {
+                let _ = tx.send(Event::Failed {
+                    rel: item.file.rel,
+                    why: format!(
+                        "the RESTlet confirmed none of {sent} files in {MAX_STALLS} calls in a row"
+                    ),
+                });
+            }
+        }
+    }
+}
+
+fn encode(remote: &str, bytes: Vec<u8>) -> PutFile {
+    match String::from_utf8(bytes) {
+        Ok(text) => PutFile {
+            path: remote.to_string(),
+            encoding: "utf8",
+            content: text,
+        },
+        Err(e) => PutFile {
+            path: remote.to_string(),
+            encoding: "base64",
+            content: base64::engine::general_purpose::STANDARD.encode(e.as_bytes()),
+        },
+    }
+}

@@ -1,0 +1,370 @@
+//! `nstba fetch`: download a File Cabinet folder through the companion RESTlet (SPEC 8): list
+//! it, get the files in parallel batches, and write each one atomically under `--out` at its
+//! path relative to the folder. A remote path that is absolute, holds `..`, `.` or a
+//! backslash, or lies outside the folder is refused and reported, and nothing is ever written
+//! outside `--out`: not through such a path, and not through a symlink found inside `--out`.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Result;
+use base64::Engine as _;
+use serde_json::json;
+use tokio::sync::{Semaphore, mpsc};
+
+use crate::cli::FetchArgs;
+use crate::commands::deploy::{finish, human_bytes};
+use crate::commands::{App, restlet_for, write_stdout};
+use crate::error::Failure;
+use crate::filecabinet::paths;
+use crate::netsuite::restlet::{MAX_BYTES, Restlet};
+use crate::ui;
+
+const BATCH_BYTES: u64 = 2 * 1024 * 1024;
+const BATCH_FILES: usize = 100;
+const MAX_STALLS: u32 = 5;
+
+/// A listed file that may be written.
+#[derive(Clone, Debug)]
+struct Wanted {
+    remote: String,
+    rel: PathBuf,
+    size: u64,
+}
+
+enum Event {
+    Written { bytes: u64 },
+    Failed { path: String, why: String },
+}
+
+pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
+    let started = Instant::now();
+    let project = app.project()?;
+    let folder = match (&args.remote_folder, &project) {
+        (Some(f), _) => f.clone(),
+        (None, Some(p)) => p.get("deploy", "target").ok_or_else(missing_folder)?,
+        (None, None) => return Err(missing_folder().into()),
+    };
+    let folder = paths::folder(&folder);
+    if folder.is_empty() || paths::local_relative("", &folder).is_err() {
+        return Err(Failure::usage(format!(
+            "'{folder}' is not a File Cabinet folder: use a path such as SuiteScripts/my-app"
+        ))
+        .into());
+    }
+    let out = match (&args.out, &project) {
+        (Some(o), _) => o.clone(),
+        (None, Some(p)) => match p.get("fetch", "out") {
+            Some(o) => p.dir().join(o),
+            None => std::env::current_dir()?,
+        },
+        (None, None) => std::env::current_dir()?,
+    };
+
+    let creds = Arc::new(app.credentials(&args.credentials)?);
+    let realm = creds.account.realm();
+    let (script, deploy) = restlet_for(&args.restlet, project.as_ref());
+    let restlet = Restlet::new(
+        crate::netsuite::client::Client::new()?,
+        creds,
+        &app.endpoints,
+        &script,
+        &deploy,
+    )?;
+    let runtime = crate::netsuite::parallel_runtime()?;
+    let listing = runtime.block_on(restlet.list(&folder))?;
+
+    let mut failed: Vec<(String, String)> = Vec::new();
+    if listing.truncated {
+        failed.push((
+            folder.clone(),
+            "the RESTlet cut the listing short (its governance ran low): fetch the subfolders \
+             one by one"
+                .into(),
+        ));
+    }
+    let mut wanted = Vec::new();
+    let mut seen = HashSet::new();
+    for file in listing.files {
+        match paths::local_relative(&folder, &file.path) {
+            Ok(rel) if seen.insert(rel.clone()) => wanted.push(Wanted {
+                remote: file.path,
+                rel,
+                size: file.size,
+            }),
+            Ok(_) => failed.push((file.path, "listed twice; written once".into())),
+            Err(why) => failed.push((file.path, format!("refused: {why}"))),
+        }
+    }
+    let total: u64 = wanted.iter().map(|w| w.size).sum();
+
+    if args.dry_run {
+        if !args.json {
+            let mut text = String::new();
+            for w in &wanted {
+                text.push_str(&out.join(&w.rel).display().to_string());
+                text.push('\n');
+            }
+            write_stdout(text.as_bytes())?;
+        }
+        ui::info(format!(
+            "Dry run: {} files ({}) of {folder} on {realm} would be written under {}",
+            wanted.len(),
+            human_bytes(total),
+            out.display()
+        ));
+        let s = summary(&realm, &folder, &out, 0, &failed, 0, started, true);
+        return finish(args.json, s, &failed, wanted.len());
+    }
+
+    std::fs::create_dir_all(&out).map_err(|e| {
+        Failure::error(format!("cannot create the folder {}: {e}", out.display()))
+    })?;
+    let bar = ui::progress(total, wanted.len());
+    let batches = crate::filecabinet::batches(wanted, |w| w.size, BATCH_BYTES, BATCH_FILES);
+    let mut written = 0usize;
+    let mut bytes = 0u64;
+    runtime.block_on(download(
+        restlet,
+        batches,
+        usize::from(args.jobs),
+        out.clone(),
+        |event| match event {
+            Event::Written { bytes: n } => {
+                written += 1;
+                bytes += n;
+                bar.inc(n);
+                bar.set_message(format!("{written} files"));
+            }
+            Event::Failed { path, why } => failed.push((path, why)),
+        },
+    ));
+    bar.finish_and_clear();
+    ui::info(format!(
+        "Fetched {folder} from {realm} into {}: {written} written ({}), {} failed, in {:.2} s",
+        out.display(),
+        human_bytes(bytes),
+        failed.len(),
+        started.elapsed().as_secs_f64()
+    ));
+    let s = summary(&realm, &folder, &out, written, &failed, bytes, started, false);
+    finish(args.json, s, &failed, 0)
+}
+
+fn missing_folder() -> Failure {
+    Failure::usage(
+        "nstba needs the File Cabinet folder to fetch: pass it (such as SuiteScripts/my-app), \
+         or set target under [deploy] in nstba.toml",
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn summary(
+    realm: &str,
+    folder: &str,
+    out: &Path,
+    written: usize,
+    failed: &[(String, String)],
+    bytes: u64,
+    started: Instant,
+    dry_run: bool,
+) -> serde_json::Value {
+    json!({
+        "account": realm,
+        "folder": folder,
+        "out": out.display().to_string(),
+        "fetched": written,
+        "failed": failed.len(),
+        "failedFiles": failed.iter().map(|(p, why)| json!({"path": p, "error": why})).collect::<Vec<_>>(),
+        "bytes": bytes,
+        "seconds": (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+        "dryRun": dry_run,
+    })
+}
+
+async fn download(
+    restlet: Restlet,
+    batches: Vec<Vec<Wanted>>,
+    jobs: usize,
+    out: PathBuf,
+    mut on_event: impl FnMut(Event),
+) {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+    let permits = Arc::new(Semaphore::new(jobs));
+    let out = Arc::new(out);
+    let mut tasks = tokio::task::JoinSet::new();
+    for batch in batches {
+        let (restlet, tx, permits, out) = (restlet.clone(), tx.clone(), permits.clone(), out.clone());
+        tasks.spawn(async move {
+            let Ok(_permit) = permits.acquire_owned().await else {
+                return;
+            };
+            get_batch(&restlet, batch, &out, &tx).await;
+        });
+    }
+    drop(tx);
+    while let Some(event) = rx.recv().await {
+        on_event(event);
+    }
+    while tasks.join_next().await.is_some() {}
+}
+
+async fn get_batch(
+    restlet: &Restlet,
+    batch: Vec<Wanted>,
+    out: &Arc<PathBuf>,
+    tx: &mpsc::UnboundedSender<Event>,
+) {
+    let mut pending: HashMap<String, Wanted> =
+        batch.into_iter().map(|w| (w.remote.clone(), w)).collect();
+    let mut stalls = 0u32;
+    while !pending.is_empty() {
+        let paths: Vec<String> = pending.keys().cloned().collect();
+        let reply = match restlet.get(&paths).await {
+            Ok(r) => r,
+            Err(e) => {
+                let why = format!("{e:#}");
+                let why = why.lines().next().unwrap_or_default().to_string();
+                for (path, _) in pending.drain() {
+                    let _ = tx.send(Event::Failed {
+                        path,
+                        why: why.clone(),
+                    });
+                }
+                return;
+            }
+        };
+        let mut progressed = 0usize;
+        for file in reply.files {
+            // Only paths that were asked for are written, each once.
+            let Some(w) = pending.remove(&file.path) else {
+                continue;
+            };
+            progressed += 1;
+            let decoded = match file.encoding.as_str() {
+                "utf8" | "" => Ok(file.content.into_bytes()),
+                "base64" => base64::engine::general_purpose::STANDARD
+                    .decode(file.content.as_bytes())
+                    .map_err(|e| format!("the RESTlet sent invalid base64: {e}")),
+                other => Err(format!("unknown encoding '{other}'")),
+            };
+            let event = match decoded {
+                Ok(bytes) if bytes.len() as u64 > MAX_BYTES => Event::Failed {
+                    path: w.remote,
+                    why: "larger than 10 MB".into(),
+                },
+                Ok(bytes) => {
+                    let out = out.clone();
+                    let rel = w.rel.clone();
+                    let n = bytes.len() as u64;
+                    match tokio::task::spawn_blocking(move || write_under(&out, &rel, &bytes)).await
+                    {
+                        Ok(Ok(())) => Event::Written { bytes: n },
+                        Ok(Err(why)) => Event::Failed { path: w.remote, why },
+                        Err(e) => Event::Failed {
+                            path: w.remote,
+                            why: e.to_string(),
+                        },
+                    }
+                }
+                Err(why) => Event::Failed { path: w.remote, why },
+            };
+            let _ = tx.send(event);
+        }
+        for e in reply.errors {
+            if let Some(w) = pending.remove(&e.path) {
+                progressed += 1;
+                let _ = tx.send(Event::Failed {
+                    path: w.remote,
+                    why: format!("the RESTlet could not read it: {}: {}", e.code, e.message),
+                });
+            }
+        }
+        stalls = if progressed == 0 { stalls + 1 } else { 0 };
+        if stalls >= MAX_STALLS {
+            for (path, _) in pending.drain() {
+                let _ = tx.send(Event::Failed {
+                    path,
+                    why: format!("the RESTlet returned none of it in {MAX_STALLS} calls in a row"),
+                });
+            }
+        }
+    }
+}
+
+/// Writes `bytes` to `out/rel` atomically (a temporary file in the same folder, renamed over).
+/// Folders are created as needed; a symlink or a file in the way is refused, so nothing lands
+/// outside `out`.
+fn write_under(out: &Path, rel: &Path, bytes: &[u8]) -> Result<(), String> {
+    let mut dir = out.to_path_buf();
+    let parents: Vec<_> = rel.parent().map(|p| p.components().collect()).unwrap_or_default();
+    for part in parents {
+        dir.push(part);
+        match std::fs::symlink_metadata(&dir) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(format!(
+                    "{} is a symlink; nstba does not write through links",
+                    dir.display()
+                ));
+            }
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => return Err(format!("{} is a file, not a folder", dir.display())),
+            Err(_) => match std::fs::create_dir(&dir) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => {}
+                Err(e) => return Err(format!("cannot create {}: {e}", dir.display())),
+            },
+        }
+    }
+    let target = out.join(rel);
+    if std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_dir()) {
+        return Err(format!("{} is a folder", target.display()));
+    }
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".nstba-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
+    tmp.write_all(bytes)
+        .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+    // Files fetched are the user's, not secrets: the usual mode, not the temp file's 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let _ = tmp
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    tmp.persist(&target)
+        .map_err(|e| format!("cannot write {}: {}", target.display(), e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_inside_and_refuses_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        write_under(&out, Path::new("a/b/c.txt"), b"hi").unwrap();
+        assert_eq!(std::fs::read(out.join("a/b/c.txt")).unwrap(), b"hi");
+        write_under(&out, Path::new("a/b/c.txt"), b"again").unwrap();
+        assert_eq!(std::fs::read(out.join("a/b/c.txt")).unwrap(), b"again");
+        #[cfg(unix)]
+        {
+            let outside = dir.path().join("outside");
+            std::fs::create_dir(&outside).unwrap();
+            std::os::unix::fs::symlink(&outside, out.join("link")).unwrap();
+            assert!(write_under(&out, Path::new("link/x.txt"), b"no").is_err());
+            assert!(!outside.join("x.txt").exists());
+        }
+        assert!(write_under(&out, Path::new("a/b/c.txt/d"), b"no").is_err());
+    }
+}

@@ -1,0 +1,44 @@
+//! The File Cabinet side of `deploy` and `fetch`: remote path checks, the source walk and
+//! hashes, the deploy state file, and packing files into RESTlet-sized batches.
+
+pub mod paths;
+pub mod state;
+pub mod walk;
+
+/// Packs items into batches of at most `max_bytes` (an item larger than that goes alone) and
+/// at most `max_items`, keeping their order.
+pub fn batches<T>(
+    items: Vec<T>,
+    size: impl Fn(&T) -> u64,
+    max_bytes: u64,
+    max_items: usize,
+) -> Vec<Vec<T>> {
+    let mut out: Vec<Vec<T>> = Vec::new();
+    let mut current: Vec<T> = Vec::new();
+    let mut bytes = 0u64;
+    for item in items {
+        let s = size(&item);
+        if !current.is_empty() && (bytes + s > max_bytes || current.len() >= max_items) {
+            out.push(std::mem::take(&mut current));
+            bytes = 0;
+        }
+        bytes += s;
+        current.push(item);
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packs_by_bytes_and_count() {
+        let b = batches(vec![5u64, 5, 5, 20, 1, 1, 1], |s| *s, 10, 2);
+        assert_eq!(b, vec![vec![5, 5], vec![5], vec![20], vec![1, 1], vec![1]]);
+        assert!(batches(Vec::<u64>::new(), |s| *s, 10, 2).is_empty());
+    }
+}

@@ -1,0 +1,264 @@
+//! The companion RESTlet's file protocol, version 1 (SPEC 8): `list`, `get`, `put`, `delete`
+//! at `<RESTlet domain>/app/site/hosting/restlet.nl?script=S&deploy=D`. Every call is retried
+//! as [`Client::send_retrying`] does; every answer must say `"protocol": 1`. Calls here make
+//! one request each: sending `remaining` again is the caller's loop, which knows what was
+//! confirmed in between.
+
+use std::sync::Arc;
+
+use anyhow::Result;
+use bytes::Bytes;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use url::Url;
+
+use crate::account::Domain;
+use crate::credentials::Credentials;
+use crate::error::Failure;
+use crate::netsuite::client::{Client, Reply, Retry};
+
+pub const PROTOCOL: u64 = 1;
+pub const DEFAULT_SCRIPT: &str = "customscript_nstba_filecabinet";
+pub const DEFAULT_DEPLOY: &str = "customdeploy_nstba_filecabinet";
+/// A RESTlet request or response, and one file's content, is at most 10 MB.
+pub const MAX_BYTES: u64 = 10 * 1024 * 1024;
+
+/// A file as `list` shows it.
+#[derive(Clone, Debug, Deserialize)]
+pub struct RemoteFile {
+    pub path: String,
+    #[serde(default)]
+    pub id: Value,
+    #[serde(default)]
+    pub size: u64,
+    #[serde(default)]
+    pub modified: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Listing {
+    pub files: Vec<RemoteFile>,
+    #[serde(default)]
+    pub truncated: bool,
+}
+
+/// A file as `get` returns it.
+#[derive(Debug, Deserialize)]
+pub struct Fetched {
+    pub path: String,
+    #[serde(default)]
+    pub encoding: String,
+    #[serde(default)]
+    pub content: String,
+}
+
+/// A per-file failure the RESTlet reports.
+#[derive(Clone, Debug, Deserialize)]
+pub struct FileError {
+    #[serde(default)]
+    pub path: String,
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GetReply {
+    #[serde(default)]
+    pub files: Vec<Fetched>,
+    #[serde(default)]
+    pub errors: Vec<FileError>,
+    #[serde(default)]
+    pub remaining: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ErrorBody {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+/// One file's outcome of `put` or `delete`.
+#[derive(Debug, Deserialize)]
+pub struct FileResult {
+    pub path: String,
+    #[serde(default)]
+    pub created: Option<bool>,
+    #[serde(default)]
+    pub deleted: Option<bool>,
+    #[serde(default)]
+    pub error: Option<ErrorBody>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ResultsReply {
+    #[serde(default)]
+    pub results: Vec<FileResult>,
+    #[serde(default)]
+    pub remaining: Vec<String>,
+}
+
+/// A file to `put`, its content already encoded.
+#[derive(Debug, serde::Serialize)]
+pub struct PutFile {
+    pub path: String,
+    pub encoding: &'static str,
+    pub content: String,
+}
+
+/// The RESTlet of one account, reached with one set of credentials.
+#[derive(Clone)]
+pub struct Restlet {
+    client: Client,
+    creds: Arc<Credentials>,
+    url: Url,
+    script: String,
+    deploy: String,
+    retry: Retry,
+}
+
+impl Restlet {
+    pub fn new(
+        client: Client,
+        creds: Arc<Credentials>,
+        endpoints: &crate::account::Endpoints,
+        script: &str,
+        deploy: &str,
+    ) -> Result<Restlet> {
+        let origin = endpoints.origin(&creds.account, Domain::Restlet);
+        let mut url = origin
+            .join("app/site/hosting/restlet.nl")
+            .map_err(|e| Failure::error(format!("cannot build the RESTlet URL: {e}")))?;
+        url.query_pairs_mut()
+            .append_pair("script", script)
+            .append_pair("deploy", deploy);
+        Ok(Restlet {
+            client,
+            creds,
+            url,
+            script: script.into(),
+            deploy: deploy.into(),
+            retry: Retry::default(),
+        })
+    }
+
+    pub fn account(&self) -> &crate::account::AccountId {
+        &self.creds.account
+    }
+
+    /// Every file under `folder`, at any depth.
+    pub async fn list(&self, folder: &str) -> Result<Listing> {
+        let mut url = self.url.clone();
+        url.query_pairs_mut()
+            .append_pair("action", "list")
+            .append_pair("path", folder);
+        let reply = self
+            .client
+            .send_retrying(&self.creds, "GET", &url, HeaderMap::new(), None, &self.retry)
+            .await?;
+        self.decode(reply)
+    }
+
+    pub async fn get(&self, paths: &[String]) -> Result<GetReply> {
+        self.post(&serde_json::json!({"action": "get", "paths": paths}))
+            .await
+    }
+
+    pub async fn put(&self, files: &[PutFile]) -> Result<ResultsReply> {
+        self.post(&serde_json::json!({"action": "put", "files": files}))
+            .await
+    }
+
+    pub async fn delete(&self, paths: &[String]) -> Result<ResultsReply> {
+        self.post(&serde_json::json!({"action": "delete", "paths": paths}))
+            .await
+    }
+
+    async fn post<T: DeserializeOwned>(&self, body: &Value) -> Result<T> {
+        let bytes = Bytes::from(serde_json::to_vec(body)?);
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        let reply = self
+            .client
+            .send_retrying(
+                &self.creds,
+                "POST",
+                &self.url,
+                headers,
+                Some(bytes),
+                &self.retry,
+            )
+            .await?;
+        self.decode(reply)
+    }
+
+    /// Checks the status and the protocol version, then reads the answer.
+    fn decode<T: DeserializeOwned>(&self, reply: Reply) -> Result<T> {
+        if !reply.is_success() {
+            return Err(self.failure(&reply));
+        }
+        let value: Value = serde_json::from_slice(&reply.body).map_err(|_| {
+            Failure::error(format!(
+                "the RESTlet (script {}, deploy {}) did not answer JSON: is it nstba's \
+                 companion RESTlet? Check [restlet] script and deploy in nstba.toml",
+                self.script, self.deploy
+            ))
+        })?;
+        match value.get("protocol").and_then(Value::as_u64) {
+            Some(PROTOCOL) => {}
+            other => {
+                let theirs = other.map_or("none".to_string(), |v| v.to_string());
+                return Err(Failure::error(format!(
+                    "the RESTlet speaks protocol {theirs}, and this nstba speaks protocol \
+                     {PROTOCOL}: update the RESTlet from this nstba's restlet/ folder, or \
+                     update nstba"
+                ))
+                .into());
+            }
+        }
+        serde_json::from_value(value).map_err(|e| {
+            Failure::error(format!("the RESTlet's answer is not protocol {PROTOCOL}: {e}")).into()
+        })
+    }
+
+    /// What a refused RESTlet call means, with the next step.
+    fn failure(&self, reply: &Reply) -> anyhow::Error {
+        let err = reply.error();
+        let code = err.code.as_deref().unwrap_or_default();
+        let realm = self.creds.account.realm();
+        let not_installed = code == "SSS_INVALID_SCRIPTLET_ID"
+            || (reply.status == 404 && code.is_empty())
+            || code == "SSS_MISSING_REQD_ARGUMENT";
+        if not_installed {
+            return Failure::error(format!(
+                "{}\nhint: nstba's companion RESTlet is not installed in account {}, or \
+                 nstba.toml names other IDs (script {}, deploy {}). Install it once (README, \
+                 \"Install the RESTlet\"), then set [restlet] script and deploy in nstba.toml \
+                 to its script and deployment IDs",
+                err.describe(Some(&realm)),
+                self.creds.account,
+                self.script,
+                self.deploy
+            ))
+            .into();
+        }
+        let permission = reply.status == 403
+            || code.contains("PERMISSION")
+            || code == "SSS_INSUFFICIENT_PERMISSION";
+        if permission {
+            return Failure::error(format!(
+                "{}\nhint: the token's role lacks a permission the RESTlet needs: give it \
+                 Documents and Files (Full) and access to the script deployment (its \
+                 Audience), or use a token of another role",
+                err.describe(Some(&realm))
+            ))
+            .into();
+        }
+        err.into_failure(Some(&realm)).into()
+    }
+}
