@@ -6,9 +6,11 @@ mod common;
 
 mod credentials;
 mod emulator;
+mod filecabinet;
 mod login;
 mod picker;
 mod request;
 mod secrets;
 mod sign;
 mod store;
+mod suiteql;

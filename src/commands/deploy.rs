@@ -38,8 +38,15 @@ struct Item {
 }
 
 enum Event {
-    Confirmed { rel: String, sha256: String, size: u64 },
-    Failed { rel: String, why: String },
+    Confirmed {
+        rel: String,
+        sha256: String,
+        size: u64,
+    },
+    Failed {
+        rel: String,
+        why: String,
+    },
     /// A whole request failed after its retries; later batches are not sent.
     Fatal(anyhow::Error),
 }
@@ -60,7 +67,9 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
         (None, Some(p)) => p
             .get("deploy", "target")
             .ok_or_else(|| missing("the target folder (--target)", "deploy", "target"))?,
-        (None, None) => return Err(missing("the target folder (--target)", "deploy", "target").into()),
+        (None, None) => {
+            return Err(missing("the target folder (--target)", "deploy", "target").into());
+        }
     };
     let target = paths::folder(&target);
     if target.is_empty() || paths::local_relative("", &target).is_err() {
@@ -81,7 +90,11 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
         return Err(Failure::usage(format!(
             "{} larger than 10 MB, the most a RESTlet can take: {}. Nothing was sent. Leave \
              {} out with .nstbaignore, or upload {} in the NetSuite UI",
-            if too_big.len() == 1 { "a file is" } else { "files are" },
+            if too_big.len() == 1 {
+                "a file is"
+            } else {
+                "files are"
+            },
             too_big.join(", "),
             if too_big.len() == 1 { "it" } else { "them" },
             if too_big.len() == 1 { "it" } else { "them" },
@@ -147,7 +160,8 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
             &deploy,
         )?;
         let bar = ui::progress(total_bytes, to_send.len());
-        let batches = crate::filecabinet::batches(to_send, |i| i.file.size, BATCH_BYTES, BATCH_FILES);
+        let batches =
+            crate::filecabinet::batches(to_send, |i| i.file.size, BATCH_BYTES, BATCH_FILES);
         let result = crate::netsuite::parallel_runtime()?.block_on(upload(
             restlet,
             batches,
@@ -328,8 +342,10 @@ async fn send_batch(
     tx: &mpsc::UnboundedSender<Event>,
     abort: &AtomicBool,
 ) {
-    let mut pending: HashMap<String, Item> =
-        batch.into_iter().map(|i| (i.file.remote.clone(), i)).collect();
+    let mut pending: HashMap<String, Item> = batch
+        .into_iter()
+        .map(|i| (i.file.remote.clone(), i))
+        .collect();
     let mut stalls = 0u32;
     while !pending.is_empty() {
         if abort.load(Ordering::Relaxed) {
@@ -347,11 +363,18 @@ async fn send_batch(
         let mut unreadable = Vec::new();
         for (remote, item) in &pending {
             match tokio::fs::read(&item.file.abs).await {
-                Ok(bytes) if bytes.len() as u64 > MAX_BYTES => {
-                    unreadable.push((remote.clone(), "it grew over 10 MB during the deploy".into()))
-                }
+                Ok(bytes) if bytes.len() as u64 > MAX_BYTES => unreadable.push((
+                    remote.clone(),
+                    "it grew over 10 MB during the deploy".into(),
+                )),
                 Ok(bytes) => {
-                    hashes.insert(remote.clone(), (crate::filecabinet::walk::sha256_bytes(&bytes), bytes.len() as u64));
+                    hashes.insert(
+                        remote.clone(),
+                        (
+                            crate::filecabinet::walk::sha256_bytes(&bytes),
+                            bytes.len() as u64,
+                        ),
+                    );
                     files.push(encode(remote, bytes));
                 }
                 Err(e) => unreadable.push((remote.clone(), format!("cannot read it: {e}"))),
@@ -359,7 +382,10 @@ async fn send_batch(
         }
         for (remote, why) in unreadable {
             if let Some(item) = pending.remove(&remote) {
-                let _ = tx.send(Event::Failed { rel: item.file.rel, why });
+                let _ = tx.send(Event::Failed {
+                    rel: item.file.rel,
+                    why,
+                });
             }
         }
         if files.is_empty() {

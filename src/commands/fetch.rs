@@ -121,9 +121,8 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
         return finish(args.json, s, &failed, wanted.len());
     }
 
-    std::fs::create_dir_all(&out).map_err(|e| {
-        Failure::error(format!("cannot create the folder {}: {e}", out.display()))
-    })?;
+    std::fs::create_dir_all(&out)
+        .map_err(|e| Failure::error(format!("cannot create the folder {}: {e}", out.display())))?;
     let bar = ui::progress(total, wanted.len());
     let batches = crate::filecabinet::batches(wanted, |w| w.size, BATCH_BYTES, BATCH_FILES);
     let mut written = 0usize;
@@ -151,7 +150,9 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
         failed.len(),
         started.elapsed().as_secs_f64()
     ));
-    let s = summary(&realm, &folder, &out, written, &failed, bytes, started, false);
+    let s = summary(
+        &realm, &folder, &out, written, &failed, bytes, started, false,
+    );
     finish(args.json, s, &failed, 0)
 }
 
@@ -198,7 +199,8 @@ async fn download(
     let out = Arc::new(out);
     let mut tasks = tokio::task::JoinSet::new();
     for batch in batches {
-        let (restlet, tx, permits, out) = (restlet.clone(), tx.clone(), permits.clone(), out.clone());
+        let (restlet, tx, permits, out) =
+            (restlet.clone(), tx.clone(), permits.clone(), out.clone());
         tasks.spawn(async move {
             let Ok(_permit) = permits.acquire_owned().await else {
                 return;
@@ -264,14 +266,20 @@ async fn get_batch(
                     match tokio::task::spawn_blocking(move || write_under(&out, &rel, &bytes)).await
                     {
                         Ok(Ok(())) => Event::Written { bytes: n },
-                        Ok(Err(why)) => Event::Failed { path: w.remote, why },
+                        Ok(Err(why)) => Event::Failed {
+                            path: w.remote,
+                            why,
+                        },
                         Err(e) => Event::Failed {
                             path: w.remote,
                             why: e.to_string(),
                         },
                     }
                 }
-                Err(why) => Event::Failed { path: w.remote, why },
+                Err(why) => Event::Failed {
+                    path: w.remote,
+                    why,
+                },
             };
             let _ = tx.send(event);
         }
@@ -301,7 +309,10 @@ async fn get_batch(
 /// outside `out`.
 fn write_under(out: &Path, rel: &Path, bytes: &[u8]) -> Result<(), String> {
     let mut dir = out.to_path_buf();
-    let parents: Vec<_> = rel.parent().map(|p| p.components().collect()).unwrap_or_default();
+    let parents: Vec<_> = rel
+        .parent()
+        .map(|p| p.components().collect())
+        .unwrap_or_default();
     for part in parents {
         dir.push(part);
         match std::fs::symlink_metadata(&dir) {

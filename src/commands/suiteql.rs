@@ -197,7 +197,8 @@ impl<W: Write> RowWriter<W> {
 fn csv_line(fields: &[String]) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(fields)?;
-    w.into_inner().map_err(|e| anyhow::anyhow!("cannot write CSV: {e}"))
+    w.into_inner()
+        .map_err(|e| anyhow::anyhow!("cannot write CSV: {e}"))
 }
 
 #[cfg(test)]

@@ -107,7 +107,10 @@ mod tests {
             local_relative("SuiteScripts/app", "SuiteScripts/app/x/a b.js").unwrap(),
             PathBuf::from("x").join("a b.js")
         );
-        assert_eq!(local_relative("", "a/b").unwrap(), PathBuf::from("a").join("b"));
+        assert_eq!(
+            local_relative("", "a/b").unwrap(),
+            PathBuf::from("a").join("b")
+        );
     }
 
     #[test]

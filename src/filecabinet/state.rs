@@ -99,9 +99,21 @@ mod tests {
             DeployState::load(dir.path(), "123_SB1", "SuiteScripts/app").get("a.js"),
             Some(&c)
         );
-        assert!(DeployState::load(dir.path(), "123", "SuiteScripts/app").get("a.js").is_none());
-        assert!(DeployState::load(dir.path(), "123_SB1", "SuiteScripts/x").get("a.js").is_none());
+        assert!(
+            DeployState::load(dir.path(), "123", "SuiteScripts/app")
+                .get("a.js")
+                .is_none()
+        );
+        assert!(
+            DeployState::load(dir.path(), "123_SB1", "SuiteScripts/x")
+                .get("a.js")
+                .is_none()
+        );
         std::fs::write(dir.path().join(FILE_NAME), "{oops").unwrap();
-        assert!(DeployState::load(dir.path(), "123_SB1", "SuiteScripts/app").get("a.js").is_none());
+        assert!(
+            DeployState::load(dir.path(), "123_SB1", "SuiteScripts/app")
+                .get("a.js")
+                .is_none()
+        );
     }
 }

@@ -152,7 +152,9 @@ pub fn hash_all(files: &[LocalFile]) -> Vec<std::io::Result<String>> {
     std::thread::scope(|scope| {
         let handles: Vec<_> = files
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|f| sha256(&f.abs)).collect::<Vec<_>>()))
+            .map(|part| {
+                scope.spawn(move || part.iter().map(|f| sha256(&f.abs)).collect::<Vec<_>>())
+            })
             .collect();
         handles
             .into_iter()
@@ -177,7 +179,14 @@ mod tests {
         std::fs::write(dir.path().join(".gitignore"), "dist/\n").unwrap();
         std::fs::write(src.join(".gitignore"), "*.map\n").unwrap();
         std::fs::write(src.join(IGNORE_FILE), "vendor/\n").unwrap();
-        for f in ["a.js", "a.js.map", "js/b.js", "js/vendor/c.js", ".git/HEAD", ".hidden"] {
+        for f in [
+            "a.js",
+            "a.js.map",
+            "js/b.js",
+            "js/vendor/c.js",
+            ".git/HEAD",
+            ".hidden",
+        ] {
             std::fs::write(src.join(f), f).unwrap();
         }
         let w = walk(&src, "SuiteScripts/app").unwrap();

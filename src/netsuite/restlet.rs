@@ -159,7 +159,14 @@ impl Restlet {
             .append_pair("path", folder);
         let reply = self
             .client
-            .send_retrying(&self.creds, "GET", &url, HeaderMap::new(), None, &self.retry)
+            .send_retrying(
+                &self.creds,
+                "GET",
+                &url,
+                HeaderMap::new(),
+                None,
+                &self.retry,
+            )
             .await?;
         self.decode(reply)
     }
@@ -222,7 +229,10 @@ impl Restlet {
             }
         }
         serde_json::from_value(value).map_err(|e| {
-            Failure::error(format!("the RESTlet's answer is not protocol {PROTOCOL}: {e}")).into()
+            Failure::error(format!(
+                "the RESTlet's answer is not protocol {PROTOCOL}: {e}"
+            ))
+            .into()
         })
     }
 
