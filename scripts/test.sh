@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Every test: the companion RESTlet's under Node's test runner, then the Rust workspace's
+# (unit tests, the integration binary against the emulator, the real-browser login).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+echo "== RESTlet tests (node --test)"
+node --test restlet/test/
+echo "== Rust tests (cargo nextest)"
+if ! cargo nextest --version >/dev/null 2>&1; then
+  cargo install cargo-nextest --locked
+fi
+cargo nextest run --workspace
