@@ -392,7 +392,7 @@ async fn send_batch(
             return;
         }
         let sent = files.len();
-        let reply = match restlet.put(&files).await {
+        let reply = match restlet.put(files).await {
             Ok(r) => r,
             Err(e) => {
                 abort.store(true, Ordering::Relaxed);
@@ -408,7 +408,6 @@ async fn send_batch(
                 return;
             }
         };
-        drop(files);
         let mut progressed = 0usize;
         for result in reply.results {
             let Some(item) = pending.remove(&result.path) else {

@@ -28,7 +28,7 @@ pub struct Reply {
     pub status: reqwest::StatusCode,
     pub version: reqwest::Version,
     pub headers: HeaderMap,
-    pub body: Vec<u8>,
+    pub body: Bytes,
 }
 
 impl Reply {
@@ -142,7 +142,7 @@ impl Client {
         let status = resp.status();
         let version = resp.version();
         let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(SendError::Network)?.to_vec();
+        let body = resp.bytes().await.map_err(SendError::Network)?;
         ui::verbose(format!(
             "< {} {} ({} ms, {} bytes)",
             status.as_u16(),

@@ -37,8 +37,26 @@ pub struct RemoteFile {
     pub modified: Option<String>,
 }
 
+/// An answer that says which protocol it speaks.
+pub trait Versioned {
+    fn protocol(&self) -> Option<u64>;
+}
+
+macro_rules! versioned {
+    ($($t:ty),*) => {$(
+        impl Versioned for $t {
+            fn protocol(&self) -> Option<u64> {
+                self.protocol
+            }
+        }
+    )*};
+}
+versioned!(Listing, GetReply, ResultsReply);
+
 #[derive(Debug, Deserialize)]
 pub struct Listing {
+    #[serde(default)]
+    pub protocol: Option<u64>,
     pub files: Vec<RemoteFile>,
     #[serde(default)]
     pub truncated: bool,
@@ -67,6 +85,8 @@ pub struct FileError {
 
 #[derive(Debug, Deserialize)]
 pub struct GetReply {
+    #[serde(default)]
+    pub protocol: Option<u64>,
     #[serde(default)]
     pub files: Vec<Fetched>,
     #[serde(default)]
@@ -98,6 +118,8 @@ pub struct FileResult {
 #[derive(Debug, Deserialize)]
 pub struct ResultsReply {
     #[serde(default)]
+    pub protocol: Option<u64>,
+    #[serde(default)]
     pub results: Vec<FileResult>,
     #[serde(default)]
     pub remaining: Vec<String>,
@@ -109,6 +131,22 @@ pub struct PutFile {
     pub path: String,
     pub encoding: &'static str,
     pub content: String,
+}
+
+#[derive(serde::Serialize)]
+struct Paths<'a> {
+    action: &'static str,
+    paths: &'a [String],
+}
+
+#[derive(serde::Serialize)]
+struct Files<'a> {
+    action: &'static str,
+    files: &'a [PutFile],
+}
+
+fn body(value: &impl serde::Serialize) -> Result<Bytes> {
+    Ok(Bytes::from(serde_json::to_vec(value)?))
 }
 
 /// The RESTlet of one account, reached with one set of credentials.
@@ -172,22 +210,33 @@ impl Restlet {
     }
 
     pub async fn get(&self, paths: &[String]) -> Result<GetReply> {
-        self.post(&serde_json::json!({"action": "get", "paths": paths}))
-            .await
+        self.post(body(&Paths {
+            action: "get",
+            paths,
+        })?)
+        .await
     }
 
-    pub async fn put(&self, files: &[PutFile]) -> Result<ResultsReply> {
-        self.post(&serde_json::json!({"action": "put", "files": files}))
-            .await
+    /// Sends files; their content is freed once the request body is made, so a batch is held
+    /// in memory once, not twice, while it travels.
+    pub async fn put(&self, files: Vec<PutFile>) -> Result<ResultsReply> {
+        let bytes = body(&Files {
+            action: "put",
+            files: &files,
+        })?;
+        drop(files);
+        self.post(bytes).await
     }
 
     pub async fn delete(&self, paths: &[String]) -> Result<ResultsReply> {
-        self.post(&serde_json::json!({"action": "delete", "paths": paths}))
-            .await
+        self.post(body(&Paths {
+            action: "delete",
+            paths,
+        })?)
+        .await
     }
 
-    async fn post<T: DeserializeOwned>(&self, body: &Value) -> Result<T> {
-        let bytes = Bytes::from(serde_json::to_vec(body)?);
+    async fn post<T: DeserializeOwned + Versioned>(&self, bytes: Bytes) -> Result<T> {
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         let reply = self
