@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Try nstba without a NetSuite account: builds nstba and the emulator, starts the emulator on a
-# free loopback port, and walks through a browser login, verify, a signed request, the token
-# list, and revoke. Everything lives in a temporary folder with its own store; ~/.nstba is
+# free loopback port, and walks through a browser login, verify, a signed request, a deploy, a
+# fetch, a SuiteQL query, the token list, and revoke. Everything lives in a temporary folder with its own store; ~/.nstba is
 # never touched.
 #
 #   scripts/try-emulator.sh            a stand-in browser clicks Allow on the consent page
@@ -54,6 +54,23 @@ echo
 
 step nstba sign GET /rest/tokeninfo --explain
 nstba sign GET /rest/tokeninfo --explain
+
+mkdir -p dist/js dist/css
+printf 'define([], () => ({ hello: "world" }));\n' > dist/js/app.js
+printf 'body { font-family: sans-serif; }\n' > dist/css/app.css
+head -c 4096 /dev/urandom > dist/logo.bin
+
+step nstba deploy dist --target SuiteScripts/try-app
+nstba deploy dist --target SuiteScripts/try-app
+
+step nstba deploy dist --target SuiteScripts/try-app   "# again: nothing changed, nothing sent"
+nstba deploy dist --target SuiteScripts/try-app
+
+step nstba fetch SuiteScripts/try-app --out fetched "&& diff -r dist fetched"
+nstba fetch SuiteScripts/try-app --out fetched && diff -r dist fetched && echo "identical"
+
+step nstba suiteql "SELECT id, entityid, email FROM employee WHERE id <= 3" --format csv
+nstba suiteql "SELECT id, entityid, email FROM employee WHERE id <= 3" --format csv
 
 step nstba auth list
 nstba auth list
