@@ -174,6 +174,7 @@ impl Store {
         })?;
         lock.lock()
             .with_context(|| format!("cannot lock {}", lock_path.display()))?;
+        remove_stale_temps(&target);
         let mut store = Store::load(path)?;
         let out = change(&mut store)?;
         write_atomic(&target, &store.to_json())
@@ -318,6 +319,36 @@ fn permission_warning(path: &Path) -> Option<String> {
     None
 }
 
+fn parent_dir(target: &Path) -> &Path {
+    match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+fn temp_prefix(target: &Path) -> String {
+    format!(
+        ".{}.",
+        target.file_name().unwrap_or_default().to_string_lossy()
+    )
+}
+
+/// Removes temporary files a killed writer of `target` left behind. Only writers that hold
+/// the store's lock make them, so under the lock any that exist are stale.
+fn remove_stale_temps(target: &Path) {
+    let prefix = temp_prefix(target);
+    let Ok(entries) = fs::read_dir(parent_dir(target)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(&prefix) && name.ends_with(".tmp") && name.len() > prefix.len() + 4 {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 fn open_private(path: &Path, truncate: bool) -> std::io::Result<File> {
     let mut options = OpenOptions::new();
     options.create(true).write(true).truncate(truncate);
@@ -332,13 +363,11 @@ fn open_private(path: &Path, truncate: bool) -> std::io::Result<File> {
 /// Writes `contents` to `target` atomically: a 0600 temporary file in the same folder,
 /// fsync, rename over, fsync the folder. A crash leaves the old file or the new one.
 pub fn write_atomic(target: &Path, contents: &str) -> std::io::Result<()> {
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    // tempfile creates the file with mode 0600 on Unix.
+    let dir = parent_dir(target);
+    // tempfile creates the file with mode 0600 on Unix. Its name is `.<target name>.XXXXXX.tmp`,
+    // so the temporary files of one target can be told apart (see `remove_stale_temps`).
     let mut tmp = tempfile::Builder::new()
-        .prefix(".nstba-")
+        .prefix(&temp_prefix(target))
         .suffix(".tmp")
         .tempfile_in(dir)?;
     tmp.write_all(contents.as_bytes())?;
