@@ -133,6 +133,36 @@ pub struct PutFile {
     pub content: String,
 }
 
+/// Why a RESTlet's answer cannot be used.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ReplyError {
+    /// Not JSON of any protocol: another RESTlet, or none.
+    NotOurs,
+    /// Another protocol version (or none stated).
+    Version(Option<u64>),
+    /// Protocol 1, but not the shape this call returns.
+    Shape(String),
+}
+
+/// Reads a RESTlet answer straight into its type (a large answer is not held twice), after
+/// checking that it speaks protocol 1. Pure, so it can be fuzzed.
+pub fn parse_reply<T: DeserializeOwned + Versioned>(body: &[u8]) -> Result<T, ReplyError> {
+    let parsed: Result<T, _> = serde_json::from_slice(body);
+    let protocol = match &parsed {
+        Ok(t) => t.protocol(),
+        // A shape this nstba does not know may still say which protocol it is.
+        Err(_) => serde_json::from_slice::<Value>(body)
+            .ok()
+            .and_then(|v| v.get("protocol").and_then(Value::as_u64)),
+    };
+    match (parsed, protocol) {
+        (Ok(t), Some(PROTOCOL)) => Ok(t),
+        (Err(e), Some(PROTOCOL)) => Err(ReplyError::Shape(e.to_string())),
+        (Err(_), None) => Err(ReplyError::NotOurs),
+        (_, other) => Err(ReplyError::Version(other)),
+    }
+}
+
 #[derive(serde::Serialize)]
 struct Paths<'a> {
     action: &'static str,
@@ -254,34 +284,29 @@ impl Restlet {
     }
 
     /// Checks the status and the protocol version, then reads the answer.
-    fn decode<T: DeserializeOwned>(&self, reply: Reply) -> Result<T> {
+    fn decode<T: DeserializeOwned + Versioned>(&self, reply: Reply) -> Result<T> {
         if !reply.is_success() {
             return Err(self.failure(&reply));
         }
-        let value: Value = serde_json::from_slice(&reply.body).map_err(|_| {
-            Failure::error(format!(
-                "the RESTlet (script {}, deploy {}) did not answer JSON: is it nstba's \
-                 companion RESTlet? Check [restlet] script and deploy in nstba.toml",
-                self.script, self.deploy
-            ))
-        })?;
-        match value.get("protocol").and_then(Value::as_u64) {
-            Some(PROTOCOL) => {}
-            other => {
-                let theirs = other.map_or("none".to_string(), |v| v.to_string());
-                return Err(Failure::error(format!(
-                    "the RESTlet speaks protocol {theirs}, and this nstba speaks protocol \
+        parse_reply(&reply.body).map_err(|e| {
+            let message = match e {
+                ReplyError::NotOurs => format!(
+                    "the RESTlet (script {}, deploy {}) did not answer in nstba's protocol: is \
+                     it nstba's companion RESTlet? Check [restlet] script and deploy in \
+                     nstba.toml",
+                    self.script, self.deploy
+                ),
+                ReplyError::Version(theirs) => format!(
+                    "the RESTlet speaks protocol {}, and this nstba speaks protocol \
                      {PROTOCOL}: update the RESTlet from this nstba's restlet/ folder, or \
-                     update nstba"
-                ))
-                .into());
-            }
-        }
-        serde_json::from_value(value).map_err(|e| {
-            Failure::error(format!(
-                "the RESTlet's answer is not protocol {PROTOCOL}: {e}"
-            ))
-            .into()
+                     update nstba",
+                    theirs.map_or("none".to_string(), |v| v.to_string())
+                ),
+                ReplyError::Shape(why) => {
+                    format!("the RESTlet's answer is not protocol {PROTOCOL}: {why}")
+                }
+            };
+            Failure::error(message).into()
         })
     }
 
@@ -319,5 +344,35 @@ impl Restlet {
             .into();
         }
         err.into_failure(Some(&realm)).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replies() {
+        let ok: GetReply = parse_reply(
+            br#"{"protocol":1,"files":[{"path":"a","encoding":"utf8","content":"x"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(ok.files[0].content, "x");
+        assert_eq!(
+            parse_reply::<GetReply>(br#"{"protocol":2,"files":[]}"#).unwrap_err(),
+            ReplyError::Version(Some(2))
+        );
+        assert_eq!(
+            parse_reply::<GetReply>(br#"{"files":[]}"#).unwrap_err(),
+            ReplyError::Version(None)
+        );
+        assert_eq!(
+            parse_reply::<Listing>(b"<html>").unwrap_err(),
+            ReplyError::NotOurs
+        );
+        assert!(matches!(
+            parse_reply::<Listing>(br#"{"protocol":1,"files":7}"#),
+            Err(ReplyError::Shape(_))
+        ));
     }
 }

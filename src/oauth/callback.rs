@@ -84,6 +84,17 @@ pub fn classify(target: &str, path: Option<&str>, token: &str, state: &str) -> O
     })
 }
 
+/// The request target (`/path?query`) of a pasted redirect URL: a whole URL, or its path and
+/// query, or its query alone. `None` when it is none of these.
+pub fn pasted_target(line: &str) -> Option<String> {
+    let line = line.trim();
+    match Url::parse(line) {
+        Ok(u) => Some(format!("{}?{}", u.path(), u.query().unwrap_or_default())),
+        Err(_) if line.starts_with('?') || line.starts_with('/') => Some(line.to_string()),
+        Err(_) => None,
+    }
+}
+
 /// Checks a callback URL: http on a loopback host (`localhost`, `127.0.0.1`, `[::1]`).
 pub fn parse_callback_url(raw: &str) -> Result<Url, Failure> {
     let url = Url::parse(raw).map_err(|e| {
@@ -272,18 +283,12 @@ impl Listener {
                     if line.is_empty() {
                         continue;
                     }
-                    let target = match Url::parse(line) {
-                        Ok(u) => format!("{}?{}", u.path(), u.query().unwrap_or_default()),
-                        Err(_) if line.starts_with('?') || line.starts_with('/') => {
-                            line.to_string()
-                        }
-                        Err(_) => {
-                            crate::ui::warn(
-                                "that is not a URL: paste the whole address the browser was \
-                                 sent to after Allow",
-                            );
-                            continue;
-                        }
+                    let Some(target) = pasted_target(line) else {
+                        crate::ui::warn(
+                            "that is not a URL: paste the whole address the browser was sent \
+                             to after Allow",
+                        );
+                        continue;
                     };
                     match classify(&target, None, token, state) {
                         Outcome::Allowed(callback) => {
