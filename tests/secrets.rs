@@ -152,3 +152,188 @@ fn debug_of_credentials_is_redacted() {
     };
     assert_no_secrets("Debug of Credentials", &format!("{c:?} {c:#?}"));
 }
+
+/// Every flow of the product with `-v`, through successes and failures (a login allowed,
+/// denied and timed out; 401; 429; an unreachable NetSuite; a corrupt store; deploy, fetch and
+/// SuiteQL): no consumer secret or token secret in any output or in any file nstba writes but
+/// the store, and the store and the deploy state are 0600.
+#[test]
+fn no_secret_leaks_through_failures_either() {
+    use std::os::unix::fs::PermissionsExt as _;
+
+    let emu = emulator_with(|c| c.decision = nstba_emulator::Decision::Allow);
+    let limited = emulator_with(|c| {
+        c.max_concurrency = Some(0);
+    });
+    let sb = Sandbox::new();
+    let browser = standin_browser();
+    let url = emu.url();
+    let dead = dead_url();
+    std::fs::create_dir_all(sb.path().join("dist/sub")).unwrap();
+    std::fs::write(sb.path().join("dist/a.js"), "let a = 1;").unwrap();
+    std::fs::write(sb.path().join("dist/sub/b.bin"), [0u8, 255, 1]).unwrap();
+
+    let flow_env: Vec<(&str, &str)> = vec![
+        ("NSTBA_NETSUITE_URL", &url),
+        ("NSTBA_CONSUMER_KEY", CK),
+        ("NSTBA_CONSUMER_SECRET", CS),
+        ("NSTBA_CALLBACK_URL", "http://localhost:0/tba"),
+        ("NSTBA_BROWSER", &browser),
+    ];
+    let mut outputs = Vec::new();
+    let mut run = |args: &[&str], env: &[(&str, &str)], stdin: &str| {
+        let mut cmd = sb.nstba();
+        cmd.arg("-v").args(args).write_stdin(stdin.to_string());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        outputs.push((
+            format!("{args:?}"),
+            out.status.code(),
+            stdout(&out) + &stderr(&out),
+        ));
+    };
+
+    // Logins: allowed, timed out, denied (another emulator that denies).
+    run(
+        &["auth", "login", "main", "--account", ACCOUNT],
+        &flow_env,
+        "",
+    );
+    // The login made a token secret nstba has never printed: it is checked too.
+    let made = sb.store_json()["main"]["secret"]
+        .as_str()
+        .expect("the login saved a token")
+        .to_string();
+    run(
+        &[
+            "auth",
+            "login",
+            "slow",
+            "--account",
+            ACCOUNT,
+            "--no-browser",
+            "--timeout",
+            "1",
+        ],
+        &flow_env,
+        "",
+    );
+    let deny = emulator_with(|c| c.decision = nstba_emulator::Decision::Deny);
+    let deny_url = deny.url();
+    let mut deny_env = flow_env.clone();
+    deny_env[0] = ("NSTBA_NETSUITE_URL", &deny_url);
+    run(
+        &["auth", "login", "denied", "--account", ACCOUNT],
+        &deny_env,
+        "",
+    );
+
+    let on = [("NSTBA_NETSUITE_URL", url.as_str())];
+    run(&["auth", "verify", "main"], &on, "");
+    run(&["request", "GET", "/rest/tokeninfo", "-i"], &on, "");
+    run(
+        &["deploy", "dist", "--target", "SuiteScripts/x", "--json"],
+        &on,
+        "",
+    );
+    run(
+        &["fetch", "SuiteScripts/x", "--out", "back", "--json"],
+        &on,
+        "",
+    );
+    run(
+        &["suiteql", "SELECT id FROM employee WHERE id < 3"],
+        &on,
+        "",
+    );
+    run(&["sign", "GET", "/rest/tokeninfo", "--explain"], &on, "");
+    // 429 from REST over the account's limit, 401 with a wrong secret, no network at all.
+    run(
+        &["request", "GET", "/services/rest/record/v1/employee/1"],
+        &[("NSTBA_NETSUITE_URL", limited.url().as_str())],
+        "",
+    );
+    run(
+        &["request", "GET", "/rest/tokeninfo"],
+        &[("NSTBA_NETSUITE_URL", dead.as_str())],
+        "",
+    );
+    run(
+        &[
+            "auth",
+            "add",
+            "wrong",
+            "--account",
+            ACCOUNT,
+            "--token-id",
+            TID,
+            "--consumer-key",
+            CK,
+        ],
+        &[],
+        &format!("not-the-secret\n{CS}\n"),
+    );
+    run(
+        &["request", "GET", "/rest/tokeninfo", "--to", "wrong"],
+        &on,
+        "",
+    );
+    run(
+        &[
+            "deploy",
+            "dist",
+            "--target",
+            "SuiteScripts/y",
+            "--to",
+            "wrong",
+        ],
+        &on,
+        "",
+    );
+    run(&["auth", "revoke", "main"], &on, "");
+
+    let codes: Vec<Option<i32>> = outputs.iter().map(|(_, c, _)| *c).collect();
+    for code in [0, 1, 3, 5] {
+        assert!(
+            codes.contains(&Some(code)),
+            "no run exited {code}: {codes:?}"
+        );
+    }
+    let store_text = sb.store_text();
+    let secrets = [made.as_str(), CS, TS, "not-the-secret"];
+    for (what, _, text) in &outputs {
+        for s in &secrets {
+            assert!(!text.contains(s), "a secret leaked in {what}:\n{text}");
+        }
+    }
+    // Corrupt the store: the error names the place, never the content.
+    std::fs::write(sb.store(), format!("{{\"x\": {{\"secret\": \"{TS}\",, }}")).unwrap();
+    let out = sb.nstba().args(["-v", "auth", "list"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!stderr(&out).contains(TS), "{}", stderr(&out));
+    std::fs::write(sb.store(), &store_text).unwrap();
+
+    // Files: only the store holds secrets; the store and the deploy state are private.
+    let mut stack = vec![sb.path().to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p != sb.store() {
+                let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned();
+                for s in &secrets {
+                    assert!(!text.contains(s), "a secret is in {}", p.display());
+                }
+            }
+        }
+    }
+    let state = sb.path().join(".nstba-deploy.json");
+    assert!(state.exists());
+    for p in [sb.store(), state] {
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", p.display());
+    }
+}
