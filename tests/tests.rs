@@ -13,5 +13,6 @@ mod picker;
 mod request;
 mod secrets;
 mod sign;
+mod soak;
 mod store;
 mod suiteql;

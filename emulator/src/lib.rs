@@ -54,6 +54,9 @@ pub struct Config {
     pub max_concurrency: Option<usize>,
     /// The share of REST and RESTlet requests that fail (5xx or a dropped connection).
     pub fail_rate: f64,
+    /// The share of REST and RESTlet requests that take `spike_ms` longer (latency spikes).
+    pub spike_rate: f64,
+    pub spike_ms: u64,
     pub seed: Option<u64>,
     /// Seconds the emulated NetSuite clock is ahead of this machine's (negative: behind).
     pub clock_offset: i64,
@@ -77,6 +80,8 @@ impl Default for Config {
             latency_ms: 0,
             max_concurrency: None,
             fail_rate: 0.0,
+            spike_rate: 0.0,
+            spike_ms: 0,
             seed: None,
             clock_offset: 0,
             restlet_script: "customscript_nstba_filecabinet".into(),
@@ -214,8 +219,14 @@ async fn handle(AxState(st): AxState<Arc<State>>, request: axum::extract::Reques
     };
     let family = http::Family::of(&req.path);
 
-    if st.config.latency_ms > 0 && family.is_api() {
-        tokio::time::sleep(std::time::Duration::from_millis(st.config.latency_ms)).await;
+    if family.is_api() {
+        let mut delay = st.config.latency_ms;
+        if st.config.spike_rate > 0.0 && st.roll() < st.config.spike_rate {
+            delay += st.config.spike_ms;
+        }
+        if delay > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+        }
     }
     if family.is_api() {
         st.api_hits.fetch_add(1, Ordering::SeqCst);

@@ -41,6 +41,12 @@ struct Args {
     /// Share of REST and RESTlet requests that fail with 5xx or a dropped connection
     #[arg(long, default_value_t = 0.0)]
     fail_rate: f64,
+    /// Share of REST and RESTlet requests that take --spike-ms longer
+    #[arg(long, default_value_t = 0.0)]
+    spike_rate: f64,
+    /// The extra delay of a latency spike
+    #[arg(long, default_value_t = 2000)]
+    spike_ms: u64,
     /// Seed for repeatable faults and IDs
     #[arg(long)]
     seed: Option<u64>,
@@ -73,8 +79,8 @@ async fn main() -> std::process::ExitCode {
             }
         }
     }
-    if !(0.0..=1.0).contains(&args.fail_rate) {
-        eprintln!("error: --fail-rate takes a share from 0 to 1");
+    if !(0.0..=1.0).contains(&args.fail_rate) || !(0.0..=1.0).contains(&args.spike_rate) {
+        eprintln!("error: --fail-rate and --spike-rate take a share from 0 to 1");
         return std::process::ExitCode::from(2);
     }
     let config = Config {
@@ -94,6 +100,8 @@ async fn main() -> std::process::ExitCode {
         latency_ms: args.latency_ms,
         max_concurrency: args.max_concurrency,
         fail_rate: args.fail_rate,
+        spike_rate: args.spike_rate,
+        spike_ms: args.spike_ms,
         seed: args.seed,
         clock_offset: args.clock_offset,
         restlet_script: args.restlet_script,
