@@ -441,6 +441,21 @@ mod tests {
         assert_eq!(store.get("gulp").unwrap().unwrap().account, "123");
     }
 
+    /// Found by fuzzing (fuzz/fuzz_targets/store_file.rs): without exact float parsing a
+    /// number in an unknown field changed value on every rewrite.
+    #[test]
+    fn numbers_in_unknown_fields_keep_their_value() {
+        let (_d, p) = temp_store();
+        let text = r#"{"g":{"token":"t","secret":"s","account":"1","x":[188888888888888880807,0.1,1e-7,-2.5e300]}}"#;
+        fs::write(p.path(), text).unwrap();
+        let before: Value = serde_json::from_str(text).unwrap();
+        for _ in 0..3 {
+            Store::update(&p, |_| Ok(())).unwrap();
+        }
+        let after: Value = serde_json::from_str(&fs::read_to_string(p.path()).unwrap()).unwrap();
+        assert_eq!(after["g"]["x"], before["g"]["x"]);
+    }
+
     #[test]
     fn corrupt_store_is_never_written() {
         let (_d, p) = temp_store();
