@@ -5,6 +5,7 @@
 //! which NetSuite stopped accepting in 2023.1) and the `realm` header parameter NetSuite
 //! requires. Nonce and timestamp are inputs, so the published vectors pin every output.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt::{Display, Write as _};
 use std::num::NonZeroU64;
@@ -92,7 +93,9 @@ pub fn sign(input: &SignInput<'_>) -> Result<Signed, SignError> {
         return Err(SignError::Nonce);
     }
 
-    let mut params: Vec<(String, String)> = Vec::new();
+    // Parameters are kept borrowed when they are already in RFC 3986 form (the usual case):
+    // signing is on the hot path of every request, so it allocates as little as it can.
+    let mut params: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::new();
     if let Some(query) = input.url.query() {
         params.extend(decode_pairs(query.as_bytes()));
     }
@@ -100,9 +103,9 @@ pub fn sign(input: &SignInput<'_>) -> Result<Signed, SignError> {
         params.extend(decode_pairs(body));
     }
     for (name, value) in input.header_params {
-        params.push((encode(name), encode(value)));
+        params.push((reencode(name.as_bytes()), reencode(value.as_bytes())));
     }
-    params.sort();
+    params.sort_unstable();
 
     let base_out = RefCell::new(String::new());
     let mut builder = oauth::Builder::new(
@@ -123,22 +126,35 @@ pub fn sign(input: &SignInput<'_>) -> Result<Signed, SignError> {
         .timestamp(timestamp)
         .version(true);
 
-    let method = input.method.to_ascii_uppercase();
-    let header = builder.authorize(&method, base_string_uri(input.url), &EncodedParams(&params));
+    let method: Cow<'_, str> = if input.method.bytes().any(|b| b.is_ascii_lowercase()) {
+        Cow::Owned(input.method.to_ascii_uppercase())
+    } else {
+        Cow::Borrowed(input.method)
+    };
+    let mut authorization = builder.authorize_with_buf(
+        String::with_capacity(640),
+        &method,
+        BaseStringUri(input.url),
+        &EncodedParams(&params),
+    );
 
     // The crate writes `OAuth oauth_...`; NetSuite also wants `realm`, and flow step 1 sends
     // `role` in the header. Neither is part of the crate's output, so they go in front.
     let mut extra = String::new();
     if let Some(realm) = input.realm {
-        let _ = write!(extra, "realm=\"{}\",", encode(realm));
+        let _ = write!(extra, "realm=\"{}\",", Encoded(realm.as_bytes()));
     }
     for (name, value) in input.header_params {
-        let _ = write!(extra, "{}=\"{}\",", encode(name), encode(value));
+        let _ = write!(
+            extra,
+            "{}=\"{}\",",
+            Encoded(name.as_bytes()),
+            Encoded(value.as_bytes())
+        );
     }
-    let authorization = match header.strip_prefix("OAuth ") {
-        Some(rest) => format!("OAuth {extra}{rest}"),
-        None => header,
-    };
+    if authorization.starts_with("OAuth ") {
+        authorization.insert_str("OAuth ".len(), &extra);
+    }
     Ok(Signed {
         authorization,
         base_string: base_out.into_inner(),
@@ -156,12 +172,36 @@ pub enum SignError {
 /// `scheme://host[:port]/path` in the form RFC 5849 3.4.1.2 wants: lower-case scheme and host
 /// (the `url` crate normalises both), default ports dropped, no query or fragment.
 pub fn base_string_uri(url: &Url) -> String {
-    format!(
-        "{}://{}{}",
-        url.scheme(),
-        crate::account::origin_authority(url),
-        url.path()
-    )
+    BaseStringUri(url).to_string()
+}
+
+/// [`base_string_uri`] written straight into its destination.
+struct BaseStringUri<'a>(&'a Url);
+
+impl Display for BaseStringUri<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = self.0;
+        f.write_str(url.scheme())?;
+        f.write_str("://")?;
+        f.write_str(url.host_str().unwrap_or_default())?;
+        if let Some(port) = url.port() {
+            write!(f, ":{port}")?;
+        }
+        f.write_str(url.path())
+    }
+}
+
+/// RFC 3986 percent-encoding as a `Display`, so it writes without an intermediate string.
+struct Encoded<'a>(&'a [u8]);
+
+impl Display for Encoded<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match std::str::from_utf8(self.0) {
+            // Most names and values need no escape: one write.
+            Ok(s) if self.0.iter().all(|&b| is_unreserved(b)) => f.write_str(s),
+            _ => Display::fmt(&percent_encoding::percent_encode(self.0, RFC3986), f),
+        }
+    }
 }
 
 /// A fresh nonce: 20 random alphanumeric characters.
@@ -183,7 +223,7 @@ pub fn now_timestamp() -> u64 {
 
 /// Splits a query or form body into pairs, decodes each name and value (with `+` as space,
 /// byte-exact so non-UTF-8 escapes survive) and re-encodes them with RFC 3986 rules.
-fn decode_pairs(raw: &[u8]) -> impl Iterator<Item = (String, String)> + '_ {
+fn decode_pairs(raw: &[u8]) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> + '_ {
     raw.split(|&b| b == b'&')
         .filter(|part| !part.is_empty())
         .map(|part| {
@@ -191,8 +231,22 @@ fn decode_pairs(raw: &[u8]) -> impl Iterator<Item = (String, String)> + '_ {
                 Some(i) => (&part[..i], &part[i + 1..]),
                 None => (part, &[][..]),
             };
-            (encode(form_decode(name)), encode(form_decode(value)))
+            (reencode(name), reencode(value))
         })
+}
+
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+/// A query or form component, decoded and encoded again with RFC 3986 rules. A component of
+/// unreserved characters only is its own encoding, and is borrowed as it is.
+fn reencode(raw: &[u8]) -> Cow<'_, str> {
+    if raw.iter().all(|&b| is_unreserved(b)) {
+        // Unreserved characters are ASCII, so this is valid UTF-8.
+        return Cow::Borrowed(std::str::from_utf8(raw).unwrap_or_default());
+    }
+    Cow::Owned(encode(form_decode(raw)))
 }
 
 fn form_decode(raw: &[u8]) -> Vec<u8> {
@@ -205,7 +259,7 @@ fn form_decode(raw: &[u8]) -> Vec<u8> {
 
 /// Already encoded and sorted parameters, fed to the crate's serializer in dictionary order
 /// with the `oauth_*` parameters slotted in where they sort.
-struct EncodedParams<'a>(&'a [(String, String)]);
+struct EncodedParams<'a>(&'a [(Cow<'a, str>, Cow<'a, str>)]);
 
 impl oauth::Request for EncodedParams<'_> {
     fn serialize<S: Serializer>(&self, mut serializer: S) -> S::Output {
@@ -225,7 +279,7 @@ impl oauth::Request for EncodedParams<'_> {
         ];
         let mut pending = oauth_params.iter().peekable();
         for (name, value) in self.0 {
-            while let Some((_, emit)) = pending.next_if(|(n, _)| *n < name.as_str()) {
+            while let Some((_, emit)) = pending.next_if(|(n, _)| *n < name.as_ref()) {
                 emit(&mut serializer);
             }
             serializer.serialize_parameter_encoded(name, value);
@@ -254,21 +308,32 @@ impl<'a> SignatureMethod for HmacSha256<'a> {
     type Sign = HmacSha256Sign<'a>;
 
     fn sign_with(self, consumer_secret: &str, token_secret: Option<&str>) -> Self::Sign {
-        let key = format!(
+        let mut key = String::with_capacity(160);
+        let _ = write!(
+            key,
             "{}&{}",
-            encode(consumer_secret),
-            encode(token_secret.unwrap_or(""))
+            Encoded(consumer_secret.as_bytes()),
+            Encoded(token_secret.unwrap_or("").as_bytes())
         );
         HmacSha256Sign {
             key,
-            base: String::with_capacity(512),
+            base: String::with_capacity(640),
             base_out: self.base_out,
         }
     }
 }
 
+/// The base64 signature, written percent-encoded into the header without an allocation.
+struct Signature([u8; 44]);
+
+impl Display for Signature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        Display::fmt(&Encoded(&self.0), f)
+    }
+}
+
 impl Sign for HmacSha256Sign<'_> {
-    type Signature = String;
+    type Signature = Signature;
 
     fn get_signature_method_name(&self) -> &'static str {
         "HMAC-SHA256"
@@ -286,16 +351,14 @@ impl Sign for HmacSha256Sign<'_> {
     fn parameter<V: Display>(&mut self, key: &str, value: V) {
         // Names reach us encoded once (the crate expects URI-safe names), so they are encoded
         // again here like the values the crate double-encodes.
-        self.base.push_str(&encode(key));
-        self.base.push_str("%3D");
-        let _ = write!(self.base, "{value}");
+        let _ = write!(self.base, "{}%3D{value}", Encoded(key.as_bytes()));
     }
 
     fn delimiter(&mut self) {
         self.base.push_str("%26");
     }
 
-    fn end(self) -> String {
+    fn end(self) -> Signature {
         // HMAC accepts keys of any length, so this cannot fail.
         let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(self.key.as_bytes())
             .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
@@ -304,7 +367,10 @@ impl Sign for HmacSha256Sign<'_> {
         if let Some(out) = self.base_out {
             *out.borrow_mut() = self.base;
         }
-        encode(base64::engine::general_purpose::STANDARD.encode(digest))
+        let mut sig = Signature([0; 44]);
+        // 32 bytes are 44 characters of base64, padding included.
+        let _ = base64::engine::general_purpose::STANDARD.encode_slice(digest, &mut sig.0);
+        sig
     }
 }
 
