@@ -135,7 +135,13 @@ pub fn sign(input: &SignInput<'_>) -> Result<Signed, SignError> {
         String::with_capacity(640),
         &method,
         BaseStringUri(input.url),
-        &EncodedParams(&params),
+        &EncodedParams {
+            params: &params,
+            oauth_values: params
+                .iter()
+                .any(|(n, _)| n.starts_with("oauth_"))
+                .then(|| oauth_values(input)),
+        },
     );
 
     // The crate writes `OAuth oauth_...`; NetSuite also wants `realm`, and flow step 1 sends
@@ -173,6 +179,21 @@ pub enum SignError {
 /// (the `url` crate normalises both), default ports dropped, no query or fragment.
 pub fn base_string_uri(url: &Url) -> String {
     BaseStringUri(url).to_string()
+}
+
+/// The encoded values of the `oauth_*` parameters, in dictionary order of their names.
+fn oauth_values(input: &SignInput<'_>) -> [Option<String>; 8] {
+    let enc = |v: &str| Some(encode(v));
+    [
+        input.callback.and_then(enc),
+        enc(input.consumer_key),
+        enc(input.nonce),
+        Some("HMAC-SHA256".into()),
+        Some(input.timestamp.to_string()),
+        input.token.and_then(enc),
+        input.verifier.and_then(enc),
+        Some("1.0".into()),
+    ]
 }
 
 /// [`base_string_uri`] written straight into its destination.
@@ -259,7 +280,14 @@ fn form_decode(raw: &[u8]) -> Vec<u8> {
 
 /// Already encoded and sorted parameters, fed to the crate's serializer in dictionary order
 /// with the `oauth_*` parameters slotted in where they sort.
-struct EncodedParams<'a>(&'a [(Cow<'a, str>, Cow<'a, str>)]);
+///
+/// A request parameter may share its name with an `oauth_*` one (RFC 5849 3.4.1.3.2 sorts by
+/// name, then by value); only then are the `oauth_*` values needed, and `oauth_values` holds
+/// them, encoded, in the order of the names below. Found by fuzzing (fuzz/base_string).
+struct EncodedParams<'a> {
+    params: &'a [(Cow<'a, str>, Cow<'a, str>)],
+    oauth_values: Option<[Option<String>; 8]>,
+}
 
 impl oauth::Request for EncodedParams<'_> {
     fn serialize<S: Serializer>(&self, mut serializer: S) -> S::Output {
@@ -277,14 +305,26 @@ impl oauth::Request for EncodedParams<'_> {
             ("oauth_verifier", S::serialize_oauth_verifier),
             ("oauth_version", S::serialize_oauth_version),
         ];
-        let mut pending = oauth_params.iter().peekable();
-        for (name, value) in self.0 {
-            while let Some((_, emit)) = pending.next_if(|(n, _)| *n < name.as_ref()) {
+        let mut pending = oauth_params.iter().enumerate().peekable();
+        for (name, value) in self.params {
+            while let Some((_, (_, emit))) = pending.next_if(|(i, (n, _))| {
+                match (*n).cmp(name.as_ref()) {
+                    std::cmp::Ordering::Less => true,
+                    std::cmp::Ordering::Greater => false,
+                    // Same name: the smaller value goes first (an absent oauth_* one never
+                    // goes out at all, so its place does not matter).
+                    std::cmp::Ordering::Equal => self
+                        .oauth_values
+                        .as_ref()
+                        .and_then(|v| v[*i].as_deref())
+                        .is_none_or(|v| v < value.as_ref()),
+                }
+            }) {
                 emit(&mut serializer);
             }
             serializer.serialize_parameter_encoded(name, value);
         }
-        for (_, emit) in pending {
+        for (_, (_, emit)) in pending {
             emit(&mut serializer);
         }
         serializer.end()

@@ -196,3 +196,28 @@ fn nonce_shape() {
     assert!(n.bytes().all(|b| b.is_ascii_alphanumeric()));
     assert_ne!(n, new_nonce());
 }
+
+/// A request parameter with an `oauth_*` name sorts among the OAuth ones by value too (RFC 5849
+/// 3.4.1.3.2). Found by the base_string fuzz target; checked against the emulator's own code.
+#[test]
+fn request_parameters_named_like_oauth_ones_sort_by_value() {
+    let url = Url::parse(
+        "https://x.example/p?oauth_version=t%3D&oauth_version=0&oauth_nonce=zz&oauth_token=a",
+    )
+    .unwrap();
+    let (cs, ts) = (secret("cs"), secret("ts"));
+    let signed = sign(&plain_input(&url, &cs, &ts)).unwrap();
+    let params = nstba_emulator::oauth::parse_authorization(&signed.authorization).unwrap();
+    let theirs = nstba_emulator::oauth::base_string(&nstba_emulator::oauth::Signable {
+        method: "GET",
+        scheme: "https",
+        host: "x.example",
+        target: "/p?oauth_version=t%3D&oauth_version=0&oauth_nonce=zz&oauth_token=a",
+        header_params: &params,
+        form_body: None,
+    });
+    assert_eq!(signed.base_string, theirs);
+    assert!(signed.base_string.contains(
+        "oauth_token%3Da%26oauth_token%3Dtok%26oauth_version%3D0%26oauth_version%3D1.0%26oauth_version%3Dt%253D"
+    ));
+}
