@@ -193,7 +193,8 @@ fn faults_then_a_second_run_finishes() {
         c.fail_rate = 0.3;
         c.seed = Some(42);
         c.max_concurrency = Some(3);
-        c.latency_ms = 30;
+        // Long enough that the batches' requests overlap even on a loaded machine.
+        c.latency_ms = 150;
         c.governance = Some(40);
     });
     let (sb, mut files) = setup();

@@ -83,7 +83,8 @@ fn bad_query_is_decoded() {
 fn query_from_stdin_and_retries_over_the_limit() {
     let emu = emulator_with(|c| {
         c.max_concurrency = Some(1);
-        c.latency_ms = 300;
+        // Two pages each at 700 ms: the two processes overlap even on a loaded machine.
+        c.latency_ms = 700;
     });
     let sb = Sandbox::new();
     sb.add_token("sb", ACCOUNT, TID, TS);

@@ -31,12 +31,6 @@ const BATCH_FILES: usize = 100;
 /// Calls in a row in which the RESTlet confirms nothing before a batch is given up.
 const MAX_STALLS: u32 = 5;
 
-/// One file to send.
-#[derive(Clone, Debug)]
-struct Item {
-    file: LocalFile,
-}
-
 enum Event {
     Confirmed {
         rel: String,
@@ -54,30 +48,20 @@ enum Event {
 pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let project = app.project()?;
-    let source = match (&args.source, &project) {
-        (Some(s), _) => s.clone(),
-        (None, Some(p)) => match p.get("deploy", "source") {
-            Some(s) => p.dir().join(s),
-            None => return Err(missing("the source folder", "deploy", "source").into()),
-        },
-        (None, None) => return Err(missing("the source folder", "deploy", "source").into()),
-    };
-    let target = match (&args.target, &project) {
-        (Some(t), _) => t.clone(),
-        (None, Some(p)) => p
-            .get("deploy", "target")
-            .ok_or_else(|| missing("the target folder (--target)", "deploy", "target"))?,
-        (None, None) => {
-            return Err(missing("the target folder (--target)", "deploy", "target").into());
-        }
-    };
-    let target = paths::folder(&target);
-    if target.is_empty() || paths::local_relative("", &target).is_err() {
-        return Err(Failure::usage(format!(
-            "'{target}' is not a File Cabinet folder: use a path such as SuiteScripts/my-app"
-        ))
-        .into());
-    }
+    let source = args
+        .source
+        .clone()
+        .or_else(|| {
+            let p = project.as_ref()?;
+            Some(p.dir().join(p.get("deploy", "source")?))
+        })
+        .ok_or_else(|| missing("the source folder", "deploy", "source"))?;
+    let target = args
+        .target
+        .clone()
+        .or_else(|| project.as_ref()?.get("deploy", "target"))
+        .ok_or_else(|| missing("the target folder (--target)", "deploy", "target"))?;
+    let target = paths::parse_folder(&target)?;
 
     let walked = walk(&source, &target)?;
     let too_big: Vec<String> = walked
@@ -119,15 +103,15 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
             Ok(h) if !args.force && state.get(&file.rel).is_some_and(|c| c.sha256 == h) => {
                 skipped += 1
             }
-            Ok(_) => to_send.push(Item { file: file.clone() }),
+            Ok(_) => to_send.push(file.clone()),
         }
     }
-    let total_bytes: u64 = to_send.iter().map(|i| i.file.size).sum();
+    let total_bytes: u64 = to_send.iter().map(|f| f.size).sum();
 
     if args.dry_run {
         let mut out = String::new();
-        for item in &to_send {
-            out.push_str(&item.file.remote);
+        for file in &to_send {
+            out.push_str(&file.remote);
             out.push('\n');
         }
         if !args.json {
@@ -160,8 +144,7 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
             &deploy,
         )?;
         let bar = ui::progress(total_bytes, to_send.len());
-        let batches =
-            crate::filecabinet::batches(to_send, |i| i.file.size, BATCH_BYTES, BATCH_FILES);
+        let batches = crate::filecabinet::batches(to_send, |f| f.size, BATCH_BYTES, BATCH_FILES);
         let result = crate::netsuite::parallel_runtime()?.block_on(upload(
             restlet,
             batches,
@@ -286,7 +269,7 @@ pub(crate) fn human_bytes(n: u64) -> String {
 /// comes. Returns the error that stopped the upload, if one did.
 async fn upload(
     restlet: Restlet,
-    batches: Vec<Vec<Item>>,
+    batches: Vec<Vec<LocalFile>>,
     jobs: usize,
     state: &mut DeployState,
     mut on_event: impl FnMut(&Event),
@@ -338,20 +321,18 @@ async fn upload(
 /// Sends one batch until the RESTlet has confirmed or refused every file in it.
 async fn send_batch(
     restlet: &Restlet,
-    batch: Vec<Item>,
+    batch: Vec<LocalFile>,
     tx: &mpsc::UnboundedSender<Event>,
     abort: &AtomicBool,
 ) {
-    let mut pending: HashMap<String, Item> = batch
-        .into_iter()
-        .map(|i| (i.file.remote.clone(), i))
-        .collect();
+    let mut pending: HashMap<String, LocalFile> =
+        batch.into_iter().map(|f| (f.remote.clone(), f)).collect();
     let mut stalls = 0u32;
     while !pending.is_empty() {
         if abort.load(Ordering::Relaxed) {
             for (_, item) in pending.drain() {
                 let _ = tx.send(Event::Failed {
-                    rel: item.file.rel,
+                    rel: item.rel,
                     why: "not sent: the deploy stopped on an earlier error".into(),
                 });
             }
@@ -362,7 +343,7 @@ async fn send_batch(
         let mut hashes: HashMap<String, (String, u64)> = HashMap::new();
         let mut unreadable = Vec::new();
         for (remote, item) in &pending {
-            match tokio::fs::read(&item.file.abs).await {
+            match tokio::fs::read(&item.abs).await {
                 Ok(bytes) if bytes.len() as u64 > MAX_BYTES => unreadable.push((
                     remote.clone(),
                     "it grew over 10 MB during the deploy".into(),
@@ -382,10 +363,7 @@ async fn send_batch(
         }
         for (remote, why) in unreadable {
             if let Some(item) = pending.remove(&remote) {
-                let _ = tx.send(Event::Failed {
-                    rel: item.file.rel,
-                    why,
-                });
+                let _ = tx.send(Event::Failed { rel: item.rel, why });
             }
         }
         if files.is_empty() {
@@ -401,7 +379,7 @@ async fn send_batch(
                 let _ = tx.send(Event::Fatal(e));
                 for (_, item) in pending.drain() {
                     let _ = tx.send(Event::Failed {
-                        rel: item.file.rel,
+                        rel: item.rel,
                         why: first_line.clone(),
                     });
                 }
@@ -418,14 +396,14 @@ async fn send_batch(
                 None => {
                     let (sha256, size) = hashes.remove(&result.path).unwrap_or_default();
                     let _ = tx.send(Event::Confirmed {
-                        rel: item.file.rel,
+                        rel: item.rel,
                         sha256,
                         size,
                     });
                 }
                 Some(err) => {
                     let _ = tx.send(Event::Failed {
-                        rel: item.file.rel,
+                        rel: item.rel,
                         why: format!("the RESTlet refused it: {}: {}", err.code, err.message),
                     });
                 }
@@ -436,7 +414,7 @@ async fn send_batch(
         if stalls >= MAX_STALLS {
             for (_, item) in pending.drain() {
                 let _ = tx.send(Event::Failed {
-                    rel: item.file.rel,
+                    rel: item.rel,
                     why: format!(
                         "the RESTlet confirmed none of {sent} files in {MAX_STALLS} calls in a row"
                     ),

@@ -44,18 +44,12 @@ enum Event {
 pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let project = app.project()?;
-    let folder = match (&args.remote_folder, &project) {
-        (Some(f), _) => f.clone(),
-        (None, Some(p)) => p.get("deploy", "target").ok_or_else(missing_folder)?,
-        (None, None) => return Err(missing_folder().into()),
-    };
-    let folder = paths::folder(&folder);
-    if folder.is_empty() || paths::local_relative("", &folder).is_err() {
-        return Err(Failure::usage(format!(
-            "'{folder}' is not a File Cabinet folder: use a path such as SuiteScripts/my-app"
-        ))
-        .into());
-    }
+    let folder = args
+        .remote_folder
+        .clone()
+        .or_else(|| project.as_ref()?.get("deploy", "target"))
+        .ok_or_else(missing_folder)?;
+    let folder = paths::parse_folder(&folder)?;
     let out = match (&args.out, &project) {
         (Some(o), _) => o.clone(),
         (None, Some(p)) => match p.get("fetch", "out") {

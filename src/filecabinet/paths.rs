@@ -32,6 +32,17 @@ pub fn folder(raw: &str) -> String {
     raw.trim().trim_matches('/').to_string()
 }
 
+/// A folder the user named for deploy or fetch, normalised, or a usage error.
+pub fn parse_folder(raw: &str) -> Result<String, crate::error::Failure> {
+    let f = folder(raw);
+    if f.is_empty() || local_relative("", &f).is_err() {
+        return Err(crate::error::Failure::usage(format!(
+            "'{raw}' is not a File Cabinet folder: use a path such as SuiteScripts/my-app"
+        )));
+    }
+    Ok(f)
+}
+
 /// The local path, relative to `--out`, for `remote` listed under `folder`; or why not.
 /// Only plain names survive: no absolute path, no `..` or `.`, no backslash (a separator on
 /// Windows), no empty segment, no control character, nothing outside `folder`.
