@@ -95,7 +95,7 @@ pub fn sign(input: &SignInput<'_>) -> Result<Signed, SignError> {
 
     // Parameters are kept borrowed when they are already in RFC 3986 form (the usual case):
     // signing is on the hot path of every request, so it allocates as little as it can.
-    let mut params: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::new();
+    let mut params: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::with_capacity(8);
     if let Some(query) = input.url.query() {
         params.extend(decode_pairs(query.as_bytes()));
     }
@@ -146,7 +146,7 @@ pub fn sign(input: &SignInput<'_>) -> Result<Signed, SignError> {
 
     // The crate writes `OAuth oauth_...`; NetSuite also wants `realm`, and flow step 1 sends
     // `role` in the header. Neither is part of the crate's output, so they go in front.
-    let mut extra = String::new();
+    let mut extra = String::with_capacity(32);
     if let Some(realm) = input.realm {
         let _ = write!(extra, "realm=\"{}\",", Encoded(realm.as_bytes()));
     }
@@ -217,21 +217,31 @@ struct Encoded<'a>(&'a [u8]);
 
 impl Display for Encoded<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match std::str::from_utf8(self.0) {
+        match unreserved_str(self.0) {
             // Most names and values need no escape: one write.
-            Ok(s) if self.0.iter().all(|&b| is_unreserved(b)) => f.write_str(s),
-            _ => Display::fmt(&percent_encoding::percent_encode(self.0, RFC3986), f),
+            Some(s) => f.write_str(s),
+            None => Display::fmt(&percent_encoding::percent_encode(self.0, RFC3986), f),
         }
+    }
+}
+
+/// The bytes as a `str` when they are all unreserved characters (which are ASCII).
+fn unreserved_str(bytes: &[u8]) -> Option<&str> {
+    if bytes.iter().all(|&b| is_unreserved(b)) {
+        std::str::from_utf8(bytes).ok()
+    } else {
+        None
     }
 }
 
 /// A fresh nonce: 20 random alphanumeric characters.
 pub fn new_nonce() -> String {
-    rand::rng()
+    let bytes: Vec<u8> = rand::rng()
         .sample_iter(rand::distr::Alphanumeric)
         .take(20)
-        .map(char::from)
-        .collect()
+        .collect();
+    // Alphanumeric bytes are ASCII.
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// The current Unix time in seconds.
@@ -263,11 +273,10 @@ fn is_unreserved(b: u8) -> bool {
 /// A query or form component, decoded and encoded again with RFC 3986 rules. A component of
 /// unreserved characters only is its own encoding, and is borrowed as it is.
 fn reencode(raw: &[u8]) -> Cow<'_, str> {
-    if raw.iter().all(|&b| is_unreserved(b)) {
-        // Unreserved characters are ASCII, so this is valid UTF-8.
-        return Cow::Borrowed(std::str::from_utf8(raw).unwrap_or_default());
+    match unreserved_str(raw) {
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(encode(form_decode(raw))),
     }
-    Cow::Owned(encode(form_decode(raw)))
 }
 
 fn form_decode(raw: &[u8]) -> Vec<u8> {
@@ -363,12 +372,56 @@ impl<'a> SignatureMethod for HmacSha256<'a> {
     }
 }
 
+type HmacSha256State = hmac::Hmac<sha2::Sha256>;
+
+thread_local! {
+    /// The HMAC keyed with the last signing key. A deploy or a SuiteQL run signs hundreds of
+    /// requests with one key; keying (hashing a 129-byte key) is a tenth of a signature.
+    static LAST_KEY: RefCell<Option<(String, HmacSha256State)>> = const { RefCell::new(None) };
+}
+
+/// An HMAC-SHA256 keyed with `key`, from the cache when the key is the last one used.
+fn keyed_hmac(key: &str) -> HmacSha256State {
+    LAST_KEY.with(|cell| {
+        let mut last = cell.borrow_mut();
+        if let Some((k, mac)) = last.as_ref()
+            && k == key
+        {
+            return mac.clone();
+        }
+        // HMAC accepts keys of any length, so this cannot fail.
+        let mac = HmacSha256State::new_from_slice(key.as_bytes())
+            .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+        *last = Some((key.to_string(), mac.clone()));
+        mac
+    })
+}
+
 /// The base64 signature, written percent-encoded into the header without an allocation.
 struct Signature([u8; 44]);
 
 impl Display for Signature {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        Display::fmt(&Encoded(&self.0), f)
+        // Base64 needs three escapes at most (`+`, `/`, `=`): at most 44 * 3 bytes, in one write.
+        let mut out = [0u8; 132];
+        let mut n = 0;
+        for &b in &self.0 {
+            let esc = match b {
+                b'+' => b'B',
+                b'/' => b'F',
+                b'=' => b'D',
+                _ => {
+                    out[n] = b;
+                    n += 1;
+                    continue;
+                }
+            };
+            out[n] = b'%';
+            out[n + 1] = if b == b'=' { b'3' } else { b'2' };
+            out[n + 2] = esc;
+            n += 3;
+        }
+        f.write_str(std::str::from_utf8(&out[..n]).map_err(|_| std::fmt::Error)?)
     }
 }
 
@@ -385,13 +438,21 @@ impl Sign for HmacSha256Sign<'_> {
     }
 
     fn uri<T: Display>(&mut self, uri: T) {
-        let _ = write!(self.base, "{uri}&");
+        let _ = write!(self.base, "{uri}");
+        self.base.push('&');
     }
 
     fn parameter<V: Display>(&mut self, key: &str, value: V) {
         // Names reach us encoded once (the crate expects URI-safe names), so they are encoded
-        // again here like the values the crate double-encodes.
-        let _ = write!(self.base, "{}%3D{value}", Encoded(key.as_bytes()));
+        // again here like the values the crate double-encodes. (Plain pushes where they do:
+        // this runs for every parameter of every request.)
+        if key.bytes().all(is_unreserved) {
+            self.base.push_str(key);
+        } else {
+            let _ = write!(self.base, "{}", Encoded(key.as_bytes()));
+        }
+        self.base.push_str("%3D");
+        let _ = write!(self.base, "{value}");
     }
 
     fn delimiter(&mut self) {
@@ -399,9 +460,7 @@ impl Sign for HmacSha256Sign<'_> {
     }
 
     fn end(self) -> Signature {
-        // HMAC accepts keys of any length, so this cannot fail.
-        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(self.key.as_bytes())
-            .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+        let mut mac = keyed_hmac(&self.key);
         mac.update(self.base.as_bytes());
         let digest = mac.finalize().into_bytes();
         if let Some(out) = self.base_out {
