@@ -39,13 +39,7 @@ echo "Timing start-up (hyperfine)..." >&2
 cargo build --release --quiet
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 - "$work/store" <<'PY'
-import json, sys
-entries = {f"tok{i:03}": {"token": "t" * 64, "secret": "s" * 64, "account": "1234567_SB1",
-           "consumerKey": "c" * 64, "consumerSecret": "x" * 64, "role": "3",
-           "createdAt": "2026-11-22T10:00:00Z"} for i in range(200)}
-open(sys.argv[1], "w").write(json.dumps(entries))
-PY
+python3 benches/make_store.py "$work/store" 200
 chmod 600 "$work/store"
 (cd "$work" && NSTBA_STORE="$work/store" hyperfine -N --warmup 10 --export-json "$work/start.json" \
   "$root/target/release/nstba auth list --json" "python3 -c pass" "node -e 0" >&2)

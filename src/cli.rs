@@ -329,18 +329,25 @@ pub struct DeployArgs {
     #[arg(long, value_name = "FOLDER")]
     pub target: Option<String>,
 
+    /// Upload every file, changed or not
+    #[arg(long)]
+    pub force: bool,
+
+    #[command(flatten)]
+    pub transfer: TransferArgs,
+}
+
+/// What deploy and fetch share: parallelism, a dry run, JSON, the RESTlet, the token.
+#[derive(Debug, Args)]
+pub struct TransferArgs {
     /// Requests in flight at once (the account's concurrency limit is shared with every
     /// other integration)
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub jobs: u16,
 
-    /// Say what would be uploaded, and upload nothing
+    /// Say what would be sent or written, and do nothing
     #[arg(long)]
     pub dry_run: bool,
-
-    /// Upload every file, changed or not
-    #[arg(long)]
-    pub force: bool,
 
     /// Print a summary object on stdout (see the README)
     #[arg(long)]
@@ -363,23 +370,8 @@ pub struct FetchArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// Requests in flight at once
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub jobs: u16,
-
-    /// Say what would be written, and write nothing
-    #[arg(long)]
-    pub dry_run: bool,
-
-    /// Print a summary object on stdout (see the README)
-    #[arg(long)]
-    pub json: bool,
-
     #[command(flatten)]
-    pub restlet: RestletArgs,
-
-    #[command(flatten)]
-    pub credentials: CredentialArgs,
+    pub transfer: TransferArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

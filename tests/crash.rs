@@ -21,14 +21,6 @@ fn add(sb: &Sandbox, id: &str) -> std::process::Command {
     cmd
 }
 
-fn temp_files(sb: &Sandbox) -> Vec<String> {
-    std::fs::read_dir(sb.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".tmp"))
-        .collect()
-}
-
 #[test]
 fn killed_writers_never_break_the_store_or_lose_a_confirmed_write() {
     let sb = Sandbox::new();
@@ -111,7 +103,7 @@ fn killed_writers_never_break_the_store_or_lose_a_confirmed_write() {
 
     // The next normal write clears what the killed writers left behind.
     add(&sb, "last").status().unwrap();
-    assert_eq!(temp_files(&sb), Vec::<String>::new());
+    assert_eq!(sb.temp_files(), Vec::<String>::new());
 }
 
 #[test]
@@ -128,5 +120,5 @@ fn sixty_four_parallel_writers_lose_nothing() {
     for i in 0..64 {
         assert!(store.get(format!("w{i:02}")).is_some(), "w{i:02} lost");
     }
-    assert!(temp_files(&sb).is_empty(), "{:?}", temp_files(&sb));
+    assert!(sb.temp_files().is_empty(), "{:?}", sb.temp_files());
 }

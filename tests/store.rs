@@ -5,14 +5,6 @@ use std::os::unix::fs::PermissionsExt as _;
 
 use crate::common::*;
 
-fn leftovers(sb: &Sandbox) -> Vec<String> {
-    std::fs::read_dir(sb.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".tmp"))
-        .collect()
-}
-
 #[test]
 fn twenty_parallel_writers_lose_nothing() {
     let sb = Sandbox::new();
@@ -49,7 +41,7 @@ fn twenty_parallel_writers_lose_nothing() {
     assert_eq!(map["gulp"]["gulpOnly"], true);
     let mode = std::fs::metadata(sb.store()).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
-    assert!(leftovers(&sb).is_empty(), "{:?}", leftovers(&sb));
+    assert!(sb.temp_files().is_empty(), "{:?}", sb.temp_files());
 }
 
 #[test]
@@ -133,7 +125,7 @@ fn corrupt_store_is_left_byte_for_byte() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(std::fs::read_to_string(sb.store()).unwrap(), bad);
-    assert!(leftovers(&sb).is_empty());
+    assert!(sb.temp_files().is_empty());
 }
 
 #[test]

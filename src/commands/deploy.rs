@@ -13,7 +13,7 @@ use std::time::Instant;
 use anyhow::Result;
 use base64::Engine as _;
 use serde_json::json;
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::mpsc;
 
 use crate::cli::DeployArgs;
 use crate::commands::{App, restlet_for, write_stdout};
@@ -86,7 +86,7 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
         .into());
     }
 
-    let creds = Arc::new(app.credentials(&args.credentials)?);
+    let creds = Arc::new(app.credentials(&args.transfer.credentials)?);
     let realm = creds.account.realm();
     let state_dir = match &project {
         Some(p) => p.dir().to_path_buf(),
@@ -108,13 +108,13 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
     }
     let total_bytes: u64 = to_send.iter().map(|f| f.size).sum();
 
-    if args.dry_run {
+    if args.transfer.dry_run {
         let mut out = String::new();
         for file in &to_send {
             out.push_str(&file.remote);
             out.push('\n');
         }
-        if !args.json {
+        if !args.transfer.json {
             write_stdout(out.as_bytes())?;
         }
         ui::info(format!(
@@ -128,14 +128,14 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
             }
         ));
         let summary = summary(&realm, &target, 0, skipped, &failed, 0, started, true);
-        return finish(args.json, summary, &failed, to_send.len());
+        return finish(args.transfer.json, summary, &failed, to_send.len());
     }
 
     let mut uploaded = 0usize;
     let mut uploaded_bytes = 0u64;
     let mut fatal: Option<anyhow::Error> = None;
     if !to_send.is_empty() {
-        let (script, deploy) = restlet_for(&args.restlet, project.as_ref());
+        let (script, deploy) = restlet_for(&args.transfer.restlet, project.as_ref());
         let restlet = Restlet::new(
             crate::netsuite::client::Client::new()?,
             creds.clone(),
@@ -148,7 +148,7 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
         let result = crate::netsuite::parallel_runtime()?.block_on(upload(
             restlet,
             batches,
-            usize::from(args.jobs),
+            usize::from(args.transfer.jobs),
             &mut state,
             |event| match event {
                 Event::Confirmed { size, .. } => {
@@ -192,7 +192,7 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
         started,
         false,
     );
-    finish(args.json, summary, &failed, 0)
+    finish(args.transfer.json, summary, &failed, 0)
 }
 
 fn missing(what: &str, table: &str, key: &str) -> Failure {
@@ -274,21 +274,11 @@ async fn upload(
     state: &mut DeployState,
     mut on_event: impl FnMut(&Event),
 ) -> Result<Option<anyhow::Error>> {
-    let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
-    let permits = Arc::new(Semaphore::new(jobs));
     let abort = Arc::new(AtomicBool::new(false));
-    let mut tasks = tokio::task::JoinSet::new();
-    for batch in batches {
-        let (restlet, tx, permits, abort) =
-            (restlet.clone(), tx.clone(), permits.clone(), abort.clone());
-        tasks.spawn(async move {
-            let Ok(_permit) = permits.acquire_owned().await else {
-                return;
-            };
-            send_batch(&restlet, batch, &tx, &abort).await;
-        });
-    }
-    drop(tx);
+    let mut rx = crate::filecabinet::in_parallel(batches, jobs, move |batch, tx| {
+        let (restlet, abort) = (restlet.clone(), abort.clone());
+        async move { send_batch(&restlet, batch, &tx, &abort).await }
+    });
     let mut fatal = None;
     while let Some(first) = rx.recv().await {
         // Take everything that is waiting, then write the state once.
@@ -314,7 +304,6 @@ async fn upload(
             state.save()?;
         }
     }
-    while tasks.join_next().await.is_some() {}
     Ok(fatal)
 }
 

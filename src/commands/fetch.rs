@@ -14,7 +14,7 @@ use std::time::Instant;
 use anyhow::Result;
 use base64::Engine as _;
 use serde_json::json;
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::mpsc;
 
 use crate::cli::FetchArgs;
 use crate::commands::deploy::{finish, human_bytes};
@@ -59,9 +59,9 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
         (None, None) => std::env::current_dir()?,
     };
 
-    let creds = Arc::new(app.credentials(&args.credentials)?);
+    let creds = Arc::new(app.credentials(&args.transfer.credentials)?);
     let realm = creds.account.realm();
-    let (script, deploy) = restlet_for(&args.restlet, project.as_ref());
+    let (script, deploy) = restlet_for(&args.transfer.restlet, project.as_ref());
     let restlet = Restlet::new(
         crate::netsuite::client::Client::new()?,
         creds,
@@ -96,8 +96,8 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
     }
     let total: u64 = wanted.iter().map(|w| w.size).sum();
 
-    if args.dry_run {
-        if !args.json {
+    if args.transfer.dry_run {
+        if !args.transfer.json {
             let mut text = String::new();
             for w in &wanted {
                 text.push_str(&out.join(&w.rel).display().to_string());
@@ -112,7 +112,7 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
             out.display()
         ));
         let s = summary(&realm, &folder, &out, 0, &failed, 0, started, true);
-        return finish(args.json, s, &failed, wanted.len());
+        return finish(args.transfer.json, s, &failed, wanted.len());
     }
 
     std::fs::create_dir_all(&out)
@@ -124,7 +124,7 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
     runtime.block_on(download(
         restlet,
         batches,
-        usize::from(args.jobs),
+        usize::from(args.transfer.jobs),
         out.clone(),
         |event| match event {
             Event::Written { bytes: n } => {
@@ -147,7 +147,7 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
     let s = summary(
         &realm, &folder, &out, written, &failed, bytes, started, false,
     );
-    finish(args.json, s, &failed, 0)
+    finish(args.transfer.json, s, &failed, 0)
 }
 
 fn missing_folder() -> Failure {
@@ -188,25 +188,14 @@ async fn download(
     out: PathBuf,
     mut on_event: impl FnMut(Event),
 ) {
-    let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
-    let permits = Arc::new(Semaphore::new(jobs));
     let out = Arc::new(out);
-    let mut tasks = tokio::task::JoinSet::new();
-    for batch in batches {
-        let (restlet, tx, permits, out) =
-            (restlet.clone(), tx.clone(), permits.clone(), out.clone());
-        tasks.spawn(async move {
-            let Ok(_permit) = permits.acquire_owned().await else {
-                return;
-            };
-            get_batch(&restlet, batch, &out, &tx).await;
-        });
-    }
-    drop(tx);
+    let mut rx = crate::filecabinet::in_parallel(batches, jobs, move |batch, tx| {
+        let (restlet, out) = (restlet.clone(), out.clone());
+        async move { get_batch(&restlet, batch, &out, &tx).await }
+    });
     while let Some(event) = rx.recv().await {
         on_event(event);
     }
-    while tasks.join_next().await.is_some() {}
 }
 
 async fn get_batch(

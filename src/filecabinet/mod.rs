@@ -5,6 +5,34 @@ pub mod paths;
 pub mod state;
 pub mod walk;
 
+/// Runs `work` on each batch, at most `jobs` at a time, on the current tokio runtime. Each job
+/// reports through the sender it is given; the receiver hands the reports to the caller as
+/// they come, and ends when every job has finished.
+pub fn in_parallel<B, E, F, Fut>(
+    batches: Vec<B>,
+    jobs: usize,
+    work: F,
+) -> tokio::sync::mpsc::UnboundedReceiver<E>
+where
+    B: Send + 'static,
+    E: Send + 'static,
+    F: Fn(B, tokio::sync::mpsc::UnboundedSender<E>) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
+    for batch in batches {
+        let (work, tx, permits) = (work.clone(), tx.clone(), permits.clone());
+        tokio::spawn(async move {
+            // A job holds its permit until its batch is done; the channel closes after the last.
+            if let Ok(_permit) = permits.acquire_owned().await {
+                work(batch, tx).await;
+            }
+        });
+    }
+    rx
+}
+
 /// Packs items into batches of at most `max_bytes` (an item larger than that goes alone) and
 /// at most `max_items`, keeping their order.
 pub fn batches<T>(

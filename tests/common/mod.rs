@@ -61,6 +61,15 @@ impl Sandbox {
         cmd
     }
 
+    /// Temporary files (`*.tmp`) in the test's folder: none may be left behind.
+    pub fn temp_files(&self) -> Vec<String> {
+        std::fs::read_dir(self.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect()
+    }
+
     /// Saves a token with `nstba auth add` (secrets through the environment).
     pub fn add_token(&self, auth_id: &str, account: &str, tid: &str, ts: &str) {
         self.nstba()
