@@ -15,7 +15,7 @@ use clap::{Args, Parser, Subcommand};
 )]
 #[command(
     after_help = "Exit codes: 0 success, 1 error, 2 usage, 3 credentials rejected or \
-authorization denied, 4 some files failed, 5 network failure or timeout."
+authorization denied, 4 some files failed, 5 network failure or timeout, 130 interrupted."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -71,7 +71,7 @@ pub struct CredentialArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Save, list, inspect, rename and remove tokens
+    /// Get, save, list, inspect, verify, rename, remove and revoke tokens
     #[command(subcommand)]
     Auth(AuthCommand),
     /// Print the Authorization header value for a request (for curl, Postman, other tools)
