@@ -396,14 +396,9 @@ fn ctrl_c_ends_the_wait_cleanly() {
         &env_refs(&env),
     );
     run.callback_url(); // the listener is up and waiting
-    let pid = run.child.id().to_string();
-    assert!(
-        std::process::Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    // SAFETY: the pid is our own running child; SIGINT is what Ctrl-C sends.
+    let sent = unsafe { libc::kill(run.child.id() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(sent, 0);
     let (code, err) = run.finish();
     assert_eq!(code, Some(130), "{err}");
     assert!(
