@@ -120,11 +120,6 @@ impl Handle {
         self.state.lock().tokens.get(id).is_some_and(|t| t.active)
     }
 
-    /// Puts a file in the File Cabinet (creating folders).
-    pub fn put_file(&self, path: &str, content: &[u8]) {
-        self.state.cabinet().put(path, content.to_vec());
-    }
-
     /// A file's content, if it exists.
     pub fn file(&self, path: &str) -> Option<Vec<u8>> {
         self.state.cabinet().get(path).map(|f| f.content.clone())

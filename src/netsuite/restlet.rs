@@ -1,7 +1,8 @@
-//! The companion RESTlet's file protocol, version 1 (SPEC 8): `list`, `get`, `put`, `delete`
-//! at `<RESTlet domain>/app/site/hosting/restlet.nl?script=S&deploy=D`. Every call is retried
-//! as [`Client::send_retrying`] does; every answer must say `"protocol": 1`. Calls here make
-//! one request each: sending `remaining` again is the caller's loop, which knows what was
+//! The companion RESTlet's file protocol, version 1 (SPEC 8): `list`, `get` and `put` at
+//! `<RESTlet domain>/app/site/hosting/restlet.nl?script=S&deploy=D` (the RESTlet also answers
+//! `delete`, which nstba does not send yet). Every call is retried as
+//! [`Client::send_retrying`] does; every answer must say `"protocol": 1`. Calls here make one
+//! request each: sending `remaining` again is the caller's loop, which knows what was
 //! confirmed in between.
 
 use std::sync::Arc;
@@ -103,14 +104,12 @@ pub struct ErrorBody {
     pub message: String,
 }
 
-/// One file's outcome of `put` or `delete`.
+/// One file's outcome of `put`.
 #[derive(Debug, Deserialize)]
 pub struct FileResult {
     pub path: String,
     #[serde(default)]
     pub created: Option<bool>,
-    #[serde(default)]
-    pub deleted: Option<bool>,
     #[serde(default)]
     pub error: Option<ErrorBody>,
 }
@@ -256,14 +255,6 @@ impl Restlet {
         })?;
         drop(files);
         self.post(bytes).await
-    }
-
-    pub async fn delete(&self, paths: &[String]) -> Result<ResultsReply> {
-        self.post(body(&Paths {
-            action: "delete",
-            paths,
-        })?)
-        .await
     }
 
     async fn post<T: DeserializeOwned + Versioned>(&self, bytes: Bytes) -> Result<T> {
