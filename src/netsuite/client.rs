@@ -158,7 +158,8 @@ impl Client {
         })
     }
 
-    /// Signs and sends a request. Form-encoded bodies have their parameters signed.
+    /// Signs and sends a request once (a call that may not be idempotent is never repeated).
+    /// Form-encoded bodies have their parameters signed.
     pub async fn send(
         &self,
         creds: &Credentials,
@@ -167,8 +168,8 @@ impl Client {
         headers: HeaderMap,
         body: Option<Bytes>,
     ) -> Result<Reply> {
-        let headers = signed_headers(creds, method, url, headers, body.as_deref())?;
-        self.send_raw(method, url, headers, body).await
+        self.send_retrying(creds, method, url, headers, body, &Retry::once())
+            .await
     }
 
     /// Signs and sends a request, retrying what the account's concurrency limit and passing
@@ -270,6 +271,14 @@ impl Default for Retry {
 }
 
 impl Retry {
+    /// One try, no retry.
+    pub fn once() -> Retry {
+        Retry {
+            attempts: 1,
+            ..Retry::default()
+        }
+    }
+
     /// Exponential backoff with jitter (half fixed, half random), never less than what
     /// `Retry-After` asked for (up to a minute).
     pub fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
