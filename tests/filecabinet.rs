@@ -114,6 +114,14 @@ fn deploy_then_fetch_gives_the_same_tree() {
 
     let out = sb
         .nstba()
+        .args(["fetch", TARGET, "--out", "back", "--json", "--dry-run"])
+        .env("NSTBA_NETSUITE_URL", emu.url())
+        .output()
+        .unwrap();
+    assert_eq!(summary(&out)["wouldFetch"], files.len());
+    assert!(!sb.path().join("back").exists(), "a dry run writes nothing");
+    let out = sb
+        .nstba()
         .args(["fetch", TARGET, "--out", "back", "--json"])
         .env("NSTBA_NETSUITE_URL", emu.url())
         .output()
@@ -161,6 +169,11 @@ fn redeploy_uploads_nothing_then_only_what_changed() {
         .output()
         .unwrap();
     assert_eq!(stdout(&out), "SuiteScripts/app/index.js\n");
+    let s = summary(&deploy(&sb, &emu, &["--dry-run"]));
+    assert_eq!(
+        (s["wouldUpload"].as_u64(), s["dryRun"].as_bool()),
+        (Some(1), Some(true))
+    );
     assert_eq!(emu.api_hits(), hits);
     let s = summary(&deploy(&sb, &emu, &["--force"]));
     assert_eq!(s["uploaded"], files.len() + 1);

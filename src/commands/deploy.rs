@@ -12,24 +12,19 @@ use std::time::Instant;
 
 use anyhow::Result;
 use base64::Engine as _;
-use serde_json::json;
+use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
 use crate::cli::DeployArgs;
+use crate::commands::transfer::{Outcome, human_bytes};
 use crate::commands::{App, restlet_for, write_stdout};
-use crate::error::{ExitKind, Failure};
+use crate::error::Failure;
+use crate::filecabinet::MAX_STALLS;
 use crate::filecabinet::paths;
 use crate::filecabinet::state::{Confirmed, DeployState};
 use crate::filecabinet::walk::{LocalFile, hash_all, walk};
 use crate::netsuite::restlet::{MAX_BYTES, PutFile, Restlet};
 use crate::ui;
-
-/// Raw bytes per batch: with base64 and JSON a request stays far under the 10 MB limit, and
-/// `jobs` batches in memory stay small.
-const BATCH_BYTES: u64 = 2 * 1024 * 1024;
-const BATCH_FILES: usize = 100;
-/// Calls in a row in which the RESTlet confirms nothing before a batch is given up.
-const MAX_STALLS: u32 = 5;
 
 enum Event {
     Confirmed {
@@ -94,12 +89,15 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
     };
     let mut state = DeployState::load(&state_dir, &realm, &target);
 
-    let mut failed: Vec<(String, String)> = walked.problems.clone();
+    let mut outcome = Outcome::new(started, args.transfer.dry_run);
+    outcome.failed = walked.problems.clone();
     let mut to_send = Vec::new();
     let mut skipped = 0usize;
     for (file, hash) in walked.files.iter().zip(hash_all(&walked.files)) {
         match hash {
-            Err(e) => failed.push((file.rel.clone(), format!("cannot read it: {e}"))),
+            Err(e) => outcome
+                .failed
+                .push((file.rel.clone(), format!("cannot read it: {e}"))),
             Ok(h) if !args.force && state.get(&file.rel).is_some_and(|c| c.sha256 == h) => {
                 skipped += 1
             }
@@ -121,18 +119,19 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
             "Dry run: {} to upload ({}) to {target} on {realm}, {skipped} unchanged{}",
             to_send.len(),
             human_bytes(total_bytes),
-            if failed.is_empty() {
+            if outcome.failed.is_empty() {
                 String::new()
             } else {
-                format!(", {} unreadable", failed.len())
+                format!(", {} unreadable", outcome.failed.len())
             }
         ));
-        let summary = summary(&realm, &target, 0, skipped, &failed, 0, started, true);
-        return finish(args.transfer.json, summary, &failed, to_send.len());
+        return outcome.finish(
+            args.transfer.json,
+            fields(&realm, &target, 0, skipped, Some(to_send.len())),
+        );
     }
 
     let mut uploaded = 0usize;
-    let mut uploaded_bytes = 0u64;
     let mut fatal: Option<anyhow::Error> = None;
     if !to_send.is_empty() {
         let (script, deploy) = restlet_for(&args.transfer.restlet, project.as_ref());
@@ -144,8 +143,8 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
             &deploy,
         )?;
         let bar = ui::progress(total_bytes, to_send.len());
-        let batches = crate::filecabinet::batches(to_send, |f| f.size, BATCH_BYTES, BATCH_FILES);
-        let result = crate::netsuite::parallel_runtime()?.block_on(upload(
+        let batches = crate::filecabinet::batches(to_send, |f| f.size);
+        fatal = crate::netsuite::parallel_runtime()?.block_on(upload(
             restlet,
             batches,
             usize::from(args.transfer.jobs),
@@ -153,20 +152,15 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
             |event| match event {
                 Event::Confirmed { size, .. } => {
                     uploaded += 1;
-                    uploaded_bytes += size;
+                    outcome.bytes += size;
                     bar.inc(*size);
                     bar.set_message(format!("{uploaded} files"));
                 }
-                Event::Failed { rel, why } => failed.push((rel.clone(), why.clone())),
+                Event::Failed { rel, why } => outcome.failed.push((rel.clone(), why.clone())),
                 Event::Fatal(_) => {}
             },
-        ));
+        ))?;
         bar.finish_and_clear();
-        match result {
-            Ok(Some(e)) => fatal = Some(e),
-            Ok(None) => {}
-            Err(e) => return Err(e),
-        }
     }
 
     if let Some(e) = fatal {
@@ -178,91 +172,39 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
     ui::info(format!(
         "Deployed to {target} on {realm}: {uploaded} uploaded ({}), {skipped} unchanged, {} \
          failed, in {:.2} s",
-        human_bytes(uploaded_bytes),
-        failed.len(),
-        started.elapsed().as_secs_f64()
+        human_bytes(outcome.bytes),
+        outcome.failed.len(),
+        outcome.seconds()
     ));
-    let summary = summary(
-        &realm,
-        &target,
-        uploaded,
-        skipped,
-        &failed,
-        uploaded_bytes,
-        started,
-        false,
-    );
-    finish(args.transfer.json, summary, &failed, 0)
+    outcome.finish(
+        args.transfer.json,
+        fields(&realm, &target, uploaded, skipped, None),
+    )
+}
+
+/// The deploy's own fields of the `--json` summary.
+fn fields(
+    realm: &str,
+    target: &str,
+    uploaded: usize,
+    skipped: usize,
+    would_upload: Option<usize>,
+) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("account".into(), json!(realm));
+    m.insert("target".into(), json!(target));
+    m.insert("uploaded".into(), json!(uploaded));
+    m.insert("skipped".into(), json!(skipped));
+    if let Some(n) = would_upload {
+        m.insert("wouldUpload".into(), json!(n));
+    }
+    m
 }
 
 fn missing(what: &str, table: &str, key: &str) -> Failure {
     Failure::usage(format!(
         "nstba needs {what}: pass it, or set {key} under [{table}] in nstba.toml"
     ))
-}
-
-#[allow(clippy::too_many_arguments)]
-fn summary(
-    realm: &str,
-    target: &str,
-    uploaded: usize,
-    skipped: usize,
-    failed: &[(String, String)],
-    bytes: u64,
-    started: Instant,
-    dry_run: bool,
-) -> serde_json::Value {
-    json!({
-        "account": realm,
-        "target": target,
-        "uploaded": uploaded,
-        "skipped": skipped,
-        "failed": failed.len(),
-        "failedFiles": failed.iter().map(|(p, why)| json!({"path": p, "error": why})).collect::<Vec<_>>(),
-        "bytes": bytes,
-        "seconds": (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
-        "dryRun": dry_run,
-    })
-}
-
-/// Prints the JSON summary when asked, names the failed files, and picks the exit code.
-pub(crate) fn finish(
-    json: bool,
-    mut summary: serde_json::Value,
-    failed: &[(String, String)],
-    would: usize,
-) -> Result<ExitCode> {
-    if json {
-        if summary["dryRun"] == true {
-            summary["wouldUpload"] = json!(would);
-        }
-        let mut text = serde_json::to_string_pretty(&summary)?;
-        text.push('\n');
-        write_stdout(text.as_bytes())?;
-    }
-    if failed.is_empty() {
-        return Ok(ExitCode::SUCCESS);
-    }
-    for (path, why) in failed {
-        eprintln!("failed: {path}: {why}");
-    }
-    Err(Failure::new(
-        ExitKind::Partial,
-        format!(
-            "{} file{} failed (listed above); run the command again to retry them",
-            failed.len(),
-            if failed.len() == 1 { "" } else { "s" }
-        ),
-    )
-    .into())
-}
-
-pub(crate) fn human_bytes(n: u64) -> String {
-    match n {
-        0..1024 => format!("{n} B"),
-        1024..1_048_576 => format!("{:.1} KB", n as f64 / 1024.0),
-        _ => format!("{:.1} MB", n as f64 / 1_048_576.0),
-    }
 }
 
 /// Sends the batches, `jobs` at a time, recording each confirmation in the state file as it

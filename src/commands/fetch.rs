@@ -13,20 +13,16 @@ use std::time::Instant;
 
 use anyhow::Result;
 use base64::Engine as _;
-use serde_json::json;
+use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
 use crate::cli::FetchArgs;
-use crate::commands::deploy::{finish, human_bytes};
+use crate::commands::transfer::{Outcome, human_bytes};
 use crate::commands::{App, restlet_for, write_stdout};
 use crate::error::Failure;
-use crate::filecabinet::paths;
+use crate::filecabinet::{MAX_STALLS, paths};
 use crate::netsuite::restlet::{MAX_BYTES, Restlet};
 use crate::ui;
-
-const BATCH_BYTES: u64 = 2 * 1024 * 1024;
-const BATCH_FILES: usize = 100;
-const MAX_STALLS: u32 = 5;
 
 /// A listed file that may be written.
 #[derive(Clone, Debug)]
@@ -72,9 +68,9 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
     let runtime = crate::netsuite::parallel_runtime()?;
     let listing = runtime.block_on(restlet.list(&folder))?;
 
-    let mut failed: Vec<(String, String)> = Vec::new();
+    let mut outcome = Outcome::new(started, args.transfer.dry_run);
     if listing.truncated {
-        failed.push((
+        outcome.failed.push((
             folder.clone(),
             "the RESTlet cut the listing short (its governance ran low): fetch the subfolders \
              one by one"
@@ -90,8 +86,10 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
                 rel,
                 size: file.size,
             }),
-            Ok(_) => failed.push((file.path, "listed twice; written once".into())),
-            Err(why) => failed.push((file.path, format!("refused: {why}"))),
+            Ok(_) => outcome
+                .failed
+                .push((file.path, "listed twice; written once".into())),
+            Err(why) => outcome.failed.push((file.path, format!("refused: {why}"))),
         }
     }
     let total: u64 = wanted.iter().map(|w| w.size).sum();
@@ -111,16 +109,17 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
             human_bytes(total),
             out.display()
         ));
-        let s = summary(&realm, &folder, &out, 0, &failed, 0, started, true);
-        return finish(args.transfer.json, s, &failed, wanted.len());
+        return outcome.finish(
+            args.transfer.json,
+            fields(&realm, &folder, &out, 0, Some(wanted.len())),
+        );
     }
 
     std::fs::create_dir_all(&out)
         .map_err(|e| Failure::error(format!("cannot create the folder {}: {e}", out.display())))?;
     let bar = ui::progress(total, wanted.len());
-    let batches = crate::filecabinet::batches(wanted, |w| w.size, BATCH_BYTES, BATCH_FILES);
+    let batches = crate::filecabinet::batches(wanted, |w| w.size);
     let mut written = 0usize;
-    let mut bytes = 0u64;
     runtime.block_on(download(
         restlet,
         batches,
@@ -129,25 +128,25 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
         |event| match event {
             Event::Written { bytes: n } => {
                 written += 1;
-                bytes += n;
+                outcome.bytes += n;
                 bar.inc(n);
                 bar.set_message(format!("{written} files"));
             }
-            Event::Failed { path, why } => failed.push((path, why)),
+            Event::Failed { path, why } => outcome.failed.push((path, why)),
         },
     ));
     bar.finish_and_clear();
     ui::info(format!(
         "Fetched {folder} from {realm} into {}: {written} written ({}), {} failed, in {:.2} s",
         out.display(),
-        human_bytes(bytes),
-        failed.len(),
-        started.elapsed().as_secs_f64()
+        human_bytes(outcome.bytes),
+        outcome.failed.len(),
+        outcome.seconds()
     ));
-    let s = summary(
-        &realm, &folder, &out, written, &failed, bytes, started, false,
-    );
-    finish(args.transfer.json, s, &failed, 0)
+    outcome.finish(
+        args.transfer.json,
+        fields(&realm, &folder, &out, written, None),
+    )
 }
 
 fn missing_folder() -> Failure {
@@ -157,28 +156,23 @@ fn missing_folder() -> Failure {
     )
 }
 
-#[allow(clippy::too_many_arguments)]
-fn summary(
+/// The fetch's own fields of the `--json` summary.
+fn fields(
     realm: &str,
     folder: &str,
     out: &Path,
-    written: usize,
-    failed: &[(String, String)],
-    bytes: u64,
-    started: Instant,
-    dry_run: bool,
-) -> serde_json::Value {
-    json!({
-        "account": realm,
-        "folder": folder,
-        "out": out.display().to_string(),
-        "fetched": written,
-        "failed": failed.len(),
-        "failedFiles": failed.iter().map(|(p, why)| json!({"path": p, "error": why})).collect::<Vec<_>>(),
-        "bytes": bytes,
-        "seconds": (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
-        "dryRun": dry_run,
-    })
+    fetched: usize,
+    would_fetch: Option<usize>,
+) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("account".into(), json!(realm));
+    m.insert("folder".into(), json!(folder));
+    m.insert("out".into(), json!(out.display().to_string()));
+    m.insert("fetched".into(), json!(fetched));
+    if let Some(n) = would_fetch {
+        m.insert("wouldFetch".into(), json!(n));
+    }
+    m
 }
 
 async fn download(

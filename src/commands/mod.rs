@@ -9,6 +9,7 @@ pub mod request;
 pub mod sign;
 pub mod suiteql;
 pub mod token;
+pub mod transfer;
 
 use std::io::{BufRead as _, Write as _};
 use std::process::ExitCode;

@@ -5,6 +5,13 @@ pub mod paths;
 pub mod state;
 pub mod walk;
 
+/// Raw bytes per batch: with base64 and JSON a RESTlet request stays far under its 10 MB
+/// limit, and `--jobs` batches in memory stay small.
+pub const BATCH_BYTES: u64 = 2 * 1024 * 1024;
+pub const BATCH_FILES: usize = 100;
+/// Calls in a row in which the RESTlet moves nothing of a batch before the batch is given up.
+pub const MAX_STALLS: u32 = 5;
+
 /// Runs `work` on each batch, at most `jobs` at a time, on the current tokio runtime. Each job
 /// reports through the sender it is given; the receiver hands the reports to the caller as
 /// they come, and ends when every job has finished.
@@ -33,9 +40,14 @@ where
     rx
 }
 
+/// Packs items into batches of [`BATCH_BYTES`] and [`BATCH_FILES`] at most.
+pub fn batches<T>(items: Vec<T>, size: impl Fn(&T) -> u64) -> Vec<Vec<T>> {
+    pack(items, size, BATCH_BYTES, BATCH_FILES)
+}
+
 /// Packs items into batches of at most `max_bytes` (an item larger than that goes alone) and
 /// at most `max_items`, keeping their order.
-pub fn batches<T>(
+fn pack<T>(
     items: Vec<T>,
     size: impl Fn(&T) -> u64,
     max_bytes: u64,
@@ -65,8 +77,8 @@ mod tests {
 
     #[test]
     fn packs_by_bytes_and_count() {
-        let b = batches(vec![5u64, 5, 5, 20, 1, 1, 1], |s| *s, 10, 2);
+        let b = pack(vec![5u64, 5, 5, 20, 1, 1, 1], |s| *s, 10, 2);
         assert_eq!(b, vec![vec![5, 5], vec![5], vec![20], vec![1, 1], vec![1]]);
-        assert!(batches(Vec::<u64>::new(), |s| *s, 10, 2).is_empty());
+        assert!(pack(Vec::<u64>::new(), |s| *s, 10, 2).is_empty());
     }
 }
