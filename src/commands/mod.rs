@@ -31,6 +31,8 @@ pub struct App {
     pub store: StorePath,
     pub endpoints: Endpoints,
     pub can_prompt: bool,
+    /// `nstba.toml`, read once on first use.
+    project: std::cell::OnceCell<Option<Project>>,
 }
 
 impl App {
@@ -43,13 +45,18 @@ impl App {
             store,
             endpoints,
             can_prompt,
+            project: std::cell::OnceCell::new(),
         })
     }
 
-    /// The project file above the current folder, if any.
+    /// The project file in the current folder or above, if any (read once per run).
     pub fn project(&self) -> Result<Option<Project>> {
+        if let Some(p) = self.project.get() {
+            return Ok(p.clone());
+        }
         let cwd = std::env::current_dir().context("cannot read the current folder")?;
-        Project::find(&cwd)
+        let found = Project::find(&cwd)?;
+        Ok(self.project.get_or_init(|| found).clone())
     }
 
     /// Resolves the credentials a signing command uses (SPEC 5).
