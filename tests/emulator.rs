@@ -114,8 +114,7 @@ fn concurrency_limit_answers_like_netsuite() {
         c.max_concurrency = Some(1);
         c.latency_ms = 2000;
     });
-    let sb = Sandbox::new();
-    sb.add_token("sb", ACCOUNT, TID, TS);
+    let sb = Sandbox::with_token();
     let run = |path: &'static str| {
         let mut cmd = sb.nstba_std();
         cmd.args(["request", "GET", path])

@@ -53,27 +53,6 @@ fn make_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
-fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(&p, root, out);
-            } else {
-                let rel = p
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(root, root, &mut out);
-    out
-}
-
 fn deploy(sb: &Sandbox, emu: &nstba_emulator::Handle, extra: &[&str]) -> std::process::Output {
     sb.nstba()
         .args(["deploy", "dist", "--target", TARGET, "--json"])
@@ -89,8 +68,7 @@ fn summary(out: &std::process::Output) -> serde_json::Value {
 }
 
 fn setup() -> (Sandbox, BTreeMap<String, Vec<u8>>) {
-    let sb = Sandbox::new();
-    sb.add_token("sb", ACCOUNT, TID, TS);
+    let sb = Sandbox::with_token();
     let files = make_tree(&sb.path().join("dist"));
     (sb, files)
 }
@@ -112,20 +90,13 @@ fn deploy_then_fetch_gives_the_same_tree() {
         files["ünïcödé/ファイル.txt"]
     );
 
-    let out = sb
-        .nstba()
-        .args(["fetch", TARGET, "--out", "back", "--json", "--dry-run"])
-        .env("NSTBA_NETSUITE_URL", emu.url())
-        .output()
-        .unwrap();
+    let out = sb.run(
+        &emu,
+        &["fetch", TARGET, "--out", "back", "--json", "--dry-run"],
+    );
     assert_eq!(summary(&out)["wouldFetch"], files.len());
     assert!(!sb.path().join("back").exists(), "a dry run writes nothing");
-    let out = sb
-        .nstba()
-        .args(["fetch", TARGET, "--out", "back", "--json"])
-        .env("NSTBA_NETSUITE_URL", emu.url())
-        .output()
-        .unwrap();
+    let out = sb.run(&emu, &["fetch", TARGET, "--out", "back", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(summary(&out)["fetched"], files.len());
     assert_eq!(read_tree(&sb.path().join("back")), files);
@@ -162,12 +133,7 @@ fn redeploy_uploads_nothing_then_only_what_changed() {
     // --dry-run says what would go and sends nothing; --force sends everything.
     std::fs::write(dist.join("index.js"), "again").unwrap();
     let hits = emu.api_hits();
-    let out = sb
-        .nstba()
-        .args(["deploy", "dist", "--target", TARGET, "--dry-run"])
-        .env("NSTBA_NETSUITE_URL", emu.url())
-        .output()
-        .unwrap();
+    let out = sb.run(&emu, &["deploy", "dist", "--target", TARGET, "--dry-run"]);
     assert_eq!(stdout(&out), "SuiteScripts/app/index.js\n");
     let s = summary(&deploy(&sb, &emu, &["--dry-run"]));
     assert_eq!(
@@ -190,12 +156,7 @@ fn governance_cuts_batches_and_everything_arrives() {
         emu.api_hits() >= files.len() / 3,
         "batches were cut into calls of 3"
     );
-    let out = sb
-        .nstba()
-        .args(["fetch", TARGET, "--out", "back"])
-        .env("NSTBA_NETSUITE_URL", emu.url())
-        .output()
-        .unwrap();
+    let out = sb.run(&emu, &["fetch", TARGET, "--out", "back"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(read_tree(&sb.path().join("back")), files);
 }
@@ -245,20 +206,10 @@ fn faults_then_a_second_run_finishes() {
         files.len() as u64,
         "the second run sends only what the first did not confirm"
     );
-    let out = sb
-        .nstba()
-        .args(["fetch", TARGET, "--out", "back", "--jobs", "5"])
-        .env("NSTBA_NETSUITE_URL", emu.url())
-        .output()
-        .unwrap();
+    let out = sb.run(&emu, &["fetch", TARGET, "--out", "back", "--jobs", "5"]);
     if out.status.code() == Some(4) {
         // A fetch may lose files to faults too; the next one completes.
-        let again = sb
-            .nstba()
-            .args(["fetch", TARGET, "--out", "back"])
-            .env("NSTBA_NETSUITE_URL", emu.url())
-            .output()
-            .unwrap();
+        let again = sb.run(&emu, &["fetch", TARGET, "--out", "back"]);
         assert!(again.status.success(), "{}", stderr(&again));
     } else {
         assert!(out.status.success(), "{}", stderr(&out));
@@ -269,8 +220,7 @@ fn faults_then_a_second_run_finishes() {
 #[test]
 fn an_interrupted_deploy_resumes_where_it_stopped() {
     let emu = emulator_with(|c| c.latency_ms = 400);
-    let sb = Sandbox::new();
-    sb.add_token("sb", ACCOUNT, TID, TS);
+    let sb = Sandbox::with_token();
     let dist = sb.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
     for i in 0..250 {
@@ -302,12 +252,7 @@ fn an_interrupted_deploy_resumes_where_it_stopped() {
         .unwrap()
         .len();
     assert!(done > 0 && done < 250, "{done}");
-    let out = sb
-        .nstba()
-        .args(["deploy", "dist", "--target", TARGET, "--json"])
-        .env("NSTBA_NETSUITE_URL", emu.url())
-        .output()
-        .unwrap();
+    let out = sb.run(&emu, &["deploy", "dist", "--target", TARGET, "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let s = summary(&out);
     assert_eq!(s["skipped"], done);
@@ -344,12 +289,7 @@ fn ignore_files_and_project_defaults() {
          [fetch]\nout = \"pulled\"\n",
     )
     .unwrap();
-    let out = sb
-        .nstba()
-        .args(["deploy", "--json"])
-        .env("NSTBA_NETSUITE_URL", emu.url())
-        .output()
-        .unwrap();
+    let out = sb.run(&emu, &["deploy", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let expected: Vec<&String> = files
         .keys()
@@ -430,8 +370,7 @@ fn hostile_server(protocol: u64) -> (String, std::thread::JoinHandle<()>) {
 #[test]
 fn hostile_paths_never_escape_out() {
     let (url, _server) = hostile_server(1);
-    let sb = Sandbox::new();
-    sb.add_token("sb", ACCOUNT, TID, TS);
+    let sb = Sandbox::with_token();
     let out_dir = sb.path().join("a/b/out");
     std::fs::create_dir_all(&out_dir).unwrap();
     // A symlink inside --out that points outside it.
@@ -468,8 +407,7 @@ fn hostile_paths_never_escape_out() {
 #[test]
 fn another_protocol_version_is_refused() {
     let (url, _server) = hostile_server(2);
-    let sb = Sandbox::new();
-    sb.add_token("sb", ACCOUNT, TID, TS);
+    let sb = Sandbox::with_token();
     let out = sb
         .nstba()
         .args(["fetch", TARGET, "--out", "out"])

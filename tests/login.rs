@@ -48,12 +48,7 @@ fn whole_flow_with_a_browser_that_clicks_allow() {
     assert!(html.contains("Signed in"), "{html}");
 
     // The new token signs requests and verifies.
-    let out = sb
-        .nstba()
-        .args(["auth", "verify", "sandbox"])
-        .env("NSTBA_NETSUITE_URL", emu.url())
-        .output()
-        .unwrap();
+    let out = sb.run(&emu, &["auth", "verify", "sandbox"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("role:         1000 (NSTBA Developer)"));
 }
@@ -246,12 +241,10 @@ fn flow_errors_name_the_fix() {
     assert!(!sb.store().exists());
 
     // Without a consumer pair and no terminal, it says what to set.
-    let out = sb
-        .nstba()
-        .args(["auth", "login", "x", "--account", ACCOUNT, "--no-browser"])
-        .env("NSTBA_NETSUITE_URL", emu.url())
-        .output()
-        .unwrap();
+    let out = sb.run(
+        &emu,
+        &["auth", "login", "x", "--account", ACCOUNT, "--no-browser"],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("NSTBA_CONSUMER_SECRET"));
 }
@@ -259,8 +252,7 @@ fn flow_errors_name_the_fix() {
 #[test]
 fn existing_name_needs_force() {
     let emu = emulator_with(|c| c.decision = nstba_emulator::Decision::Allow);
-    let sb = Sandbox::new();
-    sb.add_token("sb", ACCOUNT, TID, TS);
+    let sb = Sandbox::with_token();
     let env = login_env(&emu);
     sb.nstba()
         .args(["auth", "login", "sb", "--account", ACCOUNT])
@@ -321,32 +313,16 @@ fn to_new_creates_the_token_then_uses_it() {
 #[test]
 fn revoke_then_the_token_is_rejected() {
     let emu = emulator();
-    let sb = Sandbox::new();
-    sb.add_token("sb", ACCOUNT, TID, TS);
+    let sb = Sandbox::with_token();
     sb.add_token("copy", ACCOUNT, TID, TS);
-    let out = sb
-        .nstba()
-        .args(["auth", "revoke", "sb"])
-        .env("NSTBA_NETSUITE_URL", emu.url())
-        .output()
-        .unwrap();
+    let out = sb.run(&emu, &["auth", "revoke", "sb"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!emu.token_active(TID));
     assert!(sb.store_json().get("sb").is_none());
     // The same token under another name is now refused: exit 3, and revoke keeps the entry.
-    let out = sb
-        .nstba()
-        .args(["auth", "verify", "copy"])
-        .env("NSTBA_NETSUITE_URL", emu.url())
-        .output()
-        .unwrap();
+    let out = sb.run(&emu, &["auth", "verify", "copy"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
-    let out = sb
-        .nstba()
-        .args(["auth", "revoke", "copy"])
-        .env("NSTBA_NETSUITE_URL", emu.url())
-        .output()
-        .unwrap();
+    let out = sb.run(&emu, &["auth", "revoke", "copy"]);
     assert_eq!(out.status.code(), Some(3));
     assert!(stderr(&out).contains("nstba auth remove copy"));
     assert!(sb.store_json().get("copy").is_some());
@@ -354,8 +330,7 @@ fn revoke_then_the_token_is_rejected() {
 
 #[test]
 fn revoke_without_network_keeps_the_entry() {
-    let sb = Sandbox::new();
-    sb.add_token("sb", ACCOUNT, TID, TS);
+    let sb = Sandbox::with_token();
     let out = sb
         .nstba()
         .args(["auth", "revoke", "sb"])

@@ -9,18 +9,15 @@ fn audit_details(emu: &nstba_emulator::Handle) -> Vec<String> {
 #[test]
 fn signed_get_with_awkward_query_passes_the_emulator() {
     let emu = emulator();
-    let sb = Sandbox::new();
-    sb.add_token("sb", ACCOUNT, TID, TS);
-    let out = sb
-        .nstba()
-        .args([
+    let sb = Sandbox::with_token();
+    let out = sb.run(
+        &emu,
+        &[
             "request",
             "GET",
             "/services/rest/record/v1/employee/7?expand=a+b&q=J%C3%BCrgen&q=%2F%3F&empty=&flag",
-        ])
-        .env("NSTBA_NETSUITE_URL", emu.url())
-        .output()
-        .unwrap();
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let body: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(body["id"], "7");
@@ -30,22 +27,19 @@ fn signed_get_with_awkward_query_passes_the_emulator() {
 #[test]
 fn post_json_from_file_and_include_headers() {
     let emu = emulator();
-    let sb = Sandbox::new();
-    sb.add_token("sb", ACCOUNT, TID, TS);
+    let sb = Sandbox::with_token();
     std::fs::write(sb.path().join("body.json"), r#"{"firstName":"Ada"}"#).unwrap();
-    let out = sb
-        .nstba()
-        .args([
+    let out = sb.run(
+        &emu,
+        &[
             "request",
             "POST",
             "/services/rest/record/v1/employee",
             "-d",
             "@body.json",
             "-i",
-        ])
-        .env("NSTBA_NETSUITE_URL", emu.url())
-        .output()
-        .unwrap();
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.starts_with("HTTP/1.1 204"), "{text}");
@@ -55,8 +49,7 @@ fn post_json_from_file_and_include_headers() {
 #[test]
 fn output_file() {
     let emu = emulator();
-    let sb = Sandbox::new();
-    sb.add_token("sb", ACCOUNT, TID, TS);
+    let sb = Sandbox::with_token();
     sb.nstba()
         .args(["request", "GET", "/rest/tokeninfo", "-o", "info.json"])
         .env("NSTBA_NETSUITE_URL", emu.url())
@@ -73,12 +66,10 @@ fn wrong_token_secret_exits_3_with_the_hint() {
     let emu = emulator();
     let sb = Sandbox::new();
     sb.add_token("sb", ACCOUNT, TID, "not-the-secret");
-    let out = sb
-        .nstba()
-        .args(["request", "GET", "/services/rest/record/v1/employee/1"])
-        .env("NSTBA_NETSUITE_URL", emu.url())
-        .output()
-        .unwrap();
+    let out = sb.run(
+        &emu,
+        &["request", "GET", "/services/rest/record/v1/employee/1"],
+    );
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("HTTP 401: INVALID_LOGIN"), "{err}");
@@ -91,14 +82,8 @@ fn wrong_token_secret_exits_3_with_the_hint() {
 #[test]
 fn clock_skew_is_reported() {
     let emu = emulator_with(|c| c.clock_offset = 3600);
-    let sb = Sandbox::new();
-    sb.add_token("sb", ACCOUNT, TID, TS);
-    let out = sb
-        .nstba()
-        .args(["request", "GET", "/rest/tokeninfo"])
-        .env("NSTBA_NETSUITE_URL", emu.url())
-        .output()
-        .unwrap();
+    let sb = Sandbox::with_token();
+    let out = sb.run(&emu, &["request", "GET", "/rest/tokeninfo"]);
     assert_eq!(out.status.code(), Some(3));
     let err = stderr(&out);
     assert!(err.contains("clock skew"), "{err}");
@@ -108,14 +93,11 @@ fn clock_skew_is_reported() {
 #[test]
 fn not_found_exits_1_with_decoded_error() {
     let emu = emulator();
-    let sb = Sandbox::new();
-    sb.add_token("sb", ACCOUNT, TID, TS);
-    let out = sb
-        .nstba()
-        .args(["request", "GET", "/services/rest/record/v1/employee/999"])
-        .env("NSTBA_NETSUITE_URL", emu.url())
-        .output()
-        .unwrap();
+    let sb = Sandbox::with_token();
+    let out = sb.run(
+        &emu,
+        &["request", "GET", "/services/rest/record/v1/employee/999"],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("HTTP 404: NONEXISTENT_ID"));
     assert!(!stderr(&out).contains("Login Audit Trail"));
@@ -123,8 +105,7 @@ fn not_found_exits_1_with_decoded_error() {
 
 #[test]
 fn network_failure_exits_5() {
-    let sb = Sandbox::new();
-    sb.add_token("sb", ACCOUNT, TID, TS);
+    let sb = Sandbox::with_token();
     let out = sb
         .nstba()
         .args(["request", "GET", "/rest/tokeninfo"])
@@ -138,8 +119,7 @@ fn network_failure_exits_5() {
 #[test]
 fn form_content_type_signs_the_body() {
     let emu = emulator();
-    let sb = Sandbox::new();
-    sb.add_token("sb", ACCOUNT, TID, TS);
+    let sb = Sandbox::with_token();
     // The emulator's check includes form parameters; a wrong signature would be refused
     // before the endpoint answers (404 for this path, after the check passed).
     let out = sb
@@ -161,8 +141,7 @@ fn form_content_type_signs_the_body() {
 
 #[test]
 fn bad_header_and_missing_file_are_usage_errors() {
-    let sb = Sandbox::new();
-    sb.add_token("sb", ACCOUNT, TID, TS);
+    let sb = Sandbox::with_token();
     sb.nstba()
         .args(["request", "GET", "/rest/tokeninfo", "-H", "nocolon"])
         .assert()

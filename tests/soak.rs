@@ -4,33 +4,11 @@
 //! honest (0 means every file arrived, 4 names what did not), and the end state is identical.
 //! Runs 20 s in the normal test run; `NSTBA_SOAK_SECS=300` makes it longer.
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use crate::common::*;
 
 const TARGET: &str = "SuiteScripts/soak";
-
-fn tree(root: &std::path::Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
-}
 
 /// Runs `nstba ARGS --json` until it exits 0 (at most 6 times); every run must exit 0 or 4,
 /// and a 4 must name the files that failed.
@@ -104,8 +82,7 @@ fn deploy_and_fetch_survive_faults() {
         c.governance = Some(25);
         c.seed = Some(7);
     });
-    let sb = Sandbox::new();
-    sb.add_token("sb", ACCOUNT, TID, TS);
+    let sb = Sandbox::with_token();
     let dist = sb.path().join("dist");
     let mut rng = Lcg(99);
     for i in 0..150 {
@@ -130,7 +107,7 @@ fn deploy_and_fetch_survive_faults() {
             &emu,
             &["deploy", "dist", "--target", TARGET, "--jobs", "6"],
         );
-        let local = tree(&dist);
+        let local = read_tree(&dist);
         for (rel, bytes) in &local {
             let remote = emu.file(&format!("{TARGET}/{rel}"));
             assert_eq!(
@@ -142,7 +119,7 @@ fn deploy_and_fetch_survive_faults() {
         let back = format!("back{rounds}");
         until_done(&sb, &emu, &["fetch", TARGET, "--out", &back, "--jobs", "6"]);
         assert_eq!(
-            tree(&sb.path().join(&back)),
+            read_tree(&sb.path().join(&back)),
             local,
             "round {rounds}: fetch differs"
         );

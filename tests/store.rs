@@ -55,12 +55,7 @@ fn gulp_written_entry_is_used_and_kept_on_rewrite() {
     std::fs::set_permissions(sb.store(), std::fs::Permissions::from_mode(0o600)).unwrap();
 
     // Without the consumer pair the entry cannot sign, and the error says what to set.
-    let out = sb
-        .nstba()
-        .args(["request", "GET", "/rest/tokeninfo"])
-        .env("NSTBA_NETSUITE_URL", emu.url())
-        .output()
-        .unwrap();
+    let out = sb.run(&emu, &["request", "GET", "/rest/tokeninfo"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("NSTBA_CONSUMER_KEY and NSTBA_CONSUMER_SECRET"));
 

@@ -17,8 +17,7 @@ const Q: &str = "SELECT id, entityid, email FROM customer ORDER BY id";
 #[test]
 fn every_row_with_and_without_small_pages() {
     let emu = emulator();
-    let sb = Sandbox::new();
-    sb.add_token("sb", ACCOUNT, TID, TS);
+    let sb = Sandbox::with_token();
     let expected: Vec<String> = (101..=140).map(|i| i.to_string()).collect();
     for limit in ["1000", "7", "1"] {
         let hits = emu.api_hits();
@@ -41,8 +40,7 @@ fn every_row_with_and_without_small_pages() {
 #[test]
 fn json_and_csv() {
     let emu = emulator();
-    let sb = Sandbox::new();
-    sb.add_token("sb", ACCOUNT, TID, TS);
+    let sb = Sandbox::with_token();
     let out = suiteql(&sb, &emu, &[Q, "--format", "json", "--limit", "15"]);
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(rows.as_array().unwrap().len(), 40);
@@ -61,8 +59,7 @@ fn json_and_csv() {
 #[test]
 fn bad_query_is_decoded() {
     let emu = emulator();
-    let sb = Sandbox::new();
-    sb.add_token("sb", ACCOUNT, TID, TS);
+    let sb = Sandbox::with_token();
     let out = suiteql(&sb, &emu, &["SELECT nope FROM customer"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -86,8 +83,7 @@ fn query_from_stdin_and_retries_over_the_limit() {
         // Two pages each at 700 ms: the two processes overlap even on a loaded machine.
         c.latency_ms = 700;
     });
-    let sb = Sandbox::new();
-    sb.add_token("sb", ACCOUNT, TID, TS);
+    let sb = Sandbox::with_token();
     // Two queries at once against a limit of one: the loser gets 429 and retries.
     let spawn = || {
         sb.nstba_std()

@@ -25,6 +25,22 @@ impl Sandbox {
         }
     }
 
+    /// A sandbox with the emulator's token saved as `sb` (the only token, so it is used).
+    pub fn with_token() -> Sandbox {
+        let sb = Sandbox::new();
+        sb.add_token("sb", ACCOUNT, TID, TS);
+        sb
+    }
+
+    /// `nstba ARGS` against the emulator; its output.
+    pub fn run(&self, emu: &nstba_emulator::Handle, args: &[&str]) -> std::process::Output {
+        self.nstba()
+            .args(args)
+            .env("NSTBA_NETSUITE_URL", emu.url())
+            .output()
+            .unwrap()
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
@@ -243,4 +259,26 @@ pub fn flow_env(emu: &nstba_emulator::Handle) -> Vec<(&'static str, String)> {
 
 pub fn env_refs<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     env.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// Every file under `root`: its path relative to `root` (with `/`) and its bytes.
+pub fn read_tree(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
 }
