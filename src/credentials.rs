@@ -189,7 +189,8 @@ fn ready(c: Credentials) -> Resolution {
     Resolution::Ready(Box::new(c))
 }
 
-fn load_store(path: &StorePath) -> Result<Store> {
+/// Reads the store and shows its warnings (a store others can read) once.
+pub fn load_store(path: &StorePath) -> Result<Store> {
     let store = Store::load(path)?;
     for w in &store.warnings {
         crate::ui::warn(w);

@@ -25,14 +25,6 @@ pub fn now_rfc3339() -> String {
     humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
 }
 
-fn load(app: &App) -> Result<Store> {
-    let store = Store::load(&app.store)?;
-    for w in &store.warnings {
-        ui::warn(w);
-    }
-    Ok(store)
-}
-
 /// A secret from its variable, else a hidden prompt on a terminal, else a line of stdin.
 fn read_secret(app: &App, what: &str, var: &str, force_stdin: bool) -> Result<Secret> {
     let secret = if force_stdin {
@@ -58,7 +50,7 @@ fn read_secret(app: &App, what: &str, var: &str, force_stdin: bool) -> Result<Se
 pub fn add(app: &App, args: &AuthAddArgs) -> Result<ExitCode> {
     validate_auth_id(&args.auth_id)?;
     let account = AccountId::parse(&args.account)?;
-    let existing = load(app)?;
+    let existing = credentials::load_store(&app.store)?;
     if existing.contains(&args.auth_id) && !args.force {
         return Err(Failure::usage(format!(
             "a token is already saved as '{}': pass --force to replace it, or choose another name",
@@ -152,7 +144,7 @@ fn list_row(id: &str, entry: &Result<Entry, String>) -> Value {
 }
 
 pub fn list(app: &App, args: &AuthListArgs) -> Result<ExitCode> {
-    let store = load(app)?;
+    let store = credentials::load_store(&app.store)?;
     let filter = if args.all {
         None
     } else {
@@ -238,7 +230,7 @@ fn table(rows: &[Value]) -> String {
 }
 
 pub fn info(app: &App, args: &AuthInfoArgs) -> Result<ExitCode> {
-    let store = load(app)?;
+    let store = credentials::load_store(&app.store)?;
     let entry = store.get(&args.auth_id)?.ok_or_else(|| {
         Failure::usage(format!(
             "no token is saved as '{}': `nstba auth list` shows the saved ones",

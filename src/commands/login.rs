@@ -41,7 +41,7 @@ pub fn run(app: &App, args: &AuthLoginArgs) -> Result<ExitCode> {
         key: args.consumer_key.clone().filter(|k| !k.is_empty()),
         secret: consumer_secret,
     };
-    let store = Store::load(&app.store)?;
+    let store = credentials::load_store(&app.store)?;
     if let Some(id) = &args.auth_id
         && store.contains(id)
         && !args.force
@@ -198,6 +198,7 @@ pub fn for_command(
     project: Option<&Project>,
 ) -> Result<Credentials> {
     validate_auth_id(auth_id)?;
+    // Resolution read the store already and showed its warnings.
     let account = project
         .and_then(Project::account)
         .or_else(|| credentials::env_var(credentials::ENV_ACCOUNT))
