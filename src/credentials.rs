@@ -306,13 +306,19 @@ pub fn from_entry(
     })
 }
 
+/// Asks for the consumer key on the terminal.
+pub fn prompt_consumer_key() -> Result<String> {
+    let key: String = dialoguer::Input::new()
+        .with_prompt("Consumer key (from the integration record)")
+        .interact_text()?;
+    Ok(key.trim().to_string())
+}
+
 /// Asks for the consumer key and secret on the terminal (the secret hidden).
 pub fn prompt_consumer(over: &ConsumerOverride) -> Result<(String, Secret)> {
     let key = match &over.key {
         Some(k) => k.clone(),
-        None => dialoguer::Input::<String>::new()
-            .with_prompt("Consumer key (from the integration record)")
-            .interact_text()?,
+        None => prompt_consumer_key()?,
     };
     let secret = match &over.secret {
         Some(s) => s.clone(),

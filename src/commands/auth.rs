@@ -60,9 +60,7 @@ pub fn add(app: &App, args: &AuthAddArgs) -> Result<ExitCode> {
     }
     let consumer_key = match args.consumer_key.as_deref().filter(|k| !k.is_empty()) {
         Some(k) => k.to_string(),
-        None if app.can_prompt => dialoguer::Input::<String>::new()
-            .with_prompt("Consumer key (from the integration record)")
-            .interact_text()?,
+        None if app.can_prompt => credentials::prompt_consumer_key()?,
         None => {
             return Err(Failure::usage(
                 "the consumer key is missing: pass --consumer-key or set NSTBA_CONSUMER_KEY \

@@ -12,7 +12,7 @@ use crate::commands::{App, read_stdin_line};
 use crate::credentials::{self, ConsumerOverride, Credentials, Origin};
 use crate::error::Failure;
 use crate::netsuite::client::Client;
-use crate::oauth::callback::{DEFAULT_CALLBACK, parse_callback_url};
+use crate::oauth::callback::{DEFAULT_CALLBACK, ENV_CALLBACK_URL, parse_callback_url};
 use crate::oauth::flow::{self, Authorized, FlowOptions};
 use crate::project::Project;
 use crate::secret::Secret;
@@ -198,16 +198,16 @@ pub fn for_command(
     project: Option<&Project>,
 ) -> Result<Credentials> {
     validate_auth_id(auth_id)?;
-    // Resolution read the store already and showed its warnings.
     let account = project
         .and_then(Project::account)
         .or_else(|| credentials::env_var(credentials::ENV_ACCOUNT))
         .map(|a| AccountId::parse(&a))
         .transpose()?;
+    // Resolution read the store already and showed its warnings.
     let store = Store::load(&app.store)?;
     let (consumer_key, consumer_secret) = consumer_pair(app, &store, account.as_ref(), over)?;
     let callback =
-        credentials::env_var("NSTBA_CALLBACK_URL").unwrap_or_else(|| DEFAULT_CALLBACK.to_string());
+        credentials::env_var(ENV_CALLBACK_URL).unwrap_or_else(|| DEFAULT_CALLBACK.to_string());
     ui::info(format!(
         "No token is saved as '{auth_id}': creating it with the authorization flow"
     ));

@@ -19,6 +19,8 @@ use crate::error::Failure;
 
 /// The callback URL that integration records made for the gulp tools already carry.
 pub const DEFAULT_CALLBACK: &str = "http://localhost:7777/tba";
+/// The variable that changes it (also read by `--to NEW`, which has no `--callback-url`).
+pub const ENV_CALLBACK_URL: &str = "NSTBA_CALLBACK_URL";
 
 const SUCCESS_PAGE: &str = include_str!("pages/success.html");
 const FAILURE_PAGE: &str = include_str!("pages/failure.html");
