@@ -440,3 +440,35 @@ fn list_all(root: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// A role without File Cabinet permission: NetSuite answers 403; the error says which
+/// permission to give, and nothing is recorded as deployed.
+#[test]
+fn permission_errors_name_the_permission() {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", server.server_addr().to_ip().unwrap());
+    let calls = std::thread::spawn(move || {
+        let mut calls = 0;
+        while let Ok(Some(req)) = server.recv_timeout(std::time::Duration::from_secs(2)) {
+            calls += 1;
+            let body = r#"{"error":{"code":"INSUFFICIENT_PERMISSION","message":"Permission Violation: You need the 'Documents and Files' permission."}}"#;
+            let _ = req.respond(tiny_http::Response::from_string(body).with_status_code(403));
+        }
+        calls
+    });
+    let sb = Sandbox::with_token();
+    make_tree(&sb.path().join("dist"));
+    let out = sb
+        .nstba()
+        .args(["deploy", "dist", "--target", TARGET])
+        .env("NSTBA_NETSUITE_URL", &url)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("INSUFFICIENT_PERMISSION"), "{err}");
+    assert!(err.contains("Documents and Files (Full)"), "{err}");
+    assert!(!sb.path().join(".nstba-deploy.json").exists());
+    // A refusal is final: the deploy stopped instead of sending every batch.
+    assert_eq!(calls.join().unwrap(), 1);
+}
