@@ -8,6 +8,7 @@ mod crash;
 mod credentials;
 mod emulator;
 mod filecabinet;
+mod listener;
 mod login;
 mod picker;
 mod request;

@@ -1,21 +1,21 @@
-//! The loopback listener that receives NetSuite's redirect after the consent page (SPEC 3,
-//! RFC 8252 practice). It binds loopback only, serves connections concurrently (tiny_http reads
-//! each connection on a pool thread, so Chromium's speculative connections that send nothing
-//! cannot stall it), answers stray paths with 404 and forged callbacks with 400 while the wait
-//! goes on, also takes the redirect URL pasted on stdin, and gives up on timeout or Ctrl-C.
+//! The wait for NetSuite's redirect after the consent page (SPEC 3, RFC 8252 practice). The
+//! bounded loopback server ([`crate::oauth::loopback`]) serves connections concurrently, so
+//! Chromium's speculative connections that send nothing cannot stall it; here stray paths get
+//! 404 and forged callbacks 400 while the wait goes on, the redirect URL pasted on stdin counts
+//! too, and the wait gives up on timeout or Ctrl-C.
 //!
 //! Which request is the callback is decided by [`classify`], a pure function, so the same rules
 //! apply to the browser's request and to a pasted URL, and it can be fuzzed.
 
-use std::io::{BufRead as _, Write as _};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
-use std::sync::Arc;
+use std::io::BufRead as _;
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
 use anyhow::Result;
 use url::Url;
 
 use crate::error::Failure;
+use crate::oauth::loopback::{self, Hit, Loopback, Page};
 
 /// The callback URL that integration records made for the gulp tools already carry.
 pub const DEFAULT_CALLBACK: &str = "http://localhost:7777/tba";
@@ -119,15 +119,9 @@ pub fn parse_callback_url(raw: &str) -> Result<Url, Failure> {
     Ok(url)
 }
 
-/// Something the wait hears about.
-enum Event {
-    Http(tiny_http::Request),
-    Pasted(String),
-}
-
 /// The listener, bound before the flow starts so that port 0 can become the real port.
 pub struct Listener {
-    servers: Vec<Arc<tiny_http::Server>>,
+    server: loopback::Server,
     /// The callback URL with the port that was bound.
     pub url: Url,
     interrupt: Interrupt,
@@ -162,38 +156,17 @@ impl Listener {
     /// Binds the listener. Must run inside the tokio runtime (for the Ctrl-C handler).
     pub fn bind(callback: &Url) -> Result<Listener> {
         let port = callback.port_or_known_default().unwrap_or(80);
-        let v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
-        let v6 = IpAddr::V6(Ipv6Addr::LOCALHOST);
-        let (first, also_v6) = match callback.host() {
-            Some(url::Host::Ipv6(_)) => (v6, false),
-            Some(url::Host::Domain(_)) => (v4, true),
-            _ => (v4, false),
+        let which = match callback.host() {
+            Some(url::Host::Ipv6(_)) => Loopback::V6,
+            Some(url::Host::Domain(_)) => Loopback::Both,
+            _ => Loopback::V4,
         };
-        let listener = TcpListener::bind(SocketAddr::new(first, port)).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AddrInUse {
-                Failure::error(format!(
-                    "port {port} is already in use, so the callback {callback} cannot be \
-                     received: stop what listens there, or pass --callback-url (or set \
-                     NSTBA_CALLBACK_URL) with another port; http://localhost:0/tba picks a free \
-                     one when the integration record's callback is http://localhost:*"
-                ))
-            } else {
-                Failure::error(format!(
-                    "cannot listen on {first}:{port} for the callback: {e}"
-                ))
-            }
-        })?;
-        let bound = listener.local_addr()?.port();
-        let mut servers = vec![serve(listener)?];
-        // `localhost` may resolve to ::1 in the browser: listen there too when we can.
-        if also_v6 && let Ok(l6) = TcpListener::bind(SocketAddr::new(v6, bound)) {
-            servers.push(serve(l6)?);
-        }
+        let server = loopback::bind(which, port)?;
         let mut url = callback.clone();
         // Setting the port of an http URL with a host cannot fail.
-        let _ = url.set_port(Some(bound));
+        let _ = url.set_port(Some(server.port));
         Ok(Listener {
-            servers,
+            server,
             url,
             interrupt: Interrupt::install()?,
         })
@@ -208,42 +181,52 @@ impl Listener {
         timeout: Duration,
         paste: bool,
     ) -> Result<Arrival> {
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
-        for server in &self.servers {
-            let (server, tx) = (server.clone(), tx.clone());
-            std::thread::spawn(move || {
-                while let Ok(req) = server.recv() {
-                    if tx.send(Event::Http(req)).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
+        let (paste_tx, mut pasted) = tokio::sync::mpsc::unbounded_channel::<String>();
         if paste {
-            let tx = tx.clone();
             std::thread::spawn(move || {
-                // End of file only means nothing will be pasted: the wait goes on.
-                for line in std::io::stdin().lock().lines() {
-                    let Ok(line) = line else { break };
-                    if tx.send(Event::Pasted(line)).is_err() {
+                // End of file only means nothing will be pasted: the wait goes on. The
+                // pasted line is capped like the listener's request head.
+                let mut stdin = std::io::stdin().lock();
+                loop {
+                    let mut line = Vec::new();
+                    let mut limited = std::io::Read::take(&mut stdin, loopback::MAX_HEAD as u64);
+                    match limited.read_until(b'\n', &mut line) {
+                        Ok(0) | Err(_) => break,
+                        Ok(_) => {}
+                    }
+                    if !line.ends_with(b"\n") {
+                        // Over the cap: drop the rest of that line.
+                        let mut sink = Vec::new();
+                        let _ = stdin.read_until(b'\n', &mut sink);
+                    }
+                    if paste_tx
+                        .send(String::from_utf8_lossy(&line).into_owned())
+                        .is_err()
+                    {
                         break;
                     }
                 }
             });
+        } else {
+            drop(paste_tx);
         }
-        drop(tx);
         let path = self.url.path().to_string();
         let deadline = tokio::time::sleep(timeout);
         tokio::pin!(deadline);
+        let mut stdin_open = paste;
         loop {
             let event = tokio::select! {
-                event = rx.recv() => match event {
-                    Some(e) => e,
+                hit = self.server.hits.recv() => match hit {
+                    Some(hit) => Event::Http(hit),
+                    // The accept loops never end while the server lives.
                     None => {
-                        // Every source is gone (cannot happen while the servers live).
                         (&mut deadline).await;
                         return Err(timed_out(timeout));
                     }
+                },
+                line = pasted.recv(), if stdin_open => match line {
+                    Some(line) => Event::Pasted(line),
+                    None => { stdin_open = false; continue; }
                 },
                 _ = &mut deadline => return Err(timed_out(timeout)),
                 _ = self.interrupt.recv() => {
@@ -255,7 +238,7 @@ impl Listener {
             };
             match event {
                 Event::Http(req) => {
-                    let target = req.url().to_string();
+                    let target = req.target.clone();
                     match classify(&target, Some(&path), token, state) {
                         Outcome::Stray => respond(req, 404, "Not found", "Nothing here."),
                         Outcome::Refused(why) => {
@@ -263,13 +246,13 @@ impl Listener {
                             respond(req, 400, "This is not the login nstba waits for", why);
                         }
                         Outcome::Denied => {
-                            respond(
-                                req,
+                            req.respond_and_flush(page(
                                 200,
                                 "Access denied",
                                 "The authorization was denied. Nothing was saved; you can \
                                  close this tab.",
-                            );
+                            ))
+                            .await;
                             return Err(denied());
                         }
                         Outcome::Allowed(callback) => {
@@ -312,18 +295,10 @@ impl Listener {
     }
 }
 
-impl Drop for Listener {
-    fn drop(&mut self) {
-        for s in &self.servers {
-            s.unblock();
-        }
-    }
-}
-
-fn serve(listener: TcpListener) -> Result<Arc<tiny_http::Server>> {
-    let server = tiny_http::Server::from_listener(listener, None)
-        .map_err(|e| Failure::error(format!("cannot start the callback listener: {e}")))?;
-    Ok(Arc::new(server))
+/// Something the wait hears about.
+enum Event {
+    Http(Hit),
+    Pasted(String),
 }
 
 fn timed_out(timeout: Duration) -> anyhow::Error {
@@ -343,50 +318,38 @@ fn denied() -> anyhow::Error {
 /// The callback that arrived, and the browser's request still waiting for its page.
 pub struct Arrival {
     pub callback: Callback,
-    request: Option<tiny_http::Request>,
+    request: Option<Hit>,
 }
 
 impl Arrival {
-    /// Answers the browser (when it was the browser, not a paste) with the outcome.
-    pub fn finish(self, ok: bool, message: &str) {
+    /// Answers the browser (when it was the browser, not a paste) with the outcome, and waits
+    /// until the page is written.
+    pub async fn finish(self, ok: bool, message: &str) {
         if let Some(req) = self.request {
-            if ok {
-                respond(req, 200, "Signed in", message);
+            let page = if ok {
+                page(200, "Signed in", message)
             } else {
-                respond(req, 500, "The login failed", message);
-            }
+                page(500, "The login failed", message)
+            };
+            req.respond_and_flush(page).await;
         }
     }
 }
 
-fn respond(req: tiny_http::Request, status: u16, title: &str, message: &str) {
+fn respond(req: Hit, status: u16, title: &str, message: &str) {
+    req.respond(page(status, title, message));
+}
+
+fn page(status: u16, title: &str, message: &str) -> Page {
     let template = if (200..300).contains(&status) && title != "Access denied" {
         SUCCESS_PAGE
     } else {
         FAILURE_PAGE
     };
-    let page = template
+    let html = template
         .replace("{title}", &escape(title))
         .replace("{message}", &escape(message));
-    // tiny_http refuses to set `Connection` itself, so the answer is written whole here, with
-    // `Connection: close` so that the browser does not keep the listener's socket.
-    let reason = match status {
-        200 => "OK",
-        400 => "Bad Request",
-        404 => "Not Found",
-        _ => "Internal Server Error",
-    };
-    let head = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8\r\n\
-         Content-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
-        page.len()
-    );
-    let mut writer = req.into_writer();
-    // The browser may have gone; nothing to do about it.
-    let _ = writer
-        .write_all(head.as_bytes())
-        .and_then(|_| writer.write_all(page.as_bytes()))
-        .and_then(|_| writer.flush());
+    Page { status, html }
 }
 
 fn escape(s: &str) -> String {

@@ -173,11 +173,11 @@ pub async fn authorize(
     match result {
         Ok((authorized, message)) => {
             let took = arrived.elapsed();
-            arrival.finish(true, &message);
+            arrival.finish(true, &message).await;
             Ok((authorized, took))
         }
         Err(e) => {
-            arrival.finish(false, &format!("{e:#}"));
+            arrival.finish(false, &format!("{e:#}")).await;
             Err(e)
         }
     }

@@ -3,4 +3,5 @@
 
 pub mod callback;
 pub mod flow;
+pub mod loopback;
 pub mod signer;

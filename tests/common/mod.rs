@@ -208,12 +208,19 @@ impl Running {
 impl Sandbox {
     /// Starts `nstba ARGS` with piped stdin and stderr read as it comes.
     pub fn spawn(&self, args: &[&str], env: &[(&str, &str)]) -> Running {
-        use std::io::BufRead as _;
         let mut cmd = self.nstba_std();
         cmd.env_remove("BROWSER").args(args);
         for (k, v) in env {
             cmd.env(k, v);
         }
+        spawn_running(cmd)
+    }
+}
+
+/// Starts a command with piped stdin and stderr read as it comes.
+pub fn spawn_running(mut cmd: std::process::Command) -> Running {
+    use std::io::BufRead as _;
+    {
         let mut child = cmd
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())

@@ -1,0 +1,237 @@
+//! The callback listener's bounds (SPEC 3) against other local processes: floods of idle
+//! connections under a low descriptor limit, a huge request line, a `[::1]` port held by
+//! someone else; and the browser child's environment.
+
+use std::io::{Read as _, Write as _};
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+/// The test process itself opens a thousand sockets: lift its soft limit to the hard one.
+fn raise_own_descriptor_limit() {
+    unsafe {
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 {
+            lim.rlim_cur = lim.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+        }
+    }
+}
+
+/// `nstba auth login sb --no-browser` against the emulator, under `ulimit -n nofile` if given.
+fn start_login(sb: &Sandbox, emu: &nstba_emulator::Handle, nofile: Option<u64>) -> Running {
+    use std::os::unix::process::CommandExt as _;
+    let mut cmd = sb.nstba_std();
+    cmd.args(["auth", "login", "sb", "--account", ACCOUNT, "--no-browser"]);
+    cmd.envs(flow_env(emu));
+    if let Some(n) = nofile {
+        // SAFETY: setrlimit is async-signal-safe, and nothing else runs in the child here.
+        unsafe {
+            cmd.pre_exec(move || {
+                let lim = libc::rlimit {
+                    rlim_cur: n,
+                    rlim_max: n,
+                };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+    spawn_running(cmd)
+}
+
+fn port_of(callback: &str) -> u16 {
+    callback
+        .trim_start_matches("http://localhost:")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// The emulator allows at once: the callback URL it redirects to.
+fn callback_location(authorize: &str) -> String {
+    let r = http().get(authorize).send().unwrap();
+    assert_eq!(r.status(), 302);
+    r.headers()["location"].to_str().unwrap().to_string()
+}
+
+/// Sends the real callback until the listener takes it (a browser's reload), up to 30 s.
+fn deliver(location: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match http().get(location).send() {
+            Ok(r) => {
+                assert_eq!(r.status(), 200);
+                return r.text().unwrap();
+            }
+            Err(e) if Instant::now() < deadline => {
+                let _ = e;
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            Err(e) => panic!("the callback never got through: {e}"),
+        }
+    }
+}
+
+/// Peak resident memory of a process, in KB (VmHWM).
+fn peak_rss_kb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+#[test]
+fn a_thousand_idle_connections_under_ulimit_256_do_not_stop_the_callback() {
+    raise_own_descriptor_limit();
+    let emu = emulator_with(|c| c.decision = nstba_emulator::Decision::Allow);
+    let sb = Sandbox::new();
+    let mut run = start_login(&sb, &emu, Some(256));
+    let authorize = run.authorize_url();
+    let addr = SocketAddr::from(([127, 0, 0, 1], port_of(&run.callback_url())));
+
+    // Any local process can do this: connect and send nothing, a thousand times.
+    let idle: Vec<TcpStream> = (0..1000)
+        .filter_map(|_| TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok())
+        .collect();
+    assert!(idle.len() > 900, "only {} connected", idle.len());
+    // Past the bound, connections are closed at once (a read sees the end).
+    let closed = idle
+        .iter()
+        .filter(|s| {
+            s.set_read_timeout(Some(Duration::from_millis(20))).unwrap();
+            matches!((&**s).read(&mut [0u8; 1]), Ok(0))
+        })
+        .count();
+    assert!(
+        closed >= idle.len() - 64,
+        "{closed} of {} closed",
+        idle.len()
+    );
+
+    // The real callback still completes (once the held ones time out, at the latest).
+    let page = deliver(&callback_location(&authorize));
+    assert!(page.contains("saved the token as 'sb'"), "{page}");
+    let (code, err) = run.finish();
+    assert_eq!(code, Some(0), "{err}");
+    assert!(sb.store_json()["sb"]["token"].is_string());
+    drop(idle);
+}
+
+#[test]
+fn a_one_megabyte_request_line_gets_431_and_memory_stays_flat() {
+    let emu = emulator_with(|c| c.decision = nstba_emulator::Decision::Allow);
+    let sb = Sandbox::new();
+    let mut run = start_login(&sb, &emu, None);
+    let authorize = run.authorize_url();
+    let addr = SocketAddr::from(([127, 0, 0, 1], port_of(&run.callback_url())));
+
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let sender = std::thread::spawn(move || {
+        let line = format!(
+            "GET /tba?{} HTTP/1.1\r\nHost: localhost\r\n\r\n",
+            "a".repeat(1 << 20)
+        );
+        // The listener stops reading after 8 KB; a reset on our side is expected.
+        let _ = writer.write_all(line.as_bytes());
+    });
+    stream
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    sender.join().unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+    let rss = peak_rss_kb(run.child.id());
+    assert!(rss < 50 * 1024, "peak RSS {rss} KB");
+
+    // The wait goes on, and the real callback completes.
+    let page = deliver(&callback_location(&authorize));
+    assert!(page.contains("saved the token"), "{page}");
+    let (code, err) = run.finish();
+    assert_eq!(code, Some(0), "{err}");
+}
+
+#[test]
+fn a_taken_ipv6_port_is_an_error_that_names_it() {
+    // Another process holds [::1]:PORT (where this machine has IPv6 at all).
+    let Ok(holder) = std::net::TcpListener::bind("[::1]:0") else {
+        eprintln!("no IPv6 loopback here; nothing to test");
+        return;
+    };
+    let port = holder.local_addr().unwrap().port();
+    let emu = emulator();
+    let sb = Sandbox::new();
+    let out = sb
+        .nstba()
+        .args(["auth", "login", "sb", "--account", ACCOUNT, "--no-browser"])
+        .envs(flow_env(&emu))
+        .env("NSTBA_CALLBACK_URL", format!("http://localhost:{port}/tba"))
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("port {port} is already in use on ::1")),
+        "{err}"
+    );
+    assert!(!sb.store().exists());
+}
+
+#[test]
+fn the_browser_starts_without_any_secret_in_its_environment() {
+    let emu = emulator();
+    let sb = Sandbox::new();
+    let dump = sb.path().join("browser-env.txt");
+    let script = sb.path().join("browser.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nenv > '{}'\nexec {} \"$@\"\n",
+            dump.display(),
+            standin_browser()
+        ),
+    )
+    .unwrap();
+    let secrets = [
+        ("NSTBA_TOKEN_SECRET", "env-token-secret-0f3a"),
+        ("NSTBA_TOKEN_ID", "env-token-id-99c1"),
+        ("NSTBA_CLIENT_SECRET", "env-client-secret-5e2b"),
+        (
+            "NSTBA_PRIVATE_KEY",
+            "-----BEGIN PRIVATE KEY----- env-key-7d4c",
+        ),
+    ];
+    let out = sb
+        .nstba()
+        .args(["auth", "login", "sb", "--account", ACCOUNT])
+        .envs(flow_env(&emu))
+        .env("NSTBA_BROWSER", format!("sh {}", script.display()))
+        .envs(secrets)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let env = std::fs::read_to_string(&dump).unwrap();
+    assert!(
+        env.contains("NSTBA_NETSUITE_URL="),
+        "the dump is real: {env}"
+    );
+    assert!(!env.contains(CS), "the consumer secret reached the browser");
+    for (name, value) in secrets {
+        assert!(!env.contains(value), "{name} reached the browser");
+    }
+}
