@@ -3,6 +3,10 @@
 //! file or the new one). Writes take an exclusive lock on a sidecar `<store>.lock`, re-read,
 //! change, write a 0600 temporary file in the same folder, fsync, rename over, fsync the folder.
 //! Entries and fields nstba does not know are kept as they are on every rewrite.
+//!
+//! The store must be a regular file of at most [`MAX_STORE_BYTES`] (a FIFO, a device or a folder
+//! is an error, never a hang), in a folder that others cannot write to; the lock file is opened
+//! without following symlinks.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write as _;
@@ -14,6 +18,9 @@ use serde_json::{Map, Value};
 
 use crate::error::Failure;
 use crate::secret::Secret;
+
+/// The largest store read: a few thousand tokens fit in far less.
+pub const MAX_STORE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// One saved token. `token`, `secret` and `account` are the gulp tools' fields; the rest are
 /// nstba's own and optional. Fields nobody here knows ride along in `extra`.
@@ -138,8 +145,9 @@ impl Store {
     /// Reads the store without locking. A missing file is an empty store.
     pub fn load(path: &StorePath) -> Result<Store> {
         let target = path.target();
+        check_folder(&target)?;
         let mut warnings = Vec::new();
-        let text = match fs::read_to_string(&target) {
+        let text = match read_store_file(&target) {
             Ok(text) => {
                 if let Some(w) = permission_warning(&target) {
                     warnings.push(w);
@@ -147,6 +155,14 @@ impl Store {
                 text
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                return Err(Failure::error(format!(
+                    "the token store {} {e}; it was left unchanged. Point NSTBA_STORE or \
+                     --store at the token file",
+                    path.path().display()
+                ))
+                .into());
+            }
             Err(e) => {
                 return Err(e).with_context(|| {
                     format!("cannot read the token store {}", path.path().display())
@@ -165,13 +181,9 @@ impl Store {
     /// the result atomically. When `change` fails nothing is written.
     pub fn update<T>(path: &StorePath, change: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
         let target = path.target();
+        check_folder(&target)?;
         let lock_path = StorePath::lock_path(&target);
-        let lock = open_private(&lock_path, false).with_context(|| {
-            format!(
-                "cannot create the store's lock file {}: check that its folder exists and is writable",
-                lock_path.display()
-            )
-        })?;
+        let lock = open_lock(&lock_path)?;
         lock.lock()
             .with_context(|| format!("cannot lock {}", lock_path.display()))?;
         remove_stale_temps(&target);
@@ -349,15 +361,119 @@ fn remove_stale_temps(target: &Path) {
     }
 }
 
-fn open_private(path: &Path, truncate: bool) -> std::io::Result<File> {
+/// Reads the store file: a regular file of at most [`MAX_STORE_BYTES`]. It is opened without
+/// blocking, so a FIFO put in its place cannot hang nstba; anything else is `InvalidData` with
+/// what it is.
+fn read_store_file(target: &Path) -> std::io::Result<String> {
+    use std::io::Read as _;
     let mut options = OpenOptions::new();
-    options.create(true).write(true).truncate(truncate);
+    options.read(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
+        options.custom_flags(libc::O_NONBLOCK);
     }
-    options.open(path)
+    let file = options.open(target)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "is a folder"
+        } else {
+            "is not a regular file (a FIFO, socket or device)"
+        };
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, what));
+    }
+    if meta.len() > MAX_STORE_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "is {} MB, over the {} MB a token store may be",
+                meta.len() / 1_048_576,
+                MAX_STORE_BYTES / 1_048_576
+            ),
+        ));
+    }
+    let mut text = String::new();
+    // The file may grow after the check: read no more than the cap, and refuse if it did.
+    file.take(MAX_STORE_BYTES + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_STORE_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "grew over the size a token store may be while it was read",
+        ));
+    }
+    Ok(text)
+}
+
+/// Refuses a store in a folder that others can write to (SPEC 4): they could replace the
+/// file, or plant a link where nstba writes. A shared folder with the sticky bit is fine only
+/// when it is the user's own.
+fn check_folder(target: &Path) -> Result<(), Failure> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let dir = parent_dir(target);
+        let Ok(meta) = fs::metadata(dir) else {
+            return Ok(()); // a missing folder is reported when a write needs it
+        };
+        let others_write = meta.mode() & 0o002 != 0;
+        let sticky = meta.mode() & 0o1000 != 0;
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let own = meta.uid() == unsafe { libc::geteuid() };
+        if others_write && !(sticky && own) {
+            return Err(Failure::error(format!(
+                "the token store {} is in {}, a folder other users can write to{}, so they \
+                 could replace it or plant a link there: keep the store in a private folder \
+                 (set NSTBA_STORE or --store), or run: chmod o-w {}",
+                target.display(),
+                dir.display(),
+                if sticky { " (it is not yours)" } else { "" },
+                dir.display()
+            )));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = target;
+    Ok(())
+}
+
+/// Opens the sidecar lock file, never through a symlink (a link planted there would make nstba
+/// create or truncate a file where it points).
+fn open_lock(path: &Path) -> Result<File> {
+    let mut options = OpenOptions::new();
+    options.create(true).write(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| {
+        let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        if is_link {
+            anyhow::Error::from(Failure::error(format!(
+                "the store's lock file {} is a symlink, which nstba never follows: remove it \
+                 (rm {}) and run the command again",
+                path.display(),
+                path.display()
+            )))
+        } else {
+            anyhow::Error::from(e).context(format!(
+                "cannot create the store's lock file {}: check that its folder exists and is \
+                 writable",
+                path.display()
+            ))
+        }
+    })?;
+    if !file.metadata()?.is_file() {
+        return Err(Failure::error(format!(
+            "the store's lock file {} is not a regular file: remove it and run the command again",
+            path.display()
+        ))
+        .into());
+    }
+    Ok(file)
 }
 
 /// Writes `contents` to `target` atomically: a 0600 temporary file in the same folder,

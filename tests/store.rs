@@ -255,3 +255,105 @@ fn add_refuses_bad_input_and_existing_names() {
     assert_eq!(v["piped"]["consumerSecret"], CS);
     assert_eq!(v.as_object().unwrap().len(), 2);
 }
+
+/// `auth add` with the emulator's token, as a user would (secrets from the environment).
+fn add(sb: &Sandbox) -> std::process::Output {
+    sb.nstba()
+        .args(["auth", "add", "sb", "--account", ACCOUNT, "--token-id", TID])
+        .args(["--consumer-key", CK])
+        .env("NSTBA_TOKEN_SECRET", TS)
+        .env("NSTBA_CONSUMER_SECRET", CS)
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_planted_lock_symlink_is_never_followed() {
+    let sb = Sandbox::new();
+    let elsewhere = sb.path().join("victim");
+    std::os::unix::fs::symlink(&elsewhere, sb.path().join(".nstba.lock")).unwrap();
+    let out = add(&sb);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("is a symlink"), "{}", stderr(&out));
+    assert!(
+        !elsewhere.exists(),
+        "a file was created where the link points"
+    );
+    assert!(!sb.store().exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_store_that_is_a_fifo_is_an_error_not_a_hang() {
+    let sb = Sandbox::new();
+    let c = std::ffi::CString::new(sb.store().to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let started = std::time::Instant::now();
+    let out = sb
+        .nstba()
+        .args(["auth", "list"])
+        .timeout(std::time::Duration::from_secs(10))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn a_one_gigabyte_store_is_refused_without_reading_it() {
+    let sb = Sandbox::new();
+    // Sparse: a gigabyte that costs no disk.
+    std::fs::File::create(sb.store())
+        .unwrap()
+        .set_len(1 << 30)
+        .unwrap();
+    let out = sb.nstba().args(["auth", "list"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("over the 16 MB"), "{}", stderr(&out));
+    assert_eq!(std::fs::metadata(sb.store()).unwrap().len(), 1 << 30);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_store_in_a_folder_others_can_write_is_refused() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let sb = Sandbox::new();
+    let shared = sb.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = sb
+        .nstba()
+        .args(["auth", "add", "sb", "--account", ACCOUNT, "--token-id", TID])
+        .args(["--consumer-key", CK])
+        .env("NSTBA_STORE", shared.join(".nstba"))
+        .env("NSTBA_TOKEN_SECRET", TS)
+        .env("NSTBA_CONSUMER_SECRET", CS)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("other users can write to"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        std::fs::read_dir(&shared).unwrap().next().is_none(),
+        "nothing written"
+    );
+    // With the sticky bit, in a folder of the user's own, it is fine (as a private /tmp).
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let out = sb
+        .nstba()
+        .args(["auth", "list"])
+        .env("NSTBA_STORE", shared.join(".nstba"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
