@@ -333,6 +333,11 @@ pub struct DeployArgs {
     #[arg(long)]
     pub force: bool,
 
+    /// Also send hidden files and folders (names starting with '.', such as .env); without it
+    /// only those that a '!' rule in .nstbaignore names go
+    #[arg(long)]
+    pub hidden: bool,
+
     #[command(flatten)]
     pub transfer: TransferArgs,
 }

@@ -17,3 +17,4 @@ mod sign;
 mod soak;
 mod store;
 mod suiteql;
+mod trust;

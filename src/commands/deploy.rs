@@ -22,7 +22,7 @@ use crate::error::Failure;
 use crate::filecabinet::MAX_STALLS;
 use crate::filecabinet::paths;
 use crate::filecabinet::state::{Confirmed, DeployState};
-use crate::filecabinet::walk::{LocalFile, hash_all, walk};
+use crate::filecabinet::walk::{LocalFile, hash_all, read_capped, walk};
 use crate::netsuite::restlet::{MAX_BYTES, PutFile, Restlet};
 use crate::ui;
 
@@ -58,7 +58,10 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
         .ok_or_else(|| missing("the target folder (--target)", "deploy", "target"))?;
     let target = paths::parse_folder(&target)?;
 
-    let walked = walk(&source, &target)?;
+    let walked = walk(&source, &target, args.hidden)?;
+    for (path, why) in &walked.skipped {
+        ui::warn(format!("skipped {path}: {why}"));
+    }
     let too_big: Vec<String> = walked
         .files
         .iter()
@@ -274,11 +277,11 @@ async fn send_batch(
         let mut hashes: HashMap<String, (String, u64)> = HashMap::new();
         let mut unreadable = Vec::new();
         for (remote, item) in &pending {
-            match tokio::fs::read(&item.abs).await {
-                Ok(bytes) if bytes.len() as u64 > MAX_BYTES => unreadable.push((
-                    remote.clone(),
-                    "it grew over 10 MB during the deploy".into(),
-                )),
+            let abs = item.abs.clone();
+            let read = tokio::task::spawn_blocking(move || read_capped(&abs, MAX_BYTES))
+                .await
+                .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+            match read {
                 Ok(bytes) => {
                     hashes.insert(
                         remote.clone(),

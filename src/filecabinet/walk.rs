@@ -1,5 +1,10 @@
-//! Walking a deploy's source folder: which files go (`.gitignore` and `.nstbaignore` inside the
-//! folder are honoured, `.git` is never sent), their File Cabinet paths, and their SHA-256.
+//! Walking a deploy's source folder: which files go, their File Cabinet paths, and their
+//! SHA-256 (SPEC 8). Only regular files inside the source are read: a symlink is followed only
+//! when its target resolves inside the source folder, and any other link, FIFO, socket or
+//! device is skipped with a warning, so a malicious commit (`ln -s ~/.ssh/id_ed25519 dist/x`)
+//! cannot upload a secret. Hidden files and folders (`.env`, `.npmrc`, `.git`) are skipped
+//! unless `--hidden`, or a `!` rule in `.nstbaignore` (or `.gitignore`) names them; `.git` never
+//! goes. `.gitignore` and `.nstbaignore` inside the folder are honoured.
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -18,20 +23,23 @@ pub const IGNORE_FILE: &str = ".nstbaignore";
 pub struct LocalFile {
     /// Relative to the source folder, with `/` separators (the state file's key).
     pub rel: String,
+    /// Where its bytes really are (links resolved), inside the source folder.
     pub abs: PathBuf,
     /// Its File Cabinet path.
     pub remote: String,
     pub size: u64,
 }
 
-/// What a walk found: the files, and what could not be read (with why).
+/// What a walk found: the files, what could not be read (with why), and what was skipped on
+/// purpose (links leading out, FIFOs, sockets, devices; with why).
 #[derive(Debug, Default)]
 pub struct Walk {
     pub files: Vec<LocalFile>,
     pub problems: Vec<(String, String)>,
+    pub skipped: Vec<(String, String)>,
 }
 
-pub fn walk(source: &Path, target: &str) -> Result<Walk> {
+pub fn walk(source: &Path, target: &str, hidden: bool) -> Result<Walk> {
     let meta = std::fs::metadata(source).map_err(|e| {
         Failure::usage(format!(
             "cannot read the source folder {}: {e}. Pass the folder to deploy, or set \
@@ -42,9 +50,18 @@ pub fn walk(source: &Path, target: &str) -> Result<Walk> {
     if !meta.is_dir() {
         return Err(Failure::usage(format!("{} is not a folder", source.display())).into());
     }
+    let root = std::fs::canonicalize(source).map_err(|e| {
+        Failure::usage(format!(
+            "cannot read the source folder {}: {e}",
+            source.display()
+        ))
+    })?;
     let mut out = Walk::default();
+    let skipped = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (filter_root, filter_source, filter_skipped) =
+        (root.clone(), source.to_path_buf(), skipped.clone());
     let walker = ignore::WalkBuilder::new(source)
-        .hidden(false)
+        .hidden(!hidden)
         // Ignore files above the source folder are not read: a project's .gitignore that
         // names the build folder (dist/) must not hide the very files being deployed.
         .parents(false)
@@ -52,7 +69,25 @@ pub fn walk(source: &Path, target: &str) -> Result<Walk> {
         .git_global(false)
         .follow_links(true)
         .add_custom_ignore_filename(IGNORE_FILE)
-        .filter_entry(|e| e.file_name() != ".git")
+        .filter_entry(move |e| {
+            if e.file_name() == ".git" {
+                return false;
+            }
+            if !e.path_is_symlink() {
+                return true;
+            }
+            // A link is followed only when what it leads to is inside the source folder.
+            let why = match std::fs::canonicalize(e.path()) {
+                Ok(real) if real.starts_with(&filter_root) => return true,
+                Ok(_) => "a symlink that leads outside the source folder; not read",
+                Err(_) => "a symlink that leads nowhere; not read",
+            };
+            let rel = e.path().strip_prefix(&filter_source).unwrap_or(e.path());
+            if let Ok(mut list) = filter_skipped.lock() {
+                list.push((rel.display().to_string(), why.to_string()));
+            }
+            false
+        })
         .sort_by_file_name(|a, b| a.cmp(b))
         .build();
     for entry in walker {
@@ -60,19 +95,57 @@ pub fn walk(source: &Path, target: &str) -> Result<Walk> {
             Ok(e) => e,
             Err(e) => {
                 let (path, why) = describe_walk_error(&e, source);
-                out.problems.push((path, why));
+                let dangling = !path.is_empty()
+                    && std::fs::symlink_metadata(source.join(&path))
+                        .is_ok_and(|m| m.file_type().is_symlink())
+                    && std::fs::metadata(source.join(&path)).is_err();
+                if dangling {
+                    out.skipped
+                        .push((path, "a symlink that leads nowhere; not read".into()));
+                } else {
+                    out.problems.push((path, why));
+                }
                 continue;
             }
         };
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
+        let Some(kind) = entry.file_type() else {
+            continue; // the standard input, which a walk of a folder never yields
+        };
+        let rel_path = entry
+            .path()
+            .strip_prefix(source)
+            .unwrap_or(entry.path())
+            .to_path_buf();
+        if kind.is_dir() {
+            continue;
+        }
+        if !kind.is_file() {
+            out.skipped.push((
+                rel_path.display().to_string(),
+                "not a regular file (a FIFO, socket or device); not read".into(),
+            ));
             continue;
         }
         let name = entry.file_name();
         if name == ".gitignore" || name == IGNORE_FILE {
             continue;
         }
-        let abs = entry.path().to_path_buf();
-        let rel_path = abs.strip_prefix(source).unwrap_or(&abs).to_path_buf();
+        // Links were checked on the way in; the real path is what is read from now on.
+        let abs = match std::fs::canonicalize(entry.path()) {
+            Ok(real) if real.starts_with(&root) => real,
+            Ok(_) => {
+                out.skipped.push((
+                    rel_path.display().to_string(),
+                    "it leads outside the source folder; not read".into(),
+                ));
+                continue;
+            }
+            Err(e) => {
+                out.problems
+                    .push((rel_path.display().to_string(), e.to_string()));
+                continue;
+            }
+        };
         let Some(remote) = remote_path(target, &rel_path) else {
             out.problems.push((
                 rel_path.display().to_string(),
@@ -91,7 +164,43 @@ pub fn walk(source: &Path, target: &str) -> Result<Walk> {
             Err(e) => out.problems.push((rel, e.to_string())),
         }
     }
+    if let Ok(mut list) = skipped.lock() {
+        out.skipped.append(&mut list);
+    }
+    out.skipped.sort();
     Ok(out)
+}
+
+/// Opens a file the walk found: never through a link in its last component (the walk resolved
+/// links already), never blocking on a FIFO swapped in meanwhile, and only a regular file.
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other(
+            "it is no longer a regular file; not read",
+        ));
+    }
+    Ok(file)
+}
+
+/// A file's bytes, read as [`open_regular`] allows, at most `cap` of them (an error beyond).
+pub fn read_capped(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    open_regular(path)?.take(cap + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        return Err(std::io::Error::other(format!(
+            "it grew over {} MB during the deploy",
+            cap / 1_048_576
+        )));
+    }
+    Ok(bytes)
 }
 
 fn describe_walk_error(e: &ignore::Error, source: &Path) -> (String, String) {
@@ -121,7 +230,7 @@ fn describe_walk_error(e: &ignore::Error, source: &Path) -> (String, String) {
 
 /// SHA-256 of a file, hex, read in 64 KB pieces.
 pub fn sha256(path: &Path) -> std::io::Result<String> {
-    let mut file = std::fs::File::open(path)?;
+    let mut file = open_regular(path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
     loop {
@@ -189,10 +298,13 @@ mod tests {
         ] {
             std::fs::write(src.join(f), f).unwrap();
         }
-        let w = walk(&src, "SuiteScripts/app").unwrap();
+        let w = walk(&src, "SuiteScripts/app", false).unwrap();
         let rels: Vec<&str> = w.files.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(rels, ["a.js", "js/b.js"]);
+        let with_hidden = walk(&src, "SuiteScripts/app", true).unwrap();
+        let rels: Vec<&str> = with_hidden.files.iter().map(|f| f.rel.as_str()).collect();
         assert_eq!(rels, [".hidden", "a.js", "js/b.js"]);
-        assert_eq!(w.files[2].remote, "SuiteScripts/app/js/b.js");
+        assert_eq!(w.files[1].remote, "SuiteScripts/app/js/b.js");
         assert!(w.problems.is_empty());
         // hash_all keeps the order of its input.
         let hashes = hash_all(&w.files);
@@ -209,9 +321,36 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("a")).unwrap();
         std::fs::write(dir.path().join("a/f.txt"), "x").unwrap();
         std::os::unix::fs::symlink("..", dir.path().join("a/up")).unwrap();
-        let w = walk(dir.path(), "t").unwrap();
+        let w = walk(dir.path(), "t", false).unwrap();
         assert_eq!(w.files.len(), 1);
         assert!(w.problems[0].1.contains("symlink loop"), "{:?}", w.problems);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_inside_are_followed_links_outside_and_fifos_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("dist");
+        std::fs::create_dir_all(src.join("real")).unwrap();
+        std::fs::write(src.join("real/a.js"), "a").unwrap();
+        std::fs::write(dir.path().join("secret"), "s").unwrap();
+        std::os::unix::fs::symlink("real/a.js", src.join("inside.js")).unwrap();
+        std::os::unix::fs::symlink("real", src.join("inside-dir")).unwrap();
+        std::os::unix::fs::symlink("../secret", src.join("outside.txt")).unwrap();
+        std::os::unix::fs::symlink("..", src.join("up")).unwrap();
+        std::os::unix::fs::symlink("nowhere", src.join("dangling")).unwrap();
+        let fifo = std::ffi::CString::new(src.join("pipe").to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        let w = walk(&src, "t", false).unwrap();
+        let rels: Vec<&str> = w.files.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(rels, ["inside-dir/a.js", "inside.js", "real/a.js"]);
+        let skipped: Vec<&str> = w.skipped.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(skipped, ["dangling", "outside.txt", "pipe", "up"]);
+        assert!(
+            w.files
+                .iter()
+                .all(|f| f.abs.starts_with(src.canonicalize().unwrap()))
+        );
     }
 
     #[test]
