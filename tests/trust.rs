@@ -97,3 +97,77 @@ fn hidden_files_stay_home_unless_asked_for() {
     assert!(emu.file("SuiteScripts/app/.env").is_some());
     assert!(emu.file("SuiteScripts/app/.config/x.json").is_some());
 }
+
+#[test]
+fn fetch_refuses_git_reserved_names_and_colliding_paths() {
+    let emu = emulator();
+    let sb = Sandbox::with_token();
+    let planted: &[(&str, &[u8])] = &[
+        ("ok.js", b"fine"),
+        (
+            ".git/config",
+            b"[core]\n\tfsmonitor = \"touch /tmp/pwned\"\n",
+        ),
+        ("sub/.GIT/hooks/post-checkout", b"#!/bin/sh\n"),
+        ("GIT~1/config", b"x"),
+        ("CON", b"x"),
+        ("lib/aux.txt", b"x"),
+        ("trailing.", b"x"),
+        ("a.txt", b"lower"),
+        ("A.txt", b"upper"),
+        ("caf\u{e9}.js", b"nfc"),
+        ("cafe\u{301}.js", b"nfd"),
+    ];
+    for (rel, bytes) in planted {
+        emu.put_file(&format!("{TARGET}/{rel}"), bytes);
+    }
+    let out = sb.run(&emu, &["fetch", TARGET, "--out", "back", "--json"]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let s = summary(&out);
+    assert_eq!(s["fetched"], 1);
+    let failed: Vec<&str> = s["failedFiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed.len(), planted.len() - 1, "{failed:?}");
+    // Nothing of what was refused is written: only ok.js exists.
+    let tree = read_tree(&sb.path().join("back"));
+    assert_eq!(tree.keys().collect::<Vec<_>>(), ["ok.js"]);
+    let err = stderr(&out);
+    assert!(err.contains("git's hooks or config"), "{err}");
+    assert!(err.contains("reserved on Windows"), "{err}");
+    assert!(
+        err.contains("one local file where case or Unicode"),
+        "{err}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn fetched_files_honour_the_umask() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let emu = emulator();
+    let sb = Sandbox::with_token();
+    emu.put_file(&format!("{TARGET}/x.js"), b"x");
+    let mut cmd = sb.nstba_std();
+    cmd.args(["fetch", TARGET, "--out", "back"])
+        .env("NSTBA_NETSUITE_URL", emu.url());
+    // A group-shared checkout: umask 002 makes files 0664.
+    let out = std::process::Command::new("/bin/sh")
+        .args(["-c", "umask 002 && exec \"$0\" \"$@\""])
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .envs(cmd.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .env_remove("CI")
+        .current_dir(sb.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mode = std::fs::metadata(sb.path().join("back/x.js"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o664);
+}

@@ -135,6 +135,17 @@ impl Handle {
             .collect()
     }
 
+    /// Puts a file as the NetSuite UI (or another integration) would: no request, no checks
+    /// beyond NetSuite's own path rules. Tests use it to plant what a hostile account holds.
+    pub fn put_file(&self, path: &str, content: &[u8]) {
+        self.state.cabinet().put(path, content.to_vec());
+    }
+
+    /// Deletes a file as a user in the NetSuite UI would; whether it existed.
+    pub fn delete_file(&self, path: &str) -> bool {
+        self.state.cabinet().delete(path)
+    }
+
     /// How many RESTlet and REST calls were made (authenticated or not).
     pub fn api_hits(&self) -> usize {
         self.state.api_hits.load(Ordering::SeqCst)

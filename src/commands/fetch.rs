@@ -77,21 +77,8 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
                 .into(),
         ));
     }
-    let mut wanted = Vec::new();
-    let mut seen = HashSet::new();
-    for file in listing.files {
-        match paths::local_relative(&folder, &file.path) {
-            Ok(rel) if seen.insert(rel.clone()) => wanted.push(Wanted {
-                remote: file.path,
-                rel,
-                size: file.size,
-            }),
-            Ok(_) => outcome
-                .failed
-                .push((file.path, "listed twice; written once".into())),
-            Err(why) => outcome.failed.push((file.path, format!("refused: {why}"))),
-        }
-    }
+    let (wanted, refused) = plan(&folder, listing.files);
+    outcome.failed.extend(refused);
     let total: u64 = wanted.iter().map(|w| w.size).sum();
 
     if args.transfer.dry_run {
@@ -147,6 +134,53 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
         args.transfer.json,
         fields(&realm, &folder, &out, written, None),
     )
+}
+
+/// What a listing may write: each remote path checked (SPEC 8), and every group of paths that
+/// would land on one local file under case folding or Unicode normalization refused whole (on
+/// macOS or Windows one would overwrite the other, and which one wins is up to the server).
+fn plan(
+    folder: &str,
+    files: Vec<crate::netsuite::restlet::RemoteFile>,
+) -> (Vec<Wanted>, Vec<(String, String)>) {
+    let mut refused = Vec::new();
+    let mut seen = HashSet::new();
+    let mut by_key: HashMap<String, Vec<Wanted>> = HashMap::new();
+    for file in files {
+        match paths::local_relative(folder, &file.path) {
+            Ok(rel) if seen.insert(rel.clone()) => by_key
+                .entry(paths::collision_key(&rel))
+                .or_default()
+                .push(Wanted {
+                    remote: file.path,
+                    rel,
+                    size: file.size,
+                }),
+            Ok(_) => refused.push((file.path, "listed twice; written once".into())),
+            Err(why) => refused.push((file.path, format!("refused: {why}"))),
+        }
+    }
+    let mut wanted = Vec::new();
+    for (_, group) in by_key {
+        if let [one] = group.as_slice() {
+            wanted.push(one.clone());
+            continue;
+        }
+        let names: Vec<&str> = group.iter().map(|w| w.remote.as_str()).collect();
+        for w in &group {
+            refused.push((
+                w.remote.clone(),
+                format!(
+                    "refused: {} name one local file where case or Unicode normalization is \
+                     folded (macOS, Windows); rename all but one in the File Cabinet",
+                    names.join(" and ")
+                ),
+            ));
+        }
+    }
+    wanted.sort_by(|a, b| a.remote.cmp(&b.remote));
+    refused.sort();
+    (wanted, refused)
 }
 
 fn missing_folder() -> Failure {
@@ -312,21 +346,20 @@ fn write_under(out: &Path, rel: &Path, bytes: &[u8]) -> Result<(), String> {
     if std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_dir()) {
         return Err(format!("{} is a folder", target.display()));
     }
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".nstba-")
-        .suffix(".tmp")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".nstba-").suffix(".tmp");
+    // Files fetched are the user's, not secrets: created as any file is (0666 less the umask),
+    // not with the temporary file's 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder
         .tempfile_in(&dir)
         .map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
     tmp.write_all(bytes)
         .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
-    // Files fetched are the user's, not secrets: the usual mode, not the temp file's 0600.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let _ = tmp
-            .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644));
-    }
     tmp.persist(&target)
         .map_err(|e| format!("cannot write {}: {}", target.display(), e.error))?;
     Ok(())

@@ -12,6 +12,12 @@ pub enum Refusal {
     Empty,
     Outside,
     Control,
+    /// A `.git` segment in any case, or its 8.3 form `GIT~1`: git would run what it holds.
+    Git,
+    /// A name Windows reserves (`CON`, `aux.txt`, `COM1`), which no portable tree can hold.
+    Reserved,
+    /// A name ending in a dot or a space, which Windows cannot hold.
+    TrailingDotOrSpace,
 }
 
 impl std::fmt::Display for Refusal {
@@ -23,6 +29,12 @@ impl std::fmt::Display for Refusal {
             Refusal::Empty => "it has an empty segment",
             Refusal::Outside => "it is not inside the folder asked for",
             Refusal::Control => "it contains a control character",
+            Refusal::Git => {
+                "it is inside a .git folder, which would let the File Cabinet run commands \
+                 through git's hooks or config"
+            }
+            Refusal::Reserved => "its name is reserved on Windows (such as CON or aux.txt)",
+            Refusal::TrailingDotOrSpace => "a name in it ends with a dot or a space",
         })
     }
 }
@@ -72,6 +84,9 @@ pub fn local_relative(folder: &str, remote: &str) -> Result<PathBuf, Refusal> {
         }
         &segments[prefix.len()..]
     };
+    for seg in rest {
+        check_segment(seg)?;
+    }
     let mut out = PathBuf::new();
     for seg in rest {
         // A drive letter or prefix (`C:`) would make the join absolute on Windows.
@@ -85,6 +100,39 @@ pub fn local_relative(folder: &str, remote: &str) -> Result<PathBuf, Refusal> {
         return Err(Refusal::DotDot);
     }
     Ok(out)
+}
+
+/// The checks on one name that keep a fetched tree harmless and portable (SPEC 8).
+fn check_segment(seg: &str) -> Result<(), Refusal> {
+    let lower = seg.to_ascii_lowercase();
+    // NTFS also reads `.git.`, `.git ` and `.git::$INDEX_ALLOCATION` as `.git`.
+    let base = lower.split(':').next().unwrap_or_default();
+    let base = base.trim_end_matches(['.', ' ']);
+    if base == ".git" || base == "git~1" {
+        return Err(Refusal::Git);
+    }
+    if seg.ends_with('.') || seg.ends_with(' ') {
+        return Err(Refusal::TrailingDotOrSpace);
+    }
+    let stem = lower.split('.').next().unwrap_or_default().trim_end();
+    let reserved = matches!(stem, "con" | "prn" | "aux" | "nul")
+        || ((stem.starts_with("com") || stem.starts_with("lpt"))
+            && stem.len() == 4
+            && stem.as_bytes()[3].is_ascii_digit());
+    if reserved {
+        return Err(Refusal::Reserved);
+    }
+    Ok(())
+}
+
+/// The key under which two local paths are the same file on a case-insensitive or
+/// normalizing file system (macOS, Windows): lower case, Unicode NFC.
+pub fn collision_key(rel: &Path) -> String {
+    use unicode_normalization::UnicodeNormalization as _;
+    rel.to_string_lossy()
+        .nfc()
+        .collect::<String>()
+        .to_lowercase()
 }
 
 /// The File Cabinet path of a local file: `target/rel` with `/` separators. `None` when a
@@ -139,9 +187,53 @@ mod tests {
             ("SuiteScripts/apple/x", Refusal::Outside),
             ("SuiteScripts/app", Refusal::Outside),
             ("SuiteScripts/app/x\n", Refusal::Control),
+            ("SuiteScripts/app/.git/config", Refusal::Git),
+            ("SuiteScripts/app/a/.GIT/hooks/post-checkout", Refusal::Git),
+            ("SuiteScripts/app/GIT~1/config", Refusal::Git),
+            ("SuiteScripts/app/.git./config", Refusal::Git),
+            (
+                "SuiteScripts/app/.git::$INDEX_ALLOCATION/config",
+                Refusal::Git,
+            ),
+            ("SuiteScripts/app/CON", Refusal::Reserved),
+            ("SuiteScripts/app/x/aux.txt", Refusal::Reserved),
+            ("SuiteScripts/app/Com1.js", Refusal::Reserved),
+            ("SuiteScripts/app/lpt9", Refusal::Reserved),
+            ("SuiteScripts/app/nul.tar.gz", Refusal::Reserved),
+            ("SuiteScripts/app/a.", Refusal::TrailingDotOrSpace),
+            ("SuiteScripts/app/dir /a", Refusal::TrailingDotOrSpace),
         ] {
             assert_eq!(local_relative(f, remote), Err(why), "{remote}");
         }
+    }
+
+    #[test]
+    fn ordinary_names_pass() {
+        for ok in [
+            ".gitignore",
+            ".github",
+            "git",
+            "console.js",
+            "auxiliary",
+            "com10",
+            "a.b",
+        ] {
+            assert!(local_relative("", ok).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn collisions_fold_case_and_normalization() {
+        assert_eq!(
+            collision_key(Path::new("A/B.txt")),
+            collision_key(Path::new("a/b.TXT"))
+        );
+        // é as one code point (NFC) and as e + combining acute (NFD).
+        assert_eq!(
+            collision_key(Path::new("caf\u{e9}.js")),
+            collision_key(Path::new("cafe\u{301}.js"))
+        );
+        assert_ne!(collision_key(Path::new("a")), collision_key(Path::new("b")));
     }
 
     #[test]
