@@ -60,13 +60,20 @@ pub struct CredentialArgs {
     #[arg(long, value_name = "AUTH_ID")]
     pub auth_id: Option<String>,
 
-    /// Consumer key of the integration record, for tokens saved without one
-    #[arg(long, env = "NSTBA_CONSUMER_KEY", value_name = "KEY")]
+    /// Consumer key of the integration record; given here it replaces the saved one
+    /// (NSTBA_CONSUMER_KEY only fills tokens saved without one)
+    #[arg(long, value_name = "KEY")]
     pub consumer_key: Option<String>,
 
-    /// Read the consumer secret from the first line of stdin (else NSTBA_CONSUMER_SECRET)
+    /// Read the consumer secret from the first line of stdin; it replaces the saved one (a
+    /// rotated secret)
     #[arg(long)]
     pub consumer_secret_stdin: bool,
+
+    /// The account meant: a token for another account is refused, and it overrides account
+    /// in nstba.toml (the account guard)
+    #[arg(long, value_name = "ACCOUNT")]
+    pub account: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,6 +112,11 @@ pub enum AuthCommand {
     Rename { old: String, new: String },
     /// Remove a saved token from this machine (it stays active in NetSuite)
     Remove { auth_id: String },
+    /// Make a saved token the default, used when nothing else names one
+    Switch {
+        /// The saved token to use by default
+        auth_id: String,
+    },
     /// Ask NetSuite about a token (tokeninfo); exits 3 when NetSuite rejects it
     Verify(AuthVerifyArgs),
     /// Revoke a token in NetSuite, then remove it from this machine
@@ -171,8 +183,8 @@ pub struct AuthRevokeArgs {
     /// The saved token to revoke
     pub auth_id: String,
 
-    /// Consumer key of the integration record, for tokens saved without one
-    #[arg(long, env = "NSTBA_CONSUMER_KEY", value_name = "KEY")]
+    /// Consumer key of the integration record; given here it replaces the saved one
+    #[arg(long, value_name = "KEY")]
     pub consumer_key: Option<String>,
 
     /// Read the consumer secret from the first line of stdin (else NSTBA_CONSUMER_SECRET)
@@ -185,13 +197,14 @@ pub struct AuthAddArgs {
     /// The name to save the token under
     pub auth_id: String,
 
-    /// Account ID, such as 1234567 or 1234567_SB1
+    /// Account ID, such as 1234567 or 1234567_SB1 (needed for a new token)
     #[arg(long, env = "NSTBA_ACCOUNT")]
-    pub account: String,
+    pub account: Option<String>,
 
-    /// Token ID, from Setup > Users/Roles > Access Tokens
+    /// Token ID, from Setup > Users/Roles > Access Tokens (needed for a new token; without it,
+    /// an existing entry only gets its consumer key and secret set)
     #[arg(long, env = "NSTBA_TOKEN_ID", value_name = "ID")]
-    pub token_id: String,
+    pub token_id: Option<String>,
 
     /// Consumer key of the integration record
     #[arg(long, env = "NSTBA_CONSUMER_KEY", value_name = "KEY")]

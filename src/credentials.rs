@@ -1,7 +1,10 @@
-//! Choosing the credentials a signing command uses (SPEC 5), in this order:
-//! `--to`/`--auth-id`, the five `NSTBA_*` variables (CI), the project file's `auth_id`, the one
-//! saved token, then the picker on a terminal. Every result says where it came from, and
-//! nothing here prompts when prompting is not allowed.
+//! Choosing the credentials a signing command uses (SPEC 5), in this order: `--to`/`--auth-id`,
+//! the `NSTBA_*` credential variables (CI), `NSTBA_AUTH_ID`, this user's last pick for the
+//! project folder (else `auth_id` in nstba.toml), the default set with `nstba auth switch`, the
+//! one saved token (of the project's account), then the picker on a terminal. Every result
+//! says where it came from; nothing here prompts when prompting is not allowed, and `--to NEW`
+//! starts a browser login only where someone can finish it. The account guard
+//! ([`check_account`]) runs on whatever was chosen.
 
 use std::fmt;
 
@@ -18,17 +21,24 @@ pub const ENV_CONSUMER_KEY: &str = "NSTBA_CONSUMER_KEY";
 pub const ENV_CONSUMER_SECRET: &str = "NSTBA_CONSUMER_SECRET";
 pub const ENV_TOKEN_ID: &str = "NSTBA_TOKEN_ID";
 pub const ENV_TOKEN_SECRET: &str = "NSTBA_TOKEN_SECRET";
+pub const ENV_AUTH_ID: &str = "NSTBA_AUTH_ID";
 
-/// Where a set of credentials came from.
+/// Where a set of credentials came from (the step of SPEC 5 that chose it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Origin {
     /// `--to` or `--auth-id`.
     Flag,
-    /// The five `NSTBA_*` variables.
+    /// The `NSTBA_*` credential variables.
     Environment,
+    /// `NSTBA_AUTH_ID`.
+    EnvAuthId,
+    /// This user's last pick for the project folder.
+    ProjectChoice,
     /// `auth_id` in the project file.
     ProjectFile,
-    /// The only token saved.
+    /// The default set with `nstba auth switch`.
+    Default,
+    /// The only token saved (for the project's account).
     OnlyToken,
     /// Chosen in the picker.
     Picker,
@@ -41,7 +51,10 @@ impl fmt::Display for Origin {
         f.write_str(match self {
             Origin::Flag => "the command line",
             Origin::Environment => "the environment (NSTBA_*)",
-            Origin::ProjectFile => "nstba.toml",
+            Origin::EnvAuthId => "NSTBA_AUTH_ID",
+            Origin::ProjectChoice => "your last pick for this project folder",
+            Origin::ProjectFile => "auth_id in nstba.toml",
+            Origin::Default => "the default set with `nstba auth switch`",
             Origin::OnlyToken => "the only saved token",
             Origin::Picker => "the picker",
             Origin::Login => "the login just made",
@@ -62,11 +75,48 @@ pub struct Credentials {
     pub origin: Origin,
 }
 
-/// The consumer pair (integration record) when it does not come from the store entry.
+/// The consumer pair (integration record) from outside the store entry: given explicitly on
+/// the command line (`--consumer-key`, `--consumer-secret-stdin`), which wins over the entry,
+/// or from `NSTBA_CONSUMER_KEY`/`_SECRET`, which only fill entries that have no pair (a
+/// variable exported for one account must not break the tokens of another).
 #[derive(Clone, Debug, Default)]
 pub struct ConsumerOverride {
-    pub key: Option<String>,
-    pub secret: Option<Secret>,
+    pub explicit_key: Option<String>,
+    pub explicit_secret: Option<Secret>,
+    pub env_key: Option<String>,
+    pub env_secret: Option<Secret>,
+}
+
+impl ConsumerOverride {
+    /// The explicit values given, and the variables as they are set.
+    pub fn new(explicit_key: Option<String>, explicit_secret: Option<Secret>) -> Self {
+        ConsumerOverride {
+            explicit_key: explicit_key.filter(|k| !k.is_empty()),
+            explicit_secret,
+            env_key: env_var(ENV_CONSUMER_KEY),
+            env_secret: env_var(ENV_CONSUMER_SECRET).map(Secret::new),
+        }
+    }
+
+    fn is_explicit(&self) -> bool {
+        self.explicit_key.is_some() || self.explicit_secret.is_some()
+    }
+
+    /// The key to offer where nothing else has one (a prompt's default, a login).
+    pub fn key(&self) -> Option<&String> {
+        self.explicit_key.as_ref().or(self.env_key.as_ref())
+    }
+
+    /// The pair to use where no entry has one (a login): explicit values first, then the
+    /// variables.
+    pub fn pair(&self) -> Option<(String, Secret)> {
+        let key = self.key()?.clone();
+        let secret = self
+            .explicit_secret
+            .clone()
+            .or_else(|| self.env_secret.clone())?;
+        Some((key, secret))
+    }
 }
 
 /// What the command line said about credentials.
@@ -82,6 +132,10 @@ pub struct Request {
 pub struct Context<'a> {
     pub store: &'a StorePath,
     pub project: Option<&'a Project>,
+    /// This user's last pick for the project folder (`projects.toml`).
+    pub choice: Option<String>,
+    /// The default token (`nstba auth switch`).
+    pub default: Option<String>,
     pub env: &'a dyn Fn(&str) -> Option<String>,
     pub can_prompt: bool,
 }
@@ -90,7 +144,8 @@ pub struct Context<'a> {
 #[derive(Debug)]
 pub enum Resolution {
     Ready(Box<Credentials>),
-    /// `--to NAME` where NAME is not saved: the caller runs the authorization flow.
+    /// `--to NAME` where NAME is not saved: the caller runs the authorization flow (only
+    /// returned when prompting is allowed).
     Create(String),
     /// The picker should be shown (only returned when prompting is allowed).
     Pick,
@@ -108,10 +163,18 @@ pub fn resolve(req: &Request, ctx: &Context<'_>) -> Result<Resolution> {
             let store = load_store(ctx.store)?;
             return match store.get(id)? {
                 Some(entry) => from_entry(id, entry, Origin::Flag, req, ctx).map(ready),
-                None if req.to.is_some() => {
+                None if req.to.is_some() && ctx.can_prompt => {
                     crate::store::validate_auth_id(id)?;
                     Ok(Resolution::Create(id.clone()))
                 }
+                // In CI or a script a misspelt name must fail at once, not wait for a browser.
+                None if req.to.is_some() => Err(Failure::usage(format!(
+                    "no token is saved as '{id}' ({}), and nstba does not start a browser login \
+                     here (no terminal, CI or --no-input). Pass a saved auth ID, or create this \
+                     one where a browser can be used: `nstba auth login {id}`",
+                    listing(&store)
+                ))
+                .into()),
                 None => Err(not_saved(id, &store, "--auth-id").into()),
             };
         }
@@ -135,39 +198,73 @@ pub fn resolve(req: &Request, ctx: &Context<'_>) -> Result<Resolution> {
     }
 
     let store = load_store(ctx.store)?;
+    let named = |id: &str, origin: Origin, named_by: &str| -> Result<Resolution> {
+        match store.get(id)? {
+            Some(entry) => from_entry(id, entry, origin, req, ctx).map(ready),
+            None => Err(not_saved(id, &store, named_by).into()),
+        }
+    };
 
-    // 3. The project file's auth_id.
+    // 3. NSTBA_AUTH_ID.
+    if let Some(id) = (ctx.env)(ENV_AUTH_ID) {
+        return named(&id, Origin::EnvAuthId, ENV_AUTH_ID);
+    }
+
+    // 4. This user's pick for the project (a pick whose token is gone no longer counts),
+    //    else the team's auth_id in nstba.toml.
+    if let Some(id) = &ctx.choice
+        && store.contains(id)
+    {
+        return named(id, Origin::ProjectChoice, "your last pick");
+    }
     if let Some(project) = ctx.project
         && let Some(id) = project.auth_id()
     {
-        return match store.get(&id)? {
-            Some(entry) => from_entry(&id, entry, Origin::ProjectFile, req, ctx).map(ready),
-            None => Err(not_saved(
-                &id,
-                &store,
-                &format!("auth_id in {}", project.path.display()),
-            )
-            .into()),
-        };
+        return named(
+            &id,
+            Origin::ProjectFile,
+            &format!("auth_id in {}", project.path.display()),
+        );
     }
 
-    // 4. Exactly one saved token.
+    // 5. The default token.
+    if let Some(id) = &ctx.default {
+        return named(
+            id,
+            Origin::Default,
+            "the default set with `nstba auth switch`",
+        );
+    }
+
+    // 6. Exactly one saved token (of the project's account, when nstba.toml names one).
+    let project_account = ctx
+        .project
+        .and_then(Project::account)
+        .and_then(|a| AccountId::parse(&a).ok());
     let usable: Vec<(&str, Entry)> = store
         .entries()
         .into_iter()
         .filter_map(|(id, e)| e.ok().map(|e| (id, e)))
+        .filter(|(_, e)| match &project_account {
+            None => true,
+            Some(want) => AccountId::parse(&e.account).is_ok_and(|a| a.same_as(want)),
+        })
         .collect();
     if let [(id, entry)] = usable.as_slice() {
         return from_entry(id, entry.clone(), Origin::OnlyToken, req, ctx).map(ready);
     }
 
-    // 5. The picker, or an error that says what to pass.
-    if ctx.can_prompt && !usable.is_empty() {
+    // 7. The picker, or an error that says what to pass.
+    if ctx.can_prompt && !store.is_empty() {
         return Ok(Resolution::Pick);
     }
     if usable.is_empty() {
+        let scope = match &project_account {
+            Some(a) if !store.is_empty() => format!(" for account {a} (nstba.toml)"),
+            _ => String::new(),
+        };
         Err(Failure::usage(format!(
-            "no token is saved in {} and none is in the environment. Create one with \
+            "no token{scope} is saved in {} and none is in the environment. Create one with \
              `nstba auth login AUTH_ID` (or `nstba auth add`), or in CI set {ENV_ACCOUNT}, \
              {ENV_CONSUMER_KEY}, {ENV_CONSUMER_SECRET}, {ENV_TOKEN_ID} and {ENV_TOKEN_SECRET}",
             store.path.display()
@@ -177,12 +274,66 @@ pub fn resolve(req: &Request, ctx: &Context<'_>) -> Result<Resolution> {
         let ids: Vec<&str> = usable.iter().map(|(id, _)| *id).collect();
         Err(Failure::usage(format!(
             "{} tokens are saved ({}) and nothing says which to use: pass --to AUTH_ID, set \
-             auth_id in nstba.toml, or set the five NSTBA_* variables",
+             {ENV_AUTH_ID}, pick a default with `nstba auth switch AUTH_ID`, or set the \
+             NSTBA_* credential variables",
             ids.len(),
             ids.join(", ")
         ))
         .into())
     }
+}
+
+/// The account guard (SPEC 5): `--account` on the command line, else the project's
+/// `account`, must be the token's account, whichever step chose the token. Deploying a
+/// sandbox project to production by a slip of `--to` must be impossible.
+pub fn check_account(
+    creds: &Credentials,
+    cli_account: Option<&str>,
+    project: Option<&Project>,
+) -> Result<()> {
+    let token = creds
+        .auth_id
+        .as_deref()
+        .map(|id| format!("the token '{id}'"))
+        .unwrap_or_else(|| "the token in the environment".into());
+    if let Some(raw) = cli_account {
+        let wanted = AccountId::parse(raw)?;
+        if !creds.account.same_as(&wanted) {
+            return Err(Failure::usage(format!(
+                "{token} (from {}) is for account {}, and --account says {wanted}: nothing \
+                 was sent. Pick a token for {wanted} (`nstba auth list --all`)",
+                creds.origin, creds.account
+            ))
+            .into());
+        }
+        return Ok(());
+    }
+    let Some(project) = project else {
+        return Ok(());
+    };
+    let Some(raw) = project.account() else {
+        return Ok(());
+    };
+    let wanted = AccountId::parse(&raw).map_err(|e| {
+        Failure::usage(format!(
+            "account = \"{raw}\" in {} is not an account ID: {e}",
+            project.path.display()
+        ))
+    })?;
+    if creds.account.same_as(&wanted) {
+        return Ok(());
+    }
+    Err(Failure::usage(format!(
+        "{} is for account {wanted}, and {token} (from {}) is for account {}: nothing was \
+         sent. Use a token for {wanted} (`nstba auth list`), or pass --account {} if you \
+         really mean account {}",
+        project.path.display(),
+        creds.origin,
+        creds.account,
+        creds.account,
+        creds.account
+    ))
+    .into())
 }
 
 fn ready(c: Credentials) -> Resolution {
@@ -198,16 +349,20 @@ pub fn load_store(path: &StorePath) -> Result<Store> {
     Ok(store)
 }
 
-fn not_saved(id: &str, store: &Store, named_by: &str) -> Failure {
+fn listing(store: &Store) -> String {
     let saved: Vec<&str> = store.ids().collect();
-    let listing = if saved.is_empty() {
+    if saved.is_empty() {
         "no tokens are saved".to_string()
     } else {
         format!("saved: {}", saved.join(", "))
-    };
+    }
+}
+
+fn not_saved(id: &str, store: &Store, named_by: &str) -> Failure {
     Failure::usage(format!(
-        "no token is saved as '{id}' (named by {named_by}; {listing}). Create it with \
-         `nstba auth login {id}` or `nstba auth add {id}`"
+        "no token is saved as '{id}' (named by {named_by}; {}). Create it with \
+         `nstba auth login {id}` or `nstba auth add {id}`",
+        listing(store)
     ))
 }
 
@@ -249,21 +404,57 @@ pub fn from_environment(env: &dyn Fn(&str) -> Option<String>) -> Result<Option<C
 /// Where the consumer pair of an entry comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConsumerSource {
+    /// `--consumer-key`/`--consumer-secret-stdin`, over whatever the entry has.
+    Explicit,
     Store,
-    Override,
+    /// `NSTBA_CONSUMER_KEY`/`_SECRET`, for an entry without a pair.
+    Environment,
     Missing,
 }
 
-/// The consumer pair for an entry: the entry's own, else the command line and environment.
+impl fmt::Display for ConsumerSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ConsumerSource::Explicit => "the command line",
+            ConsumerSource::Store => "store",
+            ConsumerSource::Environment => {
+                "environment (NSTBA_CONSUMER_KEY, NSTBA_CONSUMER_SECRET)"
+            }
+            ConsumerSource::Missing => "missing",
+        })
+    }
+}
+
+/// The consumer pair for an entry (SPEC 5): explicit flags win over everything (a rotated
+/// consumer secret must be usable), else the entry's own, else the variables.
 pub fn consumer_pair(
     entry: &Entry,
     over: &ConsumerOverride,
 ) -> (Option<(String, Secret)>, ConsumerSource) {
+    if over.is_explicit() {
+        let key = over
+            .explicit_key
+            .clone()
+            .or_else(|| entry.consumer_key.clone())
+            .or_else(|| over.env_key.clone());
+        // A key given alone keeps the entry's secret only when it is the entry's key.
+        let secret = over.explicit_secret.clone().or_else(|| {
+            if over.explicit_key.is_some() && over.explicit_key != entry.consumer_key {
+                over.env_secret.clone()
+            } else {
+                entry.consumer_secret.clone()
+            }
+        });
+        return match (key, secret) {
+            (Some(k), Some(s)) => (Some((k, s)), ConsumerSource::Explicit),
+            _ => (None, ConsumerSource::Missing),
+        };
+    }
     if let (Some(k), Some(s)) = (&entry.consumer_key, &entry.consumer_secret) {
         return (Some((k.clone(), s.clone())), ConsumerSource::Store);
     }
-    match (&over.key, &over.secret) {
-        (Some(k), Some(s)) => (Some((k.clone(), s.clone())), ConsumerSource::Override),
+    match (&over.env_key, &over.env_secret) {
+        (Some(k), Some(s)) => (Some((k.clone(), s.clone())), ConsumerSource::Environment),
         _ => (None, ConsumerSource::Missing),
     }
 }
@@ -283,10 +474,18 @@ pub fn from_entry(
             ctx.store.path().display()
         ))
     })?;
-    let (key, secret) = match consumer_pair(&entry, &req.consumer).0 {
-        Some(pair) => pair,
-        None if ctx.can_prompt => prompt_consumer(&req.consumer)?,
-        None => {
+    let (key, secret) = match consumer_pair(&entry, &req.consumer) {
+        (Some(pair), source) => {
+            if source == ConsumerSource::Explicit && entry.consumer_key.is_some() {
+                crate::ui::verbose(format!(
+                    "the consumer key and secret from the command line replace the pair saved \
+                     with '{id}'"
+                ));
+            }
+            pair
+        }
+        (None, _) if ctx.can_prompt => prompt_consumer(&req.consumer)?,
+        (None, _) => {
             return Err(Failure::usage(format!(
                 "the token '{id}' has no consumer key and secret (the gulp tools do not save \
                  them): set {ENV_CONSUMER_KEY} and {ENV_CONSUMER_SECRET} from the integration \
@@ -308,25 +507,27 @@ pub fn from_entry(
 
 /// Asks for the consumer key on the terminal.
 pub fn prompt_consumer_key() -> Result<String> {
-    let key: String = dialoguer::Input::new()
-        .with_prompt("Consumer key (from the integration record)")
-        .interact_text()?;
+    let key: String = crate::ui::prompt(|| {
+        dialoguer::Input::new()
+            .with_prompt("Consumer key (from the integration record)")
+            .interact_text()
+    })?;
     Ok(key.trim().to_string())
 }
 
 /// Asks for the consumer key and secret on the terminal (the secret hidden).
 pub fn prompt_consumer(over: &ConsumerOverride) -> Result<(String, Secret)> {
-    let key = match &over.key {
+    let key = match over.key() {
         Some(k) => k.clone(),
         None => prompt_consumer_key()?,
     };
-    let secret = match &over.secret {
+    let secret = match over.explicit_secret.as_ref().or(over.env_secret.as_ref()) {
         Some(s) => s.clone(),
-        None => Secret::new(
+        None => Secret::new(crate::ui::prompt(|| {
             dialoguer::Password::new()
                 .with_prompt("Consumer secret")
-                .interact()?,
-        ),
+                .interact()
+        })?),
     };
     Ok((key.trim().to_string(), Secret::new(secret.expose().trim())))
 }
@@ -371,6 +572,8 @@ mod tests {
             &Context {
                 store: &f.store,
                 project: None,
+                choice: None,
+                default: None,
                 env: &lookup,
                 can_prompt: false,
             },
@@ -392,14 +595,16 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(account_of(run(&f, &req, &[]).unwrap()), "222");
+        // Without a terminal, --to NEW is an error naming the saved IDs, never a login.
         let to_new = Request {
             to: Some(Some("new".into())),
             ..Default::default()
         };
-        assert!(matches!(
-            run(&f, &to_new, &[]).unwrap(),
-            Resolution::Create(id) if id == "new"
-        ));
+        let msg = run(&f, &to_new, &[]).unwrap_err().to_string();
+        assert!(
+            msg.contains("saved: a, b") && msg.contains("nstba auth login new"),
+            "{msg}"
+        );
         let missing = Request {
             auth_id: Some("zzz".into()),
             ..Default::default()
@@ -464,8 +669,9 @@ mod tests {
         assert!(msg.contains("NSTBA_CONSUMER_KEY"), "{msg}");
         let req = Request {
             consumer: ConsumerOverride {
-                key: Some("k".into()),
-                secret: Some(Secret::new("s")),
+                env_key: Some("k".into()),
+                env_secret: Some(Secret::new("s")),
+                ..Default::default()
             },
             ..Default::default()
         };
@@ -477,5 +683,64 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn explicit_consumer_flags_win_variables_only_fill() {
+        let entry = Entry::from_value(&full("1")).unwrap();
+        let env_only = ConsumerOverride {
+            env_key: Some("envk".into()),
+            env_secret: Some(Secret::new("envs")),
+            ..Default::default()
+        };
+        let (pair, source) = consumer_pair(&entry, &env_only);
+        assert_eq!(
+            (pair.unwrap().0, source),
+            ("ck".into(), ConsumerSource::Store)
+        );
+        let rotated = ConsumerOverride {
+            explicit_secret: Some(Secret::new("rotated")),
+            ..env_only.clone()
+        };
+        let (pair, source) = consumer_pair(&entry, &rotated);
+        let (k, s) = pair.unwrap();
+        assert_eq!(
+            (k.as_str(), s.expose(), source),
+            ("ck", "rotated", ConsumerSource::Explicit)
+        );
+        let new_key = ConsumerOverride {
+            explicit_key: Some("newk".into()),
+            ..env_only
+        };
+        let (k, s) = consumer_pair(&entry, &new_key).0.unwrap();
+        assert_eq!((k.as_str(), s.expose()), ("newk", "envs"));
+    }
+
+    #[test]
+    fn order_after_the_environment() {
+        let f = fixture(&[("a", full("111")), ("b", full("222")), ("c", full("333"))]);
+        fn lookup(k: &str) -> Option<String> {
+            (k == ENV_AUTH_ID).then(|| "c".to_string())
+        }
+        fn none(_: &str) -> Option<String> {
+            None
+        }
+        let ctx = |env: &'static dyn Fn(&str) -> Option<String>,
+                   choice: Option<&str>,
+                   default: Option<&str>| Context {
+            store: &f.store,
+            project: None,
+            choice: choice.map(str::to_string),
+            default: default.map(str::to_string),
+            env,
+            can_prompt: false,
+        };
+        let pick = |c: Context<'_>| account_of(resolve(&Request::default(), &c).unwrap());
+        assert_eq!(pick(ctx(&lookup, Some("a"), Some("b"))), "333");
+        assert_eq!(pick(ctx(&none, Some("a"), Some("b"))), "111");
+        // A pick whose token is gone no longer counts.
+        assert_eq!(pick(ctx(&none, Some("gone"), Some("b"))), "222");
+        assert_eq!(pick(ctx(&none, None, Some("b"))), "222");
+        assert!(resolve(&Request::default(), &ctx(&none, None, Some("zz"))).is_err());
     }
 }

@@ -7,6 +7,7 @@ pub mod account;
 pub mod browser;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod credentials;
 pub mod error;
 pub mod filecabinet;

@@ -1,9 +1,12 @@
-//! The project file `nstba.toml` (SPEC 7), found in the current folder or a parent. It is
-//! optional; flags override it. Edits go through `toml_edit` so the user's comments and
-//! layout survive.
+//! The project file `nstba.toml` (SPEC 7): the team's file, committed with the project, so
+//! nstba reads it and never writes it, and treats it as input from a repository it may not
+//! control. It is found in the current folder or a parent, but the search stops at a folder
+//! holding `.git` and at the home folder (a file in `/tmp` or a parent project must not steer
+//! this one). A file owned by another user, or writable by others, is ignored with a warning.
+//! Paths in it must stay inside its folder. Unknown keys get a warning naming the nearest
+//! known key.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use toml_edit::DocumentMut;
@@ -11,6 +14,16 @@ use toml_edit::DocumentMut;
 use crate::error::Failure;
 
 pub const FILE_NAME: &str = "nstba.toml";
+/// A project file is a few lines; anything larger is not one.
+const MAX_BYTES: u64 = 1024 * 1024;
+
+/// Every key nstba reads, by table (`""` is the top level).
+const KNOWN: &[(&str, &[&str])] = &[
+    ("", &["account", "auth_id", "restlet", "deploy", "fetch"]),
+    ("restlet", &["script", "deploy"]),
+    ("deploy", &["source", "target"]),
+    ("fetch", &["out"]),
+];
 
 #[derive(Debug, Clone)]
 pub struct Project {
@@ -19,19 +32,37 @@ pub struct Project {
 }
 
 impl Project {
-    /// Finds `nstba.toml` in `start` or one of its parents.
-    pub fn find(start: &Path) -> Result<Option<Project>> {
+    /// Finds `nstba.toml` in `start` or a parent, stopping after a folder that holds `.git`
+    /// and at `home`. Warnings (an ignored file, unknown keys) go to stderr.
+    pub fn find(start: &Path, home: Option<&Path>) -> Result<Option<Project>> {
         for dir in start.ancestors() {
             let candidate = dir.join(FILE_NAME);
             if candidate.is_file() {
-                return Project::load(&candidate).map(Some);
+                if let Some(why) = untrusted(&candidate) {
+                    crate::ui::warn(format!(
+                        "ignoring {}: {why}. Fix its owner or mode (chmod go-w) if it is yours",
+                        candidate.display()
+                    ));
+                    return Ok(None);
+                }
+                let project = Project::load(&candidate)?;
+                for w in project.unknown_keys() {
+                    crate::ui::warn(format!("{}: {w}", candidate.display()));
+                }
+                return Ok(Some(project));
+            }
+            if dir.join(".git").exists() || home.is_some_and(|h| h == dir) {
+                break;
             }
         }
         Ok(None)
     }
 
     pub fn load(path: &Path) -> Result<Project> {
-        let text = fs::read_to_string(path)
+        use std::io::Read as _;
+        let mut text = String::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_BYTES).read_to_string(&mut text))
             .with_context(|| format!("cannot read the project file {}", path.display()))?;
         let doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
             Failure::error(format!(
@@ -73,47 +104,209 @@ impl Project {
         self.string(Some(table), key)
     }
 
-    /// Remembers the chosen auth ID, keeping comments and layout.
-    pub fn set_auth_id(&mut self, auth_id: &str) -> Result<()> {
-        self.doc["auth_id"] = toml_edit::value(auth_id);
-        crate::store::write_atomic(&self.path, &self.doc.to_string())
-            .with_context(|| format!("cannot update the project file {}", self.path.display()))
+    /// A path key (`[deploy] source`, `[fetch] out`), joined to the file's folder. One that
+    /// leaves the folder (absolute, `..`, or a link leading out) is a usage error.
+    pub fn path(&self, table: &str, key: &str) -> Result<Option<PathBuf>> {
+        let Some(raw) = self.get(table, key) else {
+            return Ok(None);
+        };
+        let leaves = |why: &str| -> anyhow::Error {
+            Failure::usage(format!(
+                "{key} = \"{raw}\" under [{table}] in {} {why}: paths in nstba.toml must stay \
+                 inside its folder ({}). Pass the path on the command line if you mean it",
+                self.path.display(),
+                self.dir().display()
+            ))
+            .into()
+        };
+        let rel = Path::new(&raw);
+        if !rel
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+        {
+            return Err(leaves("leaves the project folder"));
+        }
+        let joined = self.dir().join(rel);
+        // Where it exists, links are resolved too: a folder link in the project leading out
+        // is as far away as `../..`.
+        if let (Ok(real), Ok(root)) = (
+            std::fs::canonicalize(&joined),
+            std::fs::canonicalize(self.dir()),
+        ) && !real.starts_with(&root)
+        {
+            return Err(leaves("leads outside the project folder through a link"));
+        }
+        Ok(Some(joined))
     }
+
+    /// A warning for each key nstba does not know, with the nearest known one.
+    pub fn unknown_keys(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let known = |table: &str| {
+            KNOWN
+                .iter()
+                .find(|(t, _)| *t == table)
+                .map_or(&[][..], |(_, keys)| *keys)
+        };
+        let mut check = |table: &str, key: &str| {
+            let keys = known(table);
+            if keys.contains(&key) {
+                return;
+            }
+            let place = if table.is_empty() {
+                String::new()
+            } else {
+                format!(" under [{table}]")
+            };
+            let nearest = keys
+                .iter()
+                .map(|k| (strsim::jaro_winkler(key, k), *k))
+                .filter(|(score, _)| *score > 0.7)
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            out.push(match nearest {
+                Some((_, k)) => format!("unknown key '{key}'{place}: did you mean '{k}'?"),
+                None => format!(
+                    "unknown key '{key}'{place}: nstba reads {}",
+                    keys.join(", ")
+                ),
+            });
+        };
+        for (key, item) in self.doc.iter() {
+            check("", key);
+            if let Some(table) = item.as_table_like()
+                && KNOWN.iter().any(|(t, _)| *t == key)
+            {
+                for (sub, _) in table.iter() {
+                    check(key, sub);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Why a project file may not be trusted: owned by another user, or writable by others (or
+/// by a group other than the user's own, as umask 002 systems make files).
+fn untrusted(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let meta = std::fs::metadata(path).ok()?;
+        // SAFETY: geteuid and getegid have no preconditions and cannot fail.
+        let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
+        if meta.uid() != uid {
+            return Some(format!("it belongs to another user (uid {})", meta.uid()));
+        }
+        let mode = meta.mode();
+        if mode & 0o002 != 0 || (mode & 0o020 != 0 && meta.gid() != gid) {
+            return Some(format!(
+                "other users can change it (mode {:o})",
+                mode & 0o777
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn write(dir: &Path, text: &str) -> PathBuf {
+        let file = dir.join(FILE_NAME);
+        std::fs::write(&file, text).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        file
+    }
+
     #[test]
-    fn finds_in_parent_and_keeps_comments() {
+    fn finds_in_parent_and_stops_at_git_and_home() {
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join(FILE_NAME);
-        fs::write(
-            &file,
-            "# my project\naccount = \"1234567_SB1\"  # sandbox\n\n[deploy]\nsource = \"dist\"\n",
-        )
-        .unwrap();
+        write(
+            dir.path(),
+            "account = \"1234567_SB1\"\n[deploy]\nsource = \"dist\"\n",
+        );
         let nested = dir.path().join("a/b");
-        fs::create_dir_all(&nested).unwrap();
-        let mut p = Project::find(&nested).unwrap().unwrap();
+        std::fs::create_dir_all(&nested).unwrap();
+        let p = Project::find(&nested, None).unwrap().unwrap();
         assert_eq!(p.account().as_deref(), Some("1234567_SB1"));
         assert_eq!(p.get("deploy", "source").as_deref(), Some("dist"));
         assert_eq!(p.auth_id(), None);
-        p.set_auth_id("sb").unwrap();
-        let text = fs::read_to_string(&file).unwrap();
-        assert!(text.contains("# my project"));
-        assert!(text.contains("# sandbox"));
+        // A repository below it is a project of its own: the search stops there.
+        std::fs::create_dir(dir.path().join("a/.git")).unwrap();
+        assert!(Project::find(&nested, None).unwrap().is_none());
+        std::fs::remove_dir(dir.path().join("a/.git")).unwrap();
+        // So does the home folder.
+        assert!(
+            Project::find(&nested, Some(&dir.path().join("a")))
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_others_can_write_is_ignored() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(dir.path(), "account = \"1\"\n");
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o646)).unwrap();
+        assert!(Project::find(dir.path(), None).unwrap().is_none());
+        assert!(untrusted(&file).unwrap().contains("mode 646"));
+    }
+
+    #[test]
+    fn paths_stay_inside() {
+        let dir = tempfile::tempdir().unwrap();
+        for bad in ["../..", "/etc", "dist/../../x"] {
+            write(dir.path(), &format!("[deploy]\nsource = \"{bad}\"\n"));
+            let p = Project::find(dir.path(), None).unwrap().unwrap();
+            let err = p.path("deploy", "source").unwrap_err().to_string();
+            assert!(err.contains("must stay inside"), "{bad}: {err}");
+        }
+        write(dir.path(), "[fetch]\nout = \"./back\"\n");
+        let p = Project::find(dir.path(), None).unwrap().unwrap();
         assert_eq!(
-            Project::load(&file).unwrap().auth_id().as_deref(),
-            Some("sb")
+            p.path("fetch", "out").unwrap().unwrap(),
+            dir.path().join("./back")
+        );
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("/", dir.path().join("root")).unwrap();
+            write(dir.path(), "[deploy]\nsource = \"root\"\n");
+            let p = Project::find(dir.path(), None).unwrap().unwrap();
+            assert!(p.path("deploy", "source").is_err());
+        }
+    }
+
+    #[test]
+    fn unknown_keys_get_the_nearest() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "acount = \"1\"\nzzz = 1\n[deploy]\nsorce = \"d\"\n[restlet]\nscript = \"s\"\n",
+        );
+        let p = Project::load(&dir.path().join(FILE_NAME)).unwrap();
+        let w = p.unknown_keys();
+        assert_eq!(w.len(), 3, "{w:?}");
+        assert!(w[0].contains("'acount': did you mean 'account'?"), "{w:?}");
+        assert!(w[1].contains("'zzz': nstba reads"), "{w:?}");
+        assert!(
+            w[2].contains("'sorce' under [deploy]: did you mean 'source'?"),
+            "{w:?}"
         );
     }
 
     #[test]
     fn bad_toml_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join(FILE_NAME), "account = ").unwrap();
-        assert!(Project::find(dir.path()).is_err());
+        write(dir.path(), "account = ");
+        assert!(Project::find(dir.path(), None).is_err());
     }
 }

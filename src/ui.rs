@@ -47,6 +47,61 @@ pub fn can_prompt(no_input: bool) -> bool {
     !no_input && !ci && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
 }
 
+/// Runs a prompt so that the cursor is shown again whatever happens: dialoguer hides it, and
+/// a Ctrl-C (read as a key in raw mode, or as SIGINT between reads) or an Esc would leave it
+/// hidden. Ctrl-C becomes exit 130.
+pub fn prompt<T>(ask: impl FnOnce() -> dialoguer::Result<T>) -> anyhow::Result<T> {
+    #[cfg(unix)]
+    let previous = sigint::install();
+    let result = ask();
+    #[cfg(unix)]
+    sigint::restore(previous);
+    let _ = console::Term::stderr().show_cursor();
+    match result {
+        Ok(v) => Ok(v),
+        Err(dialoguer::Error::IO(e)) if e.kind() == std::io::ErrorKind::Interrupted => {
+            Err(crate::error::Failure::new(
+                crate::error::ExitKind::Interrupted,
+                "cancelled (Ctrl-C); nothing was changed",
+            )
+            .into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(unix)]
+mod sigint {
+    /// SIGINT while a prompt is up: show the cursor and leave with 130. Only
+    /// async-signal-safe calls (write, _exit).
+    extern "C" fn on_sigint(_: libc::c_int) {
+        const SHOW: &[u8] = b"\x1b[?25h\n";
+        // SAFETY: write and _exit are async-signal-safe; the buffer is static.
+        unsafe {
+            libc::write(2, SHOW.as_ptr().cast(), SHOW.len());
+            libc::_exit(130);
+        }
+    }
+
+    pub fn install() -> libc::sigaction {
+        // SAFETY: a zeroed sigaction is valid; the handler only makes async-signal-safe calls.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_sigint as *const () as libc::sighandler_t;
+            let mut previous: libc::sigaction = std::mem::zeroed();
+            libc::sigaction(libc::SIGINT, &action, &mut previous);
+            previous
+        }
+    }
+
+    pub fn restore(previous: libc::sigaction) {
+        // SAFETY: puts back the action that `install` replaced.
+        unsafe {
+            libc::sigaction(libc::SIGINT, &previous, std::ptr::null_mut());
+        }
+    }
+}
+
 /// A progress bar over `total_bytes` on stderr, only on a terminal and never with `-q`;
 /// otherwise a hidden one that costs nothing.
 pub fn progress(total_bytes: u64, files: usize) -> indicatif::ProgressBar {

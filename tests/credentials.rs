@@ -64,14 +64,39 @@ fn project_file_picks_the_token() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).starts_with("OAuth realm=\"1234567_SB1\""));
-    assert!(stderr(&out).contains("from nstba.toml"));
-    // A flag beats the project file.
+    assert!(stderr(&out).contains("from auth_id in nstba.toml"));
+    // A flag beats the project file's auth_id, but not its account: a token of another
+    // account is refused, naming both, unless --account says that account is meant.
     let out = sb
         .nstba()
         .args(["sign", "GET", "/rest/tokeninfo", "--auth-id", "prod"])
         .output()
         .unwrap();
-    assert!(stdout(&out).starts_with("OAuth realm=\"1234567\""));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+    let err = stderr(&out);
+    assert!(
+        err.contains("is for account 1234567_SB1") && err.contains("is for account 1234567:"),
+        "{err}"
+    );
+    let out = sb
+        .nstba()
+        .args([
+            "sign",
+            "GET",
+            "/rest/tokeninfo",
+            "--auth-id",
+            "prod",
+            "--account",
+            "1234567",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).starts_with("OAuth realm=\"1234567\""),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -37,9 +37,44 @@ fn picker_lists_tokens_and_remembers_the_choice() {
     p.exp_string("OAuth realm=\"1234567_SB1\"").unwrap();
     let rest = p.exp_eof().unwrap();
     assert_no_secrets("picker session", &rest);
+    // The pick is this user's: remembered in their config folder, and nstba.toml, the team's
+    // file, is never written.
+    assert_eq!(sb.project_choice(sb.path()).as_deref(), Some("sb"));
     let toml = std::fs::read_to_string(sb.path().join("nstba.toml")).unwrap();
-    assert!(toml.contains("auth_id = \"sb\""), "{toml}");
-    assert!(toml.contains("# team settings"));
+    assert_eq!(toml, "# team settings\naccount = \"1234567_SB1\"\n");
+    // Next time, nothing needs to be picked.
+    let out = sb
+        .nstba()
+        .args(["sign", "GET", "/rest/tokeninfo", "-v"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("your last pick for this project folder"));
+}
+
+#[test]
+fn ctrl_c_and_esc_in_the_picker_restore_the_cursor() {
+    let sb = Sandbox::new();
+    sb.add_token("a", ACCOUNT, TID, TS);
+    sb.add_token("b", ACCOUNT, TID, TS);
+    for (key, code) in [("\x03", 130), ("\x1b", 2)] {
+        let mut p = on_pty(&sb, &["sign", "GET", "/rest/tokeninfo", "--to"], &[]);
+        p.exp_string("New token").unwrap();
+        p.send(key).unwrap();
+        p.flush().unwrap();
+        let rest = p.exp_eof().unwrap();
+        let shown = rest.rfind("\x1b[?25h");
+        let hidden = rest.rfind("\x1b[?25l");
+        assert!(
+            shown.is_some() && shown > hidden,
+            "cursor left hidden: {rest:?}"
+        );
+        let status = p.process().wait().unwrap();
+        assert!(
+            matches!(status, rexpect::process::WaitStatus::Exited(_, c) if c == code),
+            "{status:?}"
+        );
+    }
 }
 
 #[test]
@@ -70,4 +105,45 @@ fn picker_new_token_runs_the_flow_and_goes_on() {
     p.exp_string("\"companyId\":\"1234567_SB1\"").unwrap();
     p.exp_eof().unwrap();
     assert!(sb.store_json()["fresh"]["token"].is_string());
+}
+
+#[test]
+fn to_new_on_a_terminal_creates_the_token_then_uses_it() {
+    let emu = emulator_with(|c| c.decision = nstba_emulator::Decision::Allow);
+    let sb = Sandbox::new();
+    std::fs::write(
+        sb.path().join("nstba.toml"),
+        "# my project\naccount = \"1234567_SB1\" # sandbox\n",
+    )
+    .unwrap();
+    let browser = standin_browser();
+    let url = emu.url();
+    let mut p = on_pty(
+        &sb,
+        &["request", "GET", "/rest/tokeninfo", "--to", "fresh"],
+        &[
+            ("NSTBA_NETSUITE_URL", &url),
+            ("NSTBA_BROWSER", &browser),
+            ("NSTBA_CALLBACK_URL", "http://localhost:0/tba"),
+            ("NSTBA_CONSUMER_KEY", CK),
+            ("NSTBA_CONSUMER_SECRET", CS),
+        ],
+    );
+    p.exp_string("creating it with the authorization flow")
+        .unwrap();
+    p.exp_string("\"companyId\":\"1234567_SB1\"").unwrap();
+    p.exp_eof().unwrap();
+    assert!(sb.store_json()["fresh"]["token"].is_string());
+    // Remembered for this user and folder; nstba.toml is left as it was.
+    assert_eq!(sb.project_choice(sb.path()).as_deref(), Some("fresh"));
+    let toml = std::fs::read_to_string(sb.path().join("nstba.toml")).unwrap();
+    assert_eq!(toml, "# my project\naccount = \"1234567_SB1\" # sandbox\n");
+    // The next run uses it without --to and without another login.
+    let hits = emu.hits();
+    sb.nstba()
+        .args(["request", "GET", "/rest/tokeninfo"])
+        .env("NSTBA_NETSUITE_URL", emu.url())
+        .assert()
+        .success();
+    assert_eq!(emu.hits(), hits + 1);
 }

@@ -171,3 +171,206 @@ fn fetched_files_honour_the_umask() {
         .mode();
     assert_eq!(mode & 0o777, 0o664);
 }
+
+fn project(sb: &Sandbox, toml: &str) {
+    std::fs::write(sb.path().join("nstba.toml"), toml).unwrap();
+}
+
+#[test]
+fn nstba_toml_paths_that_leave_the_project_are_refused() {
+    let emu = emulator();
+    let sb = Sandbox::with_token();
+    std::fs::create_dir_all(sb.path().join("work")).unwrap();
+    write(
+        &sb.path().join(".ssh"),
+        "id_ed25519",
+        b"PRIVATE do-not-upload",
+    );
+    project(
+        &sb,
+        "[deploy]\nsource = \".ssh/..\"\ntarget = \"SuiteScripts/app\"\n",
+    );
+    let out = sb.run(&emu, &["deploy"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("must stay inside"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(
+        sb.path().join("work/nstba.toml"),
+        "[deploy]\nsource = \"../.ssh\"\ntarget = \"SuiteScripts/app\"\n[fetch]\nout = \"../../\"\n",
+    )
+    .unwrap();
+    for args in [&["deploy"][..], &["fetch"][..]] {
+        let out = sb
+            .nstba()
+            .current_dir(sb.path().join("work"))
+            .args(args)
+            .env("NSTBA_NETSUITE_URL", emu.url())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("must stay inside"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(emu.files("SuiteScripts").is_empty());
+    assert_eq!(emu.api_hits(), 0);
+}
+
+#[test]
+fn the_account_guard_stops_a_slip_of_to_and_a_dry_run_remembers_nothing() {
+    let emu = emulator();
+    let sb = Sandbox::new();
+    sb.add_token("sb", ACCOUNT, TID, TS);
+    sb.add_token("prod", "1234567", TID, TS);
+    write(&sb.path().join("dist"), "a.js", b"a");
+    let toml =
+        "account = \"1234567_SB1\"\n[deploy]\nsource = \"dist\"\ntarget = \"SuiteScripts/app\"\n";
+    project(&sb, toml);
+    let out = sb.run(&emu, &["deploy", "--to", "prod"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("is for account 1234567_SB1")
+            && err.contains("'prod' (from the command line) is for account 1234567:")
+            && err.contains("--account 1234567"),
+        "{err}"
+    );
+    assert_eq!(emu.api_hits(), 0, "nothing was sent");
+    assert_eq!(
+        sb.project_choice(sb.path()),
+        None,
+        "a refused token is not remembered"
+    );
+    // A dry run with the right token changes nothing anywhere, the pick included.
+    let out = sb.run(&emu, &["deploy", "--to", "sb", "--dry-run"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(sb.project_choice(sb.path()), None);
+    let out = sb.run(&emu, &["deploy", "--to", "sb"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(sb.project_choice(sb.path()).as_deref(), Some("sb"));
+    assert_eq!(
+        std::fs::read_to_string(sb.path().join("nstba.toml")).unwrap(),
+        toml
+    );
+    // The environment is held to the same guard.
+    let out = sb
+        .nstba()
+        .args(["sign", "GET", "/rest/tokeninfo"])
+        .envs([
+            ("NSTBA_ACCOUNT", "1234567"),
+            ("NSTBA_CONSUMER_KEY", CK),
+            ("NSTBA_CONSUMER_SECRET", CS),
+            ("NSTBA_TOKEN_ID", TID),
+            ("NSTBA_TOKEN_SECRET", TS),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
+fn nstba_auth_id_and_the_default_token_are_honoured_in_order() {
+    let sb = Sandbox::new();
+    sb.add_token("a", ACCOUNT, TID, TS);
+    sb.add_token("b", ACCOUNT, "tid-b", TS);
+    let sign = |env: &[(&str, &str)]| {
+        let out = sb
+            .nstba()
+            .args(["sign", "GET", "/rest/tokeninfo", "-v"])
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        (out.status.code(), stdout(&out), stderr(&out))
+    };
+    let (code, _, err) = sign(&[]);
+    assert_eq!(code, Some(2), "two tokens, nothing chosen: {err}");
+    assert!(err.contains("nstba auth switch"), "{err}");
+    let out = sb.nstba().args(["auth", "switch", "b"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (code, out, err) = sign(&[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("oauth_token=\"tid-b\""), "{out}");
+    assert!(
+        err.contains("the default set with `nstba auth switch`"),
+        "{err}"
+    );
+    let (_, out, err) = sign(&[("NSTBA_AUTH_ID", "a")]);
+    assert!(out.contains(&format!("oauth_token=\"{TID}\"")), "{out}");
+    assert!(err.contains("(from NSTBA_AUTH_ID)"), "{err}");
+    let out = sb.nstba().args(["auth", "switch", "zz"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn an_explicit_consumer_secret_wins_over_the_saved_one() {
+    let emu = emulator();
+    let sb = Sandbox::new();
+    // Saved with the secret from before the integration record was reset.
+    sb.nstba()
+        .args(["auth", "add", "sb", "--account", ACCOUNT, "--token-id", TID])
+        .args(["--consumer-key", CK])
+        .env("NSTBA_TOKEN_SECRET", TS)
+        .env("NSTBA_CONSUMER_SECRET", "stale-consumer-secret")
+        .assert()
+        .success();
+    let out = sb.run(&emu, &["request", "GET", "/rest/tokeninfo"]);
+    assert_eq!(out.status.code(), Some(3), "the stale secret is refused");
+    let out = sb
+        .nstba()
+        .args(["request", "GET", "/rest/tokeninfo", "-v"])
+        .args(["--consumer-key", CK, "--consumer-secret-stdin"])
+        .env("NSTBA_NETSUITE_URL", emu.url())
+        .write_stdin(format!("{CS}\n"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("replace the pair saved"),
+        "{}",
+        stderr(&out)
+    );
+    // A variable only fills entries without a pair: the saved (stale) one still counts.
+    let out = sb
+        .nstba()
+        .args(["request", "GET", "/rest/tokeninfo"])
+        .env("NSTBA_NETSUITE_URL", emu.url())
+        .env("NSTBA_CONSUMER_SECRET", CS)
+        .env("NSTBA_CONSUMER_KEY", CK)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    // `auth add NAME --consumer-key` on the saved entry sets its pair and nothing else.
+    sb.nstba()
+        .args(["auth", "add", "sb", "--consumer-key", CK])
+        .env("NSTBA_CONSUMER_SECRET", CS)
+        .assert()
+        .success();
+    assert_eq!(sb.store_json()["sb"]["token"], TID);
+    let out = sb.run(&emu, &["request", "GET", "/rest/tokeninfo"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn a_secret_and_a_body_both_on_stdin_is_a_usage_error() {
+    let sb = Sandbox::with_token();
+    let out = sb
+        .nstba()
+        .args([
+            "request",
+            "POST",
+            "/services/rest/record/v1/customer",
+            "-d",
+            "@-",
+        ])
+        .arg("--consumer-secret-stdin")
+        .write_stdin("x\n{}")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("stdin"), "{}", stderr(&out));
+}

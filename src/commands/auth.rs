@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::account::AccountId;
 use crate::cli::{AuthAddArgs, AuthInfoArgs, AuthListArgs};
 use crate::commands::{App, read_stdin_line, write_stdout};
-use crate::credentials::{self, ConsumerOverride, ConsumerSource};
+use crate::credentials::{self, ConsumerOverride};
 use crate::error::Failure;
 use crate::secret::Secret;
 use crate::store::{Entry, Store, validate_auth_id};
@@ -37,7 +37,9 @@ fn read_secret(app: &App, what: &str, var: &str, force_stdin: bool) -> Result<Se
             .next()
             .map(|c| c.to_uppercase().collect::<String>() + first.as_str())
             .unwrap_or_default();
-        Secret::new(dialoguer::Password::new().with_prompt(label).interact()?)
+        Secret::new(ui::prompt(|| {
+            dialoguer::Password::new().with_prompt(label).interact()
+        })?)
     } else {
         read_stdin_line(&format!("{what} (or set {var})"))?
     };
@@ -49,26 +51,29 @@ fn read_secret(app: &App, what: &str, var: &str, force_stdin: bool) -> Result<Se
 
 pub fn add(app: &App, args: &AuthAddArgs) -> Result<ExitCode> {
     validate_auth_id(&args.auth_id)?;
-    let account = AccountId::parse(&args.account)?;
     let existing = credentials::load_store(&app.store)?;
+    if existing.contains(&args.auth_id) && args.token_id.is_none() && !args.force {
+        return set_consumer(app, args);
+    }
+    let (Some(account), Some(token_id)) = (&args.account, &args.token_id) else {
+        return Err(Failure::usage(format!(
+            "a new token needs --account and --token-id (or {} and {}); to set only the \
+             consumer pair of a saved token, name one that exists (`nstba auth list`)",
+            credentials::ENV_ACCOUNT,
+            credentials::ENV_TOKEN_ID
+        ))
+        .into());
+    };
+    let account = AccountId::parse(account)?;
     if existing.contains(&args.auth_id) && !args.force {
         return Err(Failure::usage(format!(
-            "a token is already saved as '{}': pass --force to replace it, or choose another name",
+            "a token is already saved as '{}': pass --force to replace it, or choose another \
+             name (without --token-id, only its consumer key and secret are set)",
             args.auth_id
         ))
         .into());
     }
-    let consumer_key = match args.consumer_key.as_deref().filter(|k| !k.is_empty()) {
-        Some(k) => k.to_string(),
-        None if app.can_prompt => credentials::prompt_consumer_key()?,
-        None => {
-            return Err(Failure::usage(
-                "the consumer key is missing: pass --consumer-key or set NSTBA_CONSUMER_KEY \
-                 (Setup > Integration > Manage Integrations, shown once when the record is saved)",
-            )
-            .into());
-        }
-    };
+    let consumer_key = consumer_key_for_add(app, args)?;
     // Order on stdin, when secrets are piped: the token secret, then the consumer secret.
     let token_secret = read_secret(
         app,
@@ -83,10 +88,10 @@ pub fn add(app: &App, args: &AuthAddArgs) -> Result<ExitCode> {
         args.consumer_secret_stdin,
     )?;
     let entry = Entry {
-        token: args.token_id.trim().to_string(),
+        token: token_id.trim().to_string(),
         secret: token_secret,
         account: account.to_string(),
-        consumer_key: Some(consumer_key.trim().to_string()),
+        consumer_key: Some(consumer_key),
         consumer_secret: Some(consumer_secret),
         role: args.role.clone(),
         entity: None,
@@ -111,6 +116,77 @@ pub fn add(app: &App, args: &AuthAddArgs) -> Result<ExitCode> {
         args.auth_id,
         account,
         app.store.path().display()
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn consumer_key_for_add(app: &App, args: &AuthAddArgs) -> Result<String> {
+    match args
+        .consumer_key
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    {
+        Some(k) => Ok(k.to_string()),
+        None if app.can_prompt => credentials::prompt_consumer_key(),
+        None => Err(Failure::usage(
+            "the consumer key is missing: pass --consumer-key or set NSTBA_CONSUMER_KEY \
+             (Setup > Integration > Manage Integrations, shown once when the record is saved)",
+        )
+        .into()),
+    }
+}
+
+/// `auth add AUTH_ID --consumer-key CK` on a saved token: sets its consumer pair only (a gulp
+/// entry that has none, or a rotated integration record), leaving the token as it is.
+fn set_consumer(app: &App, args: &AuthAddArgs) -> Result<ExitCode> {
+    let consumer_key = consumer_key_for_add(app, args)?;
+    let consumer_secret = read_secret(
+        app,
+        "the consumer secret",
+        credentials::ENV_CONSUMER_SECRET,
+        args.consumer_secret_stdin,
+    )?;
+    let id = args.auth_id.clone();
+    Store::update(&app.store, |store| {
+        let mut entry = store.get(&id)?.ok_or_else(|| {
+            Failure::usage(format!(
+                "the token '{id}' was removed meanwhile; nothing changed"
+            ))
+        })?;
+        entry.consumer_key = Some(consumer_key.clone());
+        entry.consumer_secret = Some(consumer_secret.clone());
+        store.put(&id, &entry);
+        Ok(())
+    })?;
+    ui::info(format!(
+        "Saved the consumer key and secret of '{id}' in {} (its token is unchanged)",
+        app.store.path().display()
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `nstba auth switch AUTH_ID`: the user's default token (SPEC 5, step 5).
+pub fn switch(app: &App, auth_id: &str) -> Result<ExitCode> {
+    let store = credentials::load_store(&app.store)?;
+    if store.get(auth_id)?.is_none() {
+        let saved: Vec<&str> = store.ids().collect();
+        return Err(Failure::usage(format!(
+            "no token is saved as '{auth_id}' (saved: {}): `nstba auth login {auth_id}` \
+             creates it",
+            if saved.is_empty() {
+                "none".into()
+            } else {
+                saved.join(", ")
+            }
+        ))
+        .into());
+    }
+    let file = crate::config::set_default_auth_id(auth_id)?;
+    ui::info(format!(
+        "'{auth_id}' is now the default token (in {}). --to, NSTBA_AUTH_ID, the NSTBA_* \
+         credential variables and a project's own choice still come first",
+        file.display()
     ));
     Ok(ExitCode::SUCCESS)
 }
@@ -235,16 +311,8 @@ pub fn info(app: &App, args: &AuthInfoArgs) -> Result<ExitCode> {
             args.auth_id
         ))
     })?;
-    let over = ConsumerOverride {
-        key: credentials::env_var(credentials::ENV_CONSUMER_KEY),
-        secret: credentials::env_var(credentials::ENV_CONSUMER_SECRET).map(Secret::new),
-    };
-    let (pair, source) = credentials::consumer_pair(&entry, &over);
-    let consumer_from = match source {
-        ConsumerSource::Store => "store",
-        ConsumerSource::Override => "environment (NSTBA_CONSUMER_KEY, NSTBA_CONSUMER_SECRET)",
-        ConsumerSource::Missing => "missing",
-    };
+    let (pair, source) = credentials::consumer_pair(&entry, &ConsumerOverride::new(None, None));
+    let consumer_from = source.to_string();
     let account = AccountId::parse(&entry.account).ok();
     let value = json!({
         "authId": args.auth_id,
@@ -310,14 +378,18 @@ pub fn rename(app: &App, old: &str, new: &str) -> Result<ExitCode> {
         store.rename(old, new);
         Ok(())
     })?;
-    // A project that named the old ID follows the rename.
-    if let Some(mut project) = app.project()?
+    // The default and the user's picks follow the rename; nstba.toml is the team's file, so
+    // a name it holds is only pointed out.
+    crate::config::rename_auth_id(old, new)?;
+    ui::info(format!("Renamed '{old}' to '{new}'"));
+    if let Some(project) = app.project()?
         && project.auth_id().as_deref() == Some(old)
     {
-        project.set_auth_id(new)?;
-        ui::info(format!("Updated auth_id in {}", project.path.display()));
+        ui::warn(format!(
+            "{} still names '{old}' as auth_id: change it there (nstba never writes it)",
+            project.path.display()
+        ));
     }
-    ui::info(format!("Renamed '{old}' to '{new}'"));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -43,14 +43,12 @@ enum Event {
 pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let project = app.project()?;
-    let source = args
-        .source
-        .clone()
-        .or_else(|| {
-            let p = project.as_ref()?;
-            Some(p.dir().join(p.get("deploy", "source")?))
-        })
-        .ok_or_else(|| missing("the source folder", "deploy", "source"))?;
+    let source = match (&args.source, &project) {
+        (Some(s), _) => Some(s.clone()),
+        (None, Some(p)) => p.path("deploy", "source")?,
+        (None, None) => None,
+    }
+    .ok_or_else(|| missing("the source folder", "deploy", "source"))?;
     let target = args
         .target
         .clone()
@@ -84,7 +82,7 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
         .into());
     }
 
-    let creds = Arc::new(app.credentials(&args.transfer.credentials)?);
+    let creds = Arc::new(app.credentials_with(&args.transfer.credentials, !args.transfer.dry_run)?);
     let realm = creds.account.realm();
     let state_dir = match &project {
         Some(p) => p.dir().to_path_buf(),

@@ -48,14 +48,14 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
     let folder = paths::parse_folder(&folder)?;
     let out = match (&args.out, &project) {
         (Some(o), _) => o.clone(),
-        (None, Some(p)) => match p.get("fetch", "out") {
-            Some(o) => p.dir().join(o),
+        (None, Some(p)) => match p.path("fetch", "out")? {
+            Some(o) => o,
             None => std::env::current_dir()?,
         },
         (None, None) => std::env::current_dir()?,
     };
 
-    let creds = Arc::new(app.credentials(&args.transfer.credentials)?);
+    let creds = Arc::new(app.credentials_with(&args.transfer.credentials, !args.transfer.dry_run)?);
     let realm = creds.account.realm();
     let (script, deploy) = restlet_for(&args.transfer.restlet, project.as_ref());
     let restlet = Restlet::new(

@@ -32,15 +32,12 @@ pub fn run(app: &App, args: &AuthLoginArgs) -> Result<ExitCode> {
         validate_auth_id(id)?;
     }
     let account = args.account.as_deref().map(AccountId::parse).transpose()?;
-    let consumer_secret = if args.consumer_secret_stdin {
+    let explicit_secret = if args.consumer_secret_stdin {
         Some(read_stdin_line("the consumer secret")?)
     } else {
-        credentials::env_var(credentials::ENV_CONSUMER_SECRET).map(Secret::new)
+        None
     };
-    let over = ConsumerOverride {
-        key: args.consumer_key.clone().filter(|k| !k.is_empty()),
-        secret: consumer_secret,
-    };
+    let over = ConsumerOverride::new(args.consumer_key.clone(), explicit_secret);
     let store = credentials::load_store(&app.store)?;
     if let Some(id) = &args.auth_id
         && store.contains(id)
@@ -157,8 +154,8 @@ fn consumer_pair(
     account: Option<&AccountId>,
     over: &ConsumerOverride,
 ) -> Result<(String, Secret)> {
-    if let (Some(k), Some(s)) = (&over.key, &over.secret) {
-        return Ok((k.clone(), s.clone()));
+    if let Some(pair) = over.pair() {
+        return Ok(pair);
     }
     if let Some(account) = account {
         let saved = store.entries().into_iter().find_map(|(_, e)| {
@@ -166,7 +163,7 @@ fn consumer_pair(
             let same = AccountId::parse(&e.account).ok()?.same_as(account);
             let key = e
                 .consumer_key
-                .filter(|k| over.key.as_ref().is_none_or(|o| o == k))?;
+                .filter(|k| over.key().is_none_or(|o| o == k))?;
             same.then_some((key, e.consumer_secret?))
         });
         if let Some(pair) = saved {
@@ -190,16 +187,19 @@ fn consumer_pair(
 }
 
 /// The login a signing command runs for `--to NEW` or "New token" in the picker: the account
-/// from `nstba.toml` or `NSTBA_ACCOUNT` when known, the callback from `NSTBA_CALLBACK_URL`.
+/// from `--account`, `nstba.toml` or `NSTBA_ACCOUNT` when known, the callback from
+/// `NSTBA_CALLBACK_URL`.
 pub fn for_command(
     app: &App,
     auth_id: &str,
     over: &ConsumerOverride,
     project: Option<&Project>,
+    cli_account: Option<&str>,
 ) -> Result<Credentials> {
     validate_auth_id(auth_id)?;
-    let account = project
-        .and_then(Project::account)
+    let account = cli_account
+        .map(str::to_string)
+        .or_else(|| project.and_then(Project::account))
         .or_else(|| credentials::env_var(credentials::ENV_ACCOUNT))
         .map(|a| AccountId::parse(&a))
         .transpose()?;
@@ -250,11 +250,13 @@ pub fn pick(
         .map(|(id, e)| format!("{id} - Account {}", e.account))
         .collect();
     items.push("New token".to_string());
-    let choice = dialoguer::Select::new()
-        .with_prompt("Which token?")
-        .items(&items)
-        .default(0)
-        .interact_opt()?;
+    let choice = ui::prompt(|| {
+        dialoguer::Select::new()
+            .with_prompt("Which token?")
+            .items(&items)
+            .default(0)
+            .interact_opt()
+    })?;
     let Some(index) = choice else {
         return Err(Failure::usage("no token chosen").into());
     };
@@ -262,20 +264,24 @@ pub fn pick(
         let ctx = credentials::Context {
             store: &app.store,
             project,
+            choice: None,
+            default: None,
             env: &credentials::env_var,
             can_prompt: app.can_prompt,
         };
         return credentials::from_entry(id, entry.clone(), Origin::Picker, req, &ctx);
     }
-    let name: String = dialoguer::Input::new()
-        .with_prompt("Name for the new token (auth ID)")
-        .validate_with(|input: &String| validate_auth_id(input).map_err(|e| e.message))
-        .interact_text()?;
+    let name: String = ui::prompt(|| {
+        dialoguer::Input::new()
+            .with_prompt("Name for the new token (auth ID)")
+            .validate_with(|input: &String| validate_auth_id(input).map_err(|e| e.message))
+            .interact_text()
+    })?;
     if store.contains(&name) {
         return Err(Failure::usage(format!(
             "a token is already saved as '{name}': pick it from the list instead"
         ))
         .into());
     }
-    for_command(app, &name, over, project)
+    for_command(app, &name, over, project, None)
 }

@@ -55,45 +55,74 @@ impl App {
             return Ok(p.clone());
         }
         let cwd = std::env::current_dir().context("cannot read the current folder")?;
-        let found = Project::find(&cwd)?;
+        let found = Project::find(&cwd, dirs::home_dir().as_deref())?;
         Ok(self.project.get_or_init(|| found).clone())
     }
 
-    /// Resolves the credentials a signing command uses (SPEC 5).
+    /// The folder a personal pick is remembered for: the project file's, else the current one.
+    fn project_dir(&self, project: Option<&Project>) -> Result<std::path::PathBuf> {
+        match project {
+            Some(p) => Ok(p.dir().to_path_buf()),
+            None => std::env::current_dir().context("cannot read the current folder"),
+        }
+    }
+
+    /// Resolves the credentials a signing command uses (SPEC 5), checks them against the
+    /// account guard, and remembers a token picked with `--to` or the picker for this project
+    /// folder (in the user's config folder, never in nstba.toml).
     pub fn credentials(&self, args: &CredentialArgs) -> Result<Credentials> {
-        let consumer_secret = if args.consumer_secret_stdin {
+        self.credentials_with(args, true)
+    }
+
+    /// As [`App::credentials`]; `remember` is false for a dry run, which changes nothing.
+    pub fn credentials_with(&self, args: &CredentialArgs, remember: bool) -> Result<Credentials> {
+        let explicit_secret = if args.consumer_secret_stdin {
             Some(read_stdin_line("the consumer secret")?)
         } else {
-            credentials::env_var(credentials::ENV_CONSUMER_SECRET).map(Secret::new)
+            None
         };
         let request = credentials::Request {
             to: args.to.clone(),
             auth_id: args.auth_id.clone(),
-            consumer: ConsumerOverride {
-                key: args.consumer_key.clone().filter(|k| !k.is_empty()),
-                secret: consumer_secret,
-            },
+            consumer: ConsumerOverride::new(args.consumer_key.clone(), explicit_secret),
         };
         let project = self.project()?;
+        let project_dir = self.project_dir(project.as_ref())?;
         let env = |name: &str| credentials::env_var(name);
+        // Steps 4 and 5 read the user's config only when the earlier steps chose nothing.
+        let earlier = request.to.is_some()
+            || request.auth_id.is_some()
+            || credentials::env_var(credentials::ENV_TOKEN_ID).is_some()
+            || credentials::env_var(credentials::ENV_TOKEN_SECRET).is_some()
+            || credentials::env_var(credentials::ENV_AUTH_ID).is_some();
+        let (choice, default) = if earlier {
+            (None, None)
+        } else {
+            (
+                crate::config::project_choice(&project_dir)?,
+                crate::config::default_auth_id()?,
+            )
+        };
         let ctx = credentials::Context {
             store: &self.store,
             project: project.as_ref(),
+            choice,
+            default,
             env: &env,
             can_prompt: self.can_prompt,
         };
         let creds = match credentials::resolve(&request, &ctx)? {
             Resolution::Ready(c) => *c,
-            Resolution::Create(id) => {
-                login::for_command(self, &id, &request.consumer, project.as_ref())?
-            }
+            Resolution::Create(id) => login::for_command(
+                self,
+                &id,
+                &request.consumer,
+                project.as_ref(),
+                args.account.as_deref(),
+            )?,
             Resolution::Pick => login::pick(self, &request.consumer, project.as_ref(), &request)?,
         };
-        // A token chosen with --to (or in the picker) is remembered in the project file, as
-        // the gulp tools remember theirs in .nsdeploy.
-        if args.to.is_some() || creds.origin == Origin::Picker {
-            remember(project, creds.auth_id.as_deref())?;
-        }
+        credentials::check_account(&creds, args.account.as_deref(), project.as_ref())?;
         crate::ui::verbose(format!(
             "using {} for account {} (from {})",
             creds
@@ -104,6 +133,19 @@ impl App {
             creds.account,
             creds.origin
         ));
+        let picked = args.to.is_some() || creds.origin == Origin::Picker;
+        if remember
+            && picked
+            && let Some(id) = creds.auth_id.as_deref()
+            && crate::config::project_choice(&project_dir)?.as_deref() != Some(id)
+        {
+            let file = crate::config::set_project_choice(&project_dir, id)?;
+            crate::ui::info(format!(
+                "Remembered '{id}' for {} (in {})",
+                project_dir.display(),
+                file.display()
+            ));
+        }
         Ok(creds)
     }
 }
@@ -123,20 +165,6 @@ pub fn restlet_for(args: &crate::cli::RestletArgs, project: Option<&Project>) ->
             .or_else(|| from_toml("deploy"))
             .unwrap_or_else(|| DEFAULT_DEPLOY.into()),
     )
-}
-
-/// Writes the chosen auth ID to `nstba.toml` when there is one and it names another.
-fn remember(project: Option<Project>, auth_id: Option<&str>) -> Result<()> {
-    if let (Some(mut project), Some(id)) = (project, auth_id)
-        && project.auth_id().as_deref() != Some(id)
-    {
-        project.set_auth_id(id)?;
-        crate::ui::info(format!(
-            "Remembered '{id}' as auth_id in {}",
-            project.path.display()
-        ));
-    }
-    Ok(())
 }
 
 /// Reads one line from stdin (a secret piped in), without its line ending.
@@ -182,6 +210,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             AuthCommand::Info(args) => auth::info(&app, &args),
             AuthCommand::Rename { old, new } => auth::rename(&app, &old, &new),
             AuthCommand::Remove { auth_id } => auth::remove(&app, &auth_id),
+            AuthCommand::Switch { auth_id } => auth::switch(&app, &auth_id),
             AuthCommand::Verify(args) => token::verify(&app, &args),
             AuthCommand::Revoke(args) => token::revoke(&app, &args),
         },

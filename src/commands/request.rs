@@ -14,6 +14,13 @@ use crate::error::Failure;
 use crate::netsuite::client::{Client, Reply, parse_header};
 
 pub fn run(app: &App, args: &RequestArgs) -> Result<ExitCode> {
+    if args.data.as_deref() == Some("@-") && args.credentials.consumer_secret_stdin {
+        return Err(Failure::usage(
+            "-d @- and --consumer-secret-stdin both want stdin: pass the body from a file \
+             (-d @FILE), or the consumer secret in NSTBA_CONSUMER_SECRET",
+        )
+        .into());
+    }
     let mut headers = HeaderMap::new();
     for raw in &args.headers {
         let (name, value) = parse_header(raw)?;

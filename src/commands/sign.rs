@@ -33,12 +33,17 @@ fn signer(app: &App, args: &SignArgs) -> Result<Signer> {
             account: Some(c.account),
         });
     }
-    let consumer_key = args.credentials.consumer_key.clone().ok_or_else(|| {
-        Failure::usage(format!(
-            "--no-token signs with the consumer pair alone: pass --consumer-key or set \
+    let consumer_key = args
+        .credentials
+        .consumer_key
+        .clone()
+        .or_else(|| credentials::env_var(credentials::ENV_CONSUMER_KEY))
+        .ok_or_else(|| {
+            Failure::usage(format!(
+                "--no-token signs with the consumer pair alone: pass --consumer-key or set \
              {ENV_CONSUMER_KEY}"
-        ))
-    })?;
+            ))
+        })?;
     let consumer_secret = if args.credentials.consumer_secret_stdin {
         crate::commands::read_stdin_line("the consumer secret")?
     } else {
@@ -51,7 +56,12 @@ fn signer(app: &App, args: &SignArgs) -> Result<Signer> {
                 ))
             })?
     };
-    let account = match credentials::env_var(ENV_ACCOUNT) {
+    let account = match args
+        .credentials
+        .account
+        .clone()
+        .or_else(|| credentials::env_var(ENV_ACCOUNT))
+    {
         Some(a) => Some(AccountId::parse(&a)?),
         None => None,
     };

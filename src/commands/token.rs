@@ -94,6 +94,7 @@ pub fn revoke(app: &App, args: &AuthRevokeArgs) -> Result<ExitCode> {
         consumer_key: args.consumer_key.clone(),
         consumer_secret_stdin: args.consumer_secret_stdin,
         to: None,
+        account: None,
     })?;
     let reply = call(
         &creds,

@@ -49,6 +49,19 @@ impl Sandbox {
         self.dir.path().join(".nstba")
     }
 
+    /// The user's nstba settings (default token, per-project picks).
+    pub fn config_dir(&self) -> PathBuf {
+        self.dir.path().join(".config/nstba")
+    }
+
+    /// The token this user picked for a project folder, from projects.toml.
+    pub fn project_choice(&self, dir: &Path) -> Option<String> {
+        let text = std::fs::read_to_string(self.config_dir().join("projects.toml")).ok()?;
+        let key = dir.canonicalize().unwrap().display().to_string();
+        let doc: toml_edit::DocumentMut = text.parse().unwrap();
+        doc.get(&key)?.get("auth_id")?.as_str().map(str::to_string)
+    }
+
     pub fn store_text(&self) -> String {
         std::fs::read_to_string(self.store()).unwrap_or_default()
     }
@@ -72,6 +85,8 @@ impl Sandbox {
         }
         cmd.env("HOME", self.path())
             .env("NSTBA_STORE", self.store())
+            .env("NSTBA_CONFIG_DIR", self.config_dir())
+            .env("NSTBA_CACHE_DIR", self.path().join(".cache/nstba"))
             .env("NSTBA_NO_INPUT", "1")
             .current_dir(self.path());
         cmd
@@ -288,4 +303,19 @@ pub fn read_tree(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
         }
     }
     out
+}
+
+/// A file another process writes (the browser stand-in's last page), once it is there: the
+/// stand-in is started, not waited for, so it may finish after nstba has exited.
+pub fn written_file(path: &Path) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        match std::fs::read_to_string(path) {
+            Ok(text) if text.contains("</html>") => return text,
+            _ if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(50))
+            }
+            other => panic!("{} was never written: {other:?}", path.display()),
+        }
+    }
 }
