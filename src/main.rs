@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     match nstba::commands::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", nstba::ui::for_terminal(&format!("{err:#}")));
             ExitCode::from(nstba::error::exit_code(&err))
         }
     }

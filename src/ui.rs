@@ -20,21 +20,67 @@ pub fn is_verbose() -> bool {
     LEVEL.load(Ordering::Relaxed) >= 2
 }
 
+/// Text that came from a server (a file name, an error code or message), made safe to print:
+/// every control character is escaped (`\u{1b}`), line breaks included, so a hostile server
+/// cannot move the cursor, retitle the terminal, or fake a line of its own (SPEC 8).
+pub fn escape(s: &str) -> String {
+    escape_except(s, &[])
+}
+
+/// What goes to the terminal: control characters escaped except line breaks and tabs, which
+/// nstba's own messages use. The last line of defence; server text is escaped with
+/// [`escape`] where it is read.
+pub fn for_terminal(s: &str) -> String {
+    escape_except(s, &['\n', '\t'])
+}
+
+fn escape_except(s: &str, keep: &[char]) -> String {
+    if !s.chars().any(|c| c.is_control() && !keep.contains(&c)) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() && !keep.contains(&c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Progress and results for people.
 pub fn info(msg: impl AsRef<str>) {
     if !is_quiet() {
-        eprintln!("{}", msg.as_ref());
+        eprintln!("{}", for_terminal(msg.as_ref()));
     }
 }
 
 pub fn warn(msg: impl AsRef<str>) {
-    eprintln!("warning: {}", msg.as_ref());
+    eprintln!("warning: {}", for_terminal(msg.as_ref()));
 }
 
 /// Request traces for `-v`.
 pub fn verbose(msg: impl AsRef<str>) {
     if is_verbose() {
-        eprintln!("{}", msg.as_ref());
+        eprintln!("{}", for_terminal(msg.as_ref()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escapes_control_characters() {
+        let hostile = "ok\x1b[2J\x1b]0;pwned\x07\rall good\nline";
+        assert_eq!(
+            super::escape(hostile),
+            "ok\\u{1b}[2J\\u{1b}]0;pwned\\u{7}\\rall good\\nline"
+        );
+        assert_eq!(
+            super::for_terminal(hostile),
+            "ok\\u{1b}[2J\\u{1b}]0;pwned\\u{7}\\rall good\nline"
+        );
+        assert_eq!(super::escape("plain ü"), "plain ü");
     }
 }
 

@@ -374,3 +374,127 @@ fn a_secret_and_a_body_both_on_stdin_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("stdin"), "{}", stderr(&out));
 }
+
+/// A server on 127.0.0.1:0 that answers every request with `answer` (a whole HTTP response
+/// head, then whatever `body` writes), and counts its requests.
+fn hostile(
+    answer: &'static str,
+    body: fn(&mut std::net::TcpStream),
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = hits.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            std::thread::spawn(move || {
+                let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let _ = stream.write_all(answer.as_bytes());
+                body(&mut stream);
+            });
+        }
+    });
+    (url, hits)
+}
+
+/// Runs a command and returns its output with its peak RSS in KB (from wait4).
+fn run_measured(mut cmd: std::process::Command) -> (std::process::Output, u64) {
+    use std::io::Read as _;
+    use std::os::unix::process::ExitStatusExt as _;
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (mut out, mut err) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = err.read_to_end(&mut buf);
+        buf
+    });
+    let mut stdout = Vec::new();
+    let _ = out.read_to_end(&mut stdout);
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    assert_eq!(unsafe { libc::wait4(pid, &mut status, 0, &mut usage) }, pid);
+    let output = std::process::Output {
+        status: std::process::ExitStatus::from_raw(status),
+        stdout,
+        stderr: reader.join().unwrap(),
+    };
+    (output, usage.ru_maxrss as u64)
+}
+
+#[cfg(unix)]
+#[test]
+fn an_endless_body_stops_at_the_cap_with_flat_memory() {
+    fn endless(stream: &mut std::net::TcpStream) {
+        use std::io::Write as _;
+        let chunk = format!("10000\r\n{}\r\n", "a".repeat(0x10000));
+        while stream.write_all(chunk.as_bytes()).is_ok() {}
+    }
+    let (url, _) = hostile(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+        endless,
+    );
+    let sb = Sandbox::with_token();
+    let mut cmd = sb.nstba_std();
+    cmd.args(["fetch", TARGET, "--out", "back"])
+        .env("NSTBA_NETSUITE_URL", &url);
+    let started = std::time::Instant::now();
+    let (out, peak_kb) = run_measured(cmd);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("larger than 11.0 MB"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(peak_kb < 64 * 1024, "peak RSS {peak_kb} KB");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert!(!sb.path().join("back").exists());
+}
+
+#[test]
+fn escape_sequences_from_the_server_are_printed_escaped() {
+    fn nothing(_: &mut std::net::TcpStream) {}
+    let (url, _) = hostile(
+        concat!(
+            "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n",
+            "Content-Length: 88\r\n\r\n",
+            r#"{"error":{"code":"X\u001b[2J","message":"\u001b]0;pwned\u0007\r\nDeployed: all good"}}"#,
+            "  "
+        ),
+        nothing,
+    );
+    let sb = Sandbox::with_token();
+    let out = sb
+        .nstba()
+        .args([
+            "request",
+            "GET",
+            "/app/site/hosting/restlet.nl?script=1&deploy=1",
+        ])
+        .env("NSTBA_NETSUITE_URL", &url)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        !err.contains('\x1b') && !err.contains('\x07') && !err.contains('\r'),
+        "{err:?}"
+    );
+    assert!(err.contains("X\\u{1b}[2J"), "{err}");
+    // The fake line stays on the line of the error it came with.
+    assert!(
+        !err.lines().any(|l| l.starts_with("Deployed: all good")),
+        "{err}"
+    );
+}

@@ -65,7 +65,7 @@ pub fn verify(app: &App, args: &AuthVerifyArgs) -> Result<ExitCode> {
         write_stdout(text.as_bytes())?;
     } else {
         let s = |k: &str| match &info[k] {
-            Value::String(s) => s.clone(),
+            Value::String(s) => ui::escape(s),
             Value::Number(n) => n.to_string(),
             _ => "-".into(),
         };

@@ -59,8 +59,13 @@ impl Outcome {
         if self.failed.is_empty() {
             return Ok(ExitCode::SUCCESS);
         }
+        // Paths and reasons may come from the server: escaped, one line each.
         for (path, why) in &self.failed {
-            eprintln!("failed: {path}: {why}");
+            eprintln!(
+                "failed: {}: {}",
+                crate::ui::escape(path),
+                crate::ui::escape(why)
+            );
         }
         let n = self.failed.len();
         Err(Failure::new(

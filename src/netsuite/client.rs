@@ -138,11 +138,35 @@ impl Client {
         if let Some(body) = body {
             req = req.body(body);
         }
-        let resp = req.send().await.map_err(SendError::Network)?;
+        let mut resp = req.send().await.map_err(SendError::Network)?;
         let status = resp.status();
         let version = resp.version();
         let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(SendError::Network)?;
+        let cap = body_cap(url);
+        let too_large = || {
+            SendError::Other(
+                Failure::error(format!(
+                    "the answer to {method_v} {} was larger than {}, more than NetSuite ever \
+                     sends there: nstba stopped reading it. Check --netsuite-url or \
+                     NSTBA_NETSUITE_URL if set, or the RESTlet",
+                    url.path(),
+                    crate::commands::transfer::human_bytes(cap)
+                ))
+                .into(),
+            )
+        };
+        if resp.content_length().is_some_and(|n| n > cap) {
+            return Err(too_large());
+        }
+        // Read as it streams, never more than the cap: an endless body keeps memory flat.
+        let mut body = bytes::BytesMut::new();
+        while let Some(chunk) = resp.chunk().await.map_err(SendError::Network)? {
+            if (body.len() + chunk.len()) as u64 > cap {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let body = body.freeze();
         ui::verbose(format!(
             "< {} {} ({} ms, {} bytes)",
             status.as_u16(),
@@ -225,6 +249,21 @@ impl SendError {
             SendError::Network(e) => network_error(e, url),
             SendError::Other(e) => e,
         }
+    }
+}
+
+/// The most nstba reads of an answer (SPEC 8): a RESTlet answers at most 10 MB, a token
+/// endpoint a few hundred bytes, a REST or SuiteQL page far less than 64 MB.
+pub fn body_cap(url: &Url) -> u64 {
+    const KB: u64 = 1024;
+    const MB: u64 = 1024 * KB;
+    let path = url.path();
+    if path.ends_with("/restlet.nl") {
+        11 * MB
+    } else if path.starts_with("/rest/") || path.starts_with("/services/rest/auth/") {
+        64 * KB
+    } else {
+        64 * MB
     }
 }
 

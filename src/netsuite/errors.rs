@@ -69,6 +69,9 @@ impl NetSuiteError {
                 err.message = auth_param(header, "error_description");
             }
         }
+        // Everything here came from the server and ends up on a terminal.
+        err.code = err.code.map(|c| crate::ui::escape(&c));
+        err.message = err.message.map(|m| crate::ui::escape(&m));
         err
     }
 
