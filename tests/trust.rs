@@ -404,7 +404,9 @@ fn hostile(
     (url, hits)
 }
 
-/// Runs a command and returns its output with its peak RSS in KB (from wait4).
+/// Runs a command and returns its output with its peak RSS in KB (from wait4, which also
+/// reaps the child).
+#[allow(clippy::zombie_processes)]
 fn run_measured(mut cmd: std::process::Command) -> (std::process::Output, u64) {
     use std::io::Read as _;
     use std::os::unix::process::ExitStatusExt as _;
