@@ -117,9 +117,10 @@ fn redeploy_uploads_nothing_then_only_what_changed() {
     );
     assert_eq!(
         emu.api_hits(),
-        hits,
-        "an unchanged re-deploy sends no request"
+        hits + 1,
+        "an unchanged re-deploy sends one request: the listing that checks the state"
     );
+    assert_eq!(s["resent"], serde_json::json!([]));
 
     let dist = sb.path().join("dist");
     std::fs::write(dist.join("index.js"), "changed").unwrap();
@@ -140,7 +141,12 @@ fn redeploy_uploads_nothing_then_only_what_changed() {
         (s["wouldUpload"].as_u64(), s["dryRun"].as_bool()),
         (Some(1), Some(true))
     );
-    assert_eq!(emu.api_hits(), hits);
+    assert_eq!(
+        emu.api_hits(),
+        hits + 2,
+        "each dry run only lists the target"
+    );
+    assert_eq!(emu.file("SuiteScripts/app/index.js").unwrap(), b"changed");
     let s = summary(&deploy(&sb, &emu, &["--force"]));
     assert_eq!(s["uploaded"], files.len() + 1);
 }
@@ -234,9 +240,8 @@ fn an_interrupted_deploy_resumes_where_it_stopped() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let state = sb.path().join(".nstba-deploy.json");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !state.exists() {
+    while sb.deploy_states().is_empty() {
         assert!(
             std::time::Instant::now() < deadline,
             "no batch was confirmed"
@@ -245,17 +250,16 @@ fn an_interrupted_deploy_resumes_where_it_stopped() {
     }
     child.kill().unwrap();
     let _ = child.wait();
+    let state = sb.deploy_states().remove(0);
     let recorded: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
-    let done = recorded["targets"][format!("{ACCOUNT}:{TARGET}")]
-        .as_object()
-        .unwrap()
-        .len();
+    assert_eq!(recorded["account"], ACCOUNT);
+    let done = recorded["files"].as_object().unwrap().len();
     assert!(done > 0 && done < 250, "{done}");
     let out = sb.run(&emu, &["deploy", "dist", "--target", TARGET, "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let s = summary(&out);
-    assert_eq!(s["skipped"], done);
+    assert_eq!(s["skipped"], done, "{}", stderr(&out));
     assert_eq!(s["uploaded"], 250 - done);
     assert_eq!(emu.files(TARGET).len(), 250);
 }
@@ -468,7 +472,10 @@ fn permission_errors_name_the_permission() {
     let err = stderr(&out);
     assert!(err.contains("INSUFFICIENT_PERMISSION"), "{err}");
     assert!(err.contains("Documents and Files (Full)"), "{err}");
-    assert!(!sb.path().join(".nstba-deploy.json").exists());
+    assert!(
+        sb.deploy_states().is_empty(),
+        "nothing recorded as deployed"
+    );
     // A refusal is final: the deploy stopped instead of sending every batch.
     assert_eq!(calls.join().unwrap(), 1);
 }

@@ -330,8 +330,9 @@ fn no_secret_leaks_through_failures_either() {
             }
         }
     }
-    let state = sb.path().join(".nstba-deploy.json");
-    assert!(state.exists());
+    let states = sb.deploy_states();
+    assert_eq!(states.len(), 1, "{states:?}");
+    let state = states[0].clone();
     for p in [sb.store(), state] {
         let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "{}", p.display());

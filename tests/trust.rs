@@ -500,3 +500,73 @@ fn escape_sequences_from_the_server_are_printed_escaped() {
         "{err}"
     );
 }
+
+#[test]
+fn a_file_deleted_remotely_after_a_deploy_is_sent_again() {
+    let emu = emulator();
+    let sb = Sandbox::with_token();
+    let dist = sb.path().join("dist");
+    for name in ["a.js", "b.js", "c.js"] {
+        write(&dist, name, name.as_bytes());
+    }
+    assert!(deploy_json(&sb, &emu, &[]).status.success());
+    // Deleted in the NetSuite UI, and another changed there (a sandbox refresh does both).
+    assert!(emu.delete_file("SuiteScripts/app/b.js"));
+    emu.put_file("SuiteScripts/app/c.js", &[b'x'; 5000]);
+    let out = deploy_json(&sb, &emu, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s = summary(&out);
+    assert_eq!(s["resent"], serde_json::json!(["b.js", "c.js"]));
+    assert_eq!(
+        (s["uploaded"].as_u64(), s["skipped"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(emu.file("SuiteScripts/app/b.js").unwrap(), b"b.js");
+    assert_eq!(emu.file("SuiteScripts/app/c.js").unwrap(), b"c.js");
+}
+
+#[test]
+fn a_committed_state_file_cannot_hide_files() {
+    let emu = emulator();
+    let sb = Sandbox::with_token();
+    let dist = sb.path().join("dist");
+    write(&dist, "a.js", b"a");
+    // A state file committed to the repository, claiming a.js is deployed already.
+    let sha = "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb";
+    std::fs::write(
+        sb.path().join(".nstba-deploy.json"),
+        format!(
+            r#"{{"version":1,"targets":{{"{ACCOUNT}:{TARGET}":{{"a.js":{{"sha256":"{sha}","size":1}}}}}}}}"#
+        ),
+    )
+    .unwrap();
+    let out = deploy_json(&sb, &emu, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Moved the deploy state"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(summary(&out)["resent"], serde_json::json!(["a.js"]));
+    assert_eq!(emu.file("SuiteScripts/app/a.js").unwrap(), b"a");
+    assert_eq!(sb.deploy_states().len(), 1);
+}
+
+#[test]
+fn a_binary_over_the_limit_as_base64_is_refused_before_any_request() {
+    let emu = emulator();
+    let sb = Sandbox::with_token();
+    let dist = sb.path().join("dist");
+    // 7.9 MB that is not UTF-8: 10.5 MB as base64.
+    let binary: Vec<u8> = (0..7_900_000u32).map(|i| (i % 251) as u8 | 0x80).collect();
+    write(&dist, "big.bin", &binary);
+    // 7.9 MB of text travels as it is.
+    write(&dist, "big.txt", &vec![b'a'; 7_900_000]);
+    let out = deploy_json(&sb, &emu, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("big.bin (7.5 MB, 10.0 MB as base64"), "{err}");
+    assert!(!err.contains("big.txt"), "{err}");
+    assert!(err.contains("Nothing was sent"), "{err}");
+    assert_eq!(emu.api_hits(), 0);
+}

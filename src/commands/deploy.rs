@@ -21,7 +21,7 @@ use crate::commands::{App, restlet_for, write_stdout};
 use crate::error::Failure;
 use crate::filecabinet::MAX_STALLS;
 use crate::filecabinet::paths;
-use crate::filecabinet::state::{Confirmed, DeployState};
+use crate::filecabinet::state::{Confirmed, DeployState, LEGACY_FILE_NAME};
 use crate::filecabinet::walk::{LocalFile, hash_all, read_capped, walk};
 use crate::netsuite::restlet::{MAX_BYTES, PutFile, Restlet};
 use crate::ui;
@@ -60,51 +60,92 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
     for (path, why) in &walked.skipped {
         ui::warn(format!("skipped {path}: {why}"));
     }
-    let too_big: Vec<String> = walked
-        .files
-        .iter()
-        .filter(|f| f.size > MAX_BYTES)
-        .map(|f| format!("{} ({:.1} MB)", f.rel, f.size as f64 / 1048576.0))
-        .collect();
-    if !too_big.is_empty() {
-        return Err(Failure::usage(format!(
-            "{} larger than 10 MB, the most a RESTlet can take: {}. Nothing was sent. Leave \
-             {} out with .nstbaignore, or upload {} in the NetSuite UI",
-            if too_big.len() == 1 {
-                "a file is"
-            } else {
-                "files are"
-            },
-            too_big.join(", "),
-            if too_big.len() == 1 { "it" } else { "them" },
-            if too_big.len() == 1 { "it" } else { "them" },
-        ))
-        .into());
-    }
+    refuse_too_big(&walked.files)?;
 
     let creds = Arc::new(app.credentials_with(&args.transfer.credentials, !args.transfer.dry_run)?);
     let realm = creds.account.realm();
-    let state_dir = match &project {
+    let legacy = match &project {
         Some(p) => p.dir().to_path_buf(),
         None => std::env::current_dir()?,
-    };
-    let mut state = DeployState::load(&state_dir, &realm, &target);
+    }
+    .join(LEGACY_FILE_NAME);
+    let state_path = DeployState::path_for(&crate::config::cache_dir()?, &source, &realm, &target);
+    let mut state = DeployState::load(
+        state_path,
+        &source,
+        &realm,
+        &target,
+        legacy.exists().then_some(legacy.as_path()),
+    )?;
 
     let mut outcome = Outcome::new(started, args.transfer.dry_run);
     outcome.failed = walked.problems.clone();
+    // What the state says is there already, unchanged since it was sent.
     let mut to_send = Vec::new();
-    let mut skipped = 0usize;
+    let mut unchanged = Vec::new();
     for (file, hash) in walked.files.iter().zip(hash_all(&walked.files)) {
         match hash {
             Err(e) => outcome
                 .failed
                 .push((file.rel.clone(), format!("cannot read it: {e}"))),
             Ok(h) if !args.force && state.get(&file.rel).is_some_and(|c| c.sha256 == h) => {
-                skipped += 1
+                unchanged.push(file.clone())
             }
             Ok(_) => to_send.push(file.clone()),
         }
     }
+
+    let (script, deploy) = restlet_for(&args.transfer.restlet, project.as_ref());
+    let restlet = Restlet::new(
+        crate::netsuite::client::Client::new()?,
+        creds.clone(),
+        &app.endpoints,
+        &script,
+        &deploy,
+    )?;
+    let runtime = crate::netsuite::parallel_runtime()?;
+    // The state is a cache, never the truth: before skipping anything, list the target once
+    // and send again what it lacks or lists with another size (a sandbox refresh, a file
+    // deleted in the UI, a state file from elsewhere).
+    let mut resent = Vec::new();
+    if !unchanged.is_empty() {
+        let listing = runtime.block_on(restlet.list_if_exists(&target))?;
+        let listed: HashMap<&str, u64> = listing
+            .as_ref()
+            .map(|l| l.files.iter().map(|f| (f.path.as_str(), f.size)).collect())
+            .unwrap_or_default();
+        let truncated = listing.as_ref().is_some_and(|l| l.truncated);
+        if truncated {
+            ui::warn(
+                "the RESTlet cut the listing short (its governance ran low): files it did not \
+                 list are trusted to be there as the deploy state says",
+            );
+        }
+        for file in std::mem::take(&mut unchanged) {
+            let present = match listed.get(file.remote.as_str()) {
+                // The RESTlet reports sizes in whole KB.
+                Some(&size) => size.abs_diff(file.size) < 1024,
+                None => truncated,
+            };
+            if present {
+                unchanged.push(file);
+            } else {
+                resent.push(file.rel.clone());
+                to_send.push(file);
+            }
+        }
+        if !resent.is_empty() {
+            ui::info(format!(
+                "{} file{} the deploy state lists {} missing or different in {target}: sending \
+                 {} again",
+                resent.len(),
+                if resent.len() == 1 { "" } else { "s" },
+                if resent.len() == 1 { "is" } else { "are" },
+                if resent.len() == 1 { "it" } else { "them" },
+            ));
+        }
+    }
+    let skipped = unchanged.len();
     let total_bytes: u64 = to_send.iter().map(|f| f.size).sum();
 
     if args.transfer.dry_run {
@@ -128,24 +169,16 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
         ));
         return outcome.finish(
             args.transfer.json,
-            fields(&realm, &target, 0, skipped, Some(to_send.len())),
+            fields(&realm, &target, 0, skipped, &resent, Some(to_send.len())),
         );
     }
 
     let mut uploaded = 0usize;
     let mut fatal: Option<anyhow::Error> = None;
     if !to_send.is_empty() {
-        let (script, deploy) = restlet_for(&args.transfer.restlet, project.as_ref());
-        let restlet = Restlet::new(
-            crate::netsuite::client::Client::new()?,
-            creds.clone(),
-            &app.endpoints,
-            &script,
-            &deploy,
-        )?;
         let bar = ui::progress(total_bytes, to_send.len());
         let batches = crate::filecabinet::batches(to_send, |f| f.size);
-        fatal = crate::netsuite::parallel_runtime()?.block_on(upload(
+        fatal = runtime.block_on(upload(
             restlet,
             batches,
             usize::from(args.transfer.jobs),
@@ -179,8 +212,60 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
     ));
     outcome.finish(
         args.transfer.json,
-        fields(&realm, &target, uploaded, skipped, None),
+        fields(&realm, &target, uploaded, skipped, &resent, None),
     )
+}
+
+/// Refuses, before anything is sent, files over the RESTlet's limit as they would travel: a
+/// binary file goes as base64, 4/3 of its size (SPEC 8).
+fn refuse_too_big(files: &[LocalFile]) -> Result<()> {
+    let mut too_big = Vec::new();
+    for f in files {
+        // Only a file over 3/4 of the limit can be over it as base64.
+        if f.size <= MAX_BYTES / 4 * 3 {
+            continue;
+        }
+        let sent = if f.size > MAX_BYTES {
+            f.size
+        } else {
+            match read_capped(&f.abs, MAX_BYTES) {
+                Ok(bytes) if std::str::from_utf8(&bytes).is_ok() => f.size,
+                Ok(_) => base64_len(f.size),
+                Err(_) => continue, // reported when it is read for sending
+            }
+        };
+        if sent > MAX_BYTES {
+            let mb = |n: u64| n as f64 / 1_048_576.0;
+            too_big.push(if sent == f.size {
+                format!("{} ({:.1} MB)", f.rel, mb(f.size))
+            } else {
+                format!(
+                    "{} ({:.1} MB, {:.1} MB as base64, as a binary file travels)",
+                    f.rel,
+                    mb(f.size),
+                    mb(sent)
+                )
+            });
+        }
+    }
+    if too_big.is_empty() {
+        return Ok(());
+    }
+    let one = too_big.len() == 1;
+    Err(Failure::usage(format!(
+        "{} larger than 10 MB as sent, the most a RESTlet can take: {}. Nothing was sent. Leave \
+         {} out with .nstbaignore, or upload {} in the NetSuite UI",
+        if one { "a file is" } else { "files are" },
+        too_big.join(", "),
+        if one { "it" } else { "them" },
+        if one { "it" } else { "them" },
+    ))
+    .into())
+}
+
+/// The length of `n` bytes in base64 (with padding).
+fn base64_len(n: u64) -> u64 {
+    n.div_ceil(3) * 4
 }
 
 /// The deploy's own fields of the `--json` summary.
@@ -189,6 +274,7 @@ fn fields(
     target: &str,
     uploaded: usize,
     skipped: usize,
+    resent: &[String],
     would_upload: Option<usize>,
 ) -> Map<String, Value> {
     let mut m = Map::new();
@@ -196,6 +282,7 @@ fn fields(
     m.insert("target".into(), json!(target));
     m.insert("uploaded".into(), json!(uploaded));
     m.insert("skipped".into(), json!(skipped));
+    m.insert("resent".into(), json!(resent));
     if let Some(n) = would_upload {
         m.insert("wouldUpload".into(), json!(n));
     }

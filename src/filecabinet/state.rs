@@ -1,7 +1,10 @@
-//! The deploy state file, `.nstba-deploy.json` beside `nstba.toml` (or in the current folder):
-//! for each account and target folder, the SHA-256 of every file the RESTlet confirmed. A
-//! file whose hash matches is not sent again; each confirmation is written at once, so an
-//! interrupted or failed deploy resumes where it stopped.
+//! The deploy state (SPEC 8): for one source folder, account and target, the SHA-256 and size
+//! of every file the RESTlet confirmed, so that an unchanged file is not sent again and a
+//! failed deploy resumes where it stopped. It is a cache, never the truth: deploy checks it
+//! against a listing of the target before it skips anything. It lives in the user's cache
+//! folder (`<cache dir>/nstba/deploy/`, one file per source, account and target), outside the
+//! project, so a state file committed to a repository cannot hide files. An old
+//! `.nstba-deploy.json` in the project is read once, migrated, and then ignored.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,7 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::ui;
 
-pub const FILE_NAME: &str = ".nstba-deploy.json";
+/// The state file of nstba before it moved to the cache folder.
+pub const LEGACY_FILE_NAME: &str = ".nstba-deploy.json";
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct Confirmed {
@@ -22,22 +26,54 @@ pub struct Confirmed {
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Doc {
     version: u32,
-    /// `REALM:target` to (relative path to what was confirmed).
+    /// What this state is for, for people reading the cache folder.
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    account: String,
+    #[serde(default)]
+    target: String,
+    /// Relative path to what was confirmed.
+    #[serde(default)]
+    files: BTreeMap<String, Confirmed>,
+}
+
+/// The legacy file: `REALM:target` to (relative path to what was confirmed).
+#[derive(Debug, Default, Deserialize)]
+struct LegacyDoc {
+    #[serde(default)]
     targets: BTreeMap<String, BTreeMap<String, Confirmed>>,
 }
 
-/// The state of one account and target, loaded from and saved to its file.
+/// The state of one source folder, account and target.
 pub struct DeployState {
     path: PathBuf,
-    key: String,
     doc: Doc,
 }
 
 impl DeployState {
-    /// Loads the state for `realm` and `target`. A missing file is an empty state; an
-    /// unreadable one is a warning and an empty state (everything is sent again).
-    pub fn load(dir: &Path, realm: &str, target: &str) -> DeployState {
-        let path = dir.join(FILE_NAME);
+    /// The state file for `source` (its real path), `realm` and `target`, under `cache_dir`.
+    pub fn path_for(cache_dir: &Path, source: &Path, realm: &str, target: &str) -> PathBuf {
+        let source = std::fs::canonicalize(source).unwrap_or_else(|_| source.to_path_buf());
+        let key = format!("{}\0{realm}\0{target}", source.display());
+        let hash = crate::filecabinet::walk::sha256_bytes(key.as_bytes());
+        cache_dir
+            .join("deploy")
+            .join(format!("{}.json", &hash[..32]))
+    }
+
+    /// Loads the state. A missing file is an empty state, unless `legacy` (the project's old
+    /// `.nstba-deploy.json`) holds one for this account and target: that is migrated, saved
+    /// here, and reported; once this file exists the old one is never read again. An unreadable file is a warning and an empty state (everything is
+    /// sent again).
+    pub fn load(
+        path: PathBuf,
+        source: &Path,
+        realm: &str,
+        target: &str,
+        legacy: Option<&Path>,
+    ) -> Result<DeployState> {
+        let fresh = !path.exists();
         let doc = match std::fs::read_to_string(&path) {
             Ok(text) => serde_json::from_str(&text).unwrap_or_else(|e| {
                 ui::warn(format!(
@@ -48,11 +84,35 @@ impl DeployState {
             }),
             Err(_) => Doc::default(),
         };
-        DeployState {
-            path,
-            key: format!("{realm}:{target}"),
-            doc,
+        let mut state = DeployState { path, doc };
+        state.doc.source = source.display().to_string();
+        state.doc.account = realm.to_string();
+        state.doc.target = target.to_string();
+        if fresh && let Some(legacy) = legacy {
+            state.migrate(legacy, realm, target)?;
         }
+        Ok(state)
+    }
+
+    fn migrate(&mut self, legacy: &Path, realm: &str, target: &str) -> Result<()> {
+        let Ok(text) = std::fs::read_to_string(legacy) else {
+            return Ok(());
+        };
+        let Ok(old) = serde_json::from_str::<LegacyDoc>(&text) else {
+            return Ok(());
+        };
+        let Some(files) = old.targets.get(&format!("{realm}:{target}")) else {
+            return Ok(());
+        };
+        self.doc.files = files.clone();
+        self.save()?;
+        ui::info(format!(
+            "Moved the deploy state of {target} on {realm} from {} to {} (nstba no longer reads \
+             the old file; delete it, and keep it out of the repository)",
+            legacy.display(),
+            self.path.display()
+        ));
+        Ok(())
     }
 
     pub fn path(&self) -> &Path {
@@ -60,22 +120,22 @@ impl DeployState {
     }
 
     pub fn get(&self, rel: &str) -> Option<&Confirmed> {
-        self.doc.targets.get(&self.key)?.get(rel)
+        self.doc.files.get(rel)
     }
 
     pub fn confirm(&mut self, rel: &str, confirmed: Confirmed) {
-        self.doc
-            .targets
-            .entry(self.key.clone())
-            .or_default()
-            .insert(rel.to_string(), confirmed);
+        self.doc.files.insert(rel.to_string(), confirmed);
     }
 
-    /// Writes the file atomically (0600, like the store).
+    /// Writes the file atomically (0600, like the store), creating its folder.
     pub fn save(&mut self) -> Result<()> {
-        self.doc.version = 1;
+        self.doc.version = 2;
         let mut text = serde_json::to_string_pretty(&self.doc)?;
         text.push('\n');
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the folder {}", dir.display()))?;
+        }
         crate::store::write_atomic(&self.path, &text)
             .with_context(|| format!("cannot write the deploy state {}", self.path.display()))
     }
@@ -86,34 +146,54 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keyed_by_account_and_target() {
+    fn keyed_by_source_account_and_target() {
         let dir = tempfile::tempdir().unwrap();
-        let mut s = DeployState::load(dir.path(), "123_SB1", "SuiteScripts/app");
+        let src = dir.path().join("dist");
+        std::fs::create_dir(&src).unwrap();
+        let load = |realm: &str, target: &str| {
+            let path = DeployState::path_for(dir.path(), &src, realm, target);
+            DeployState::load(path, &src, realm, target, None).unwrap()
+        };
+        let mut s = load("123_SB1", "SuiteScripts/app");
         let c = Confirmed {
             sha256: "ab".into(),
             size: 2,
         };
         s.confirm("a.js", c.clone());
         s.save().unwrap();
-        assert_eq!(
-            DeployState::load(dir.path(), "123_SB1", "SuiteScripts/app").get("a.js"),
-            Some(&c)
-        );
-        assert!(
-            DeployState::load(dir.path(), "123", "SuiteScripts/app")
-                .get("a.js")
-                .is_none()
-        );
-        assert!(
-            DeployState::load(dir.path(), "123_SB1", "SuiteScripts/x")
-                .get("a.js")
-                .is_none()
-        );
-        std::fs::write(dir.path().join(FILE_NAME), "{oops").unwrap();
-        assert!(
-            DeployState::load(dir.path(), "123_SB1", "SuiteScripts/app")
-                .get("a.js")
-                .is_none()
-        );
+        assert!(s.path().starts_with(dir.path().join("deploy")));
+        assert_eq!(load("123_SB1", "SuiteScripts/app").get("a.js"), Some(&c));
+        assert!(load("123", "SuiteScripts/app").get("a.js").is_none());
+        assert!(load("123_SB1", "SuiteScripts/x").get("a.js").is_none());
+        std::fs::write(
+            DeployState::path_for(dir.path(), &src, "123_SB1", "SuiteScripts/app"),
+            "{oops",
+        )
+        .unwrap();
+        assert!(load("123_SB1", "SuiteScripts/app").get("a.js").is_none());
+    }
+
+    #[test]
+    fn a_legacy_file_is_migrated_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let legacy = dir.path().join(LEGACY_FILE_NAME);
+        std::fs::write(
+            &legacy,
+            r#"{"version":1,"targets":{"1_SB1:S/app":{"a.js":{"sha256":"ab","size":2}}}}"#,
+        )
+        .unwrap();
+        let path = DeployState::path_for(dir.path(), dir.path(), "1_SB1", "S/app");
+        let s =
+            DeployState::load(path.clone(), dir.path(), "1_SB1", "S/app", Some(&legacy)).unwrap();
+        assert_eq!(s.get("a.js").unwrap().sha256, "ab");
+        assert!(path.exists());
+        // Once migrated, the old file is not read again (its changes do not count).
+        std::fs::write(
+            &legacy,
+            r#"{"targets":{"1_SB1:S/app":{"b.js":{"sha256":"cd","size":2}}}}"#,
+        )
+        .unwrap();
+        let s = DeployState::load(path, dir.path(), "1_SB1", "S/app", Some(&legacy)).unwrap();
+        assert!(s.get("b.js").is_none());
     }
 }

@@ -220,12 +220,25 @@ impl Restlet {
 
     /// Every file under `folder`, at any depth.
     pub async fn list(&self, folder: &str) -> Result<Listing> {
+        let reply = self.list_reply(folder).await?;
+        self.decode(reply)
+    }
+
+    /// As [`Restlet::list`], but a folder that does not exist yet is `None` (a first deploy).
+    pub async fn list_if_exists(&self, folder: &str) -> Result<Option<Listing>> {
+        let reply = self.list_reply(folder).await?;
+        if !reply.is_success() && reply.error().code.as_deref() == Some("FOLDER_NOT_FOUND") {
+            return Ok(None);
+        }
+        self.decode(reply).map(Some)
+    }
+
+    async fn list_reply(&self, folder: &str) -> Result<Reply> {
         let mut url = self.url.clone();
         url.query_pairs_mut()
             .append_pair("action", "list")
             .append_pair("path", folder);
-        let reply = self
-            .client
+        self.client
             .send_retrying(
                 &self.creds,
                 "GET",
@@ -234,8 +247,7 @@ impl Restlet {
                 None,
                 &self.retry,
             )
-            .await?;
-        self.decode(reply)
+            .await
     }
 
     pub async fn get(&self, paths: &[String]) -> Result<GetReply> {

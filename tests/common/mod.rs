@@ -54,6 +54,21 @@ impl Sandbox {
         self.dir.path().join(".config/nstba")
     }
 
+    /// The deploy state files in the user's cache folder (not the temporary files of a
+    /// write in progress).
+    pub fn deploy_states(&self) -> Vec<PathBuf> {
+        std::fs::read_dir(self.path().join(".cache/nstba/deploy"))
+            .map(|d| {
+                d.map(|e| e.unwrap().path())
+                    .filter(|p| {
+                        let name = p.file_name().unwrap().to_string_lossy();
+                        name.ends_with(".json") && !name.starts_with('.')
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The token this user picked for a project folder, from projects.toml.
     pub fn project_choice(&self, dir: &Path) -> Option<String> {
         let text = std::fs::read_to_string(self.config_dir().join("projects.toml")).ok()?;
