@@ -202,7 +202,7 @@ fn faults_then_a_second_run_finishes() {
         "{details:?}"
     );
     assert!(
-        stderr(&first).contains("retrying POST"),
+        stderr(&first).contains("(POST /app/site/hosting/restlet.nl); retrying in "),
         "{}",
         stderr(&first)
     );

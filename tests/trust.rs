@@ -570,3 +570,69 @@ fn a_binary_over_the_limit_as_base64_is_refused_before_any_request() {
     assert!(err.contains("Nothing was sent"), "{err}");
     assert_eq!(emu.api_hits(), 0);
 }
+
+#[test]
+fn a_refused_connection_says_each_retry_and_gives_up_in_seconds() {
+    let sb = Sandbox::with_token();
+    let started = std::time::Instant::now();
+    let out = sb
+        .nstba()
+        .args(["fetch", TARGET, "--out", "back"])
+        .env("NSTBA_NETSUITE_URL", dead_url())
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    let err = stderr(&out);
+    let waits: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("; retrying in "))
+        .collect();
+    assert_eq!(waits.len(), 4, "{err}");
+    assert!(
+        waits[0].starts_with("connection refused (GET /app/site/hosting/restlet.nl)"),
+        "{err}"
+    );
+    assert!(waits[3].ends_with("attempt 5 of 5"), "{err}");
+    assert!(took < std::time::Duration::from_secs(8), "{took:?}");
+    // -q keeps them quiet.
+    let out = sb
+        .nstba()
+        .args(["fetch", TARGET, "--out", "back", "-q"])
+        .env("NSTBA_NETSUITE_URL", dead_url())
+        .output()
+        .unwrap();
+    assert!(!stderr(&out).contains("retrying"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_short_nonce_gets_a_warning() {
+    let sb = Sandbox::with_token();
+    let out = sb
+        .nstba()
+        .args([
+            "sign",
+            "GET",
+            "/rest/tokeninfo",
+            "--nonce",
+            "abc",
+            "--timestamp",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("refuses nonces under 6 characters"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("oauth_nonce=\"abc\""));
+    let out = sb
+        .nstba()
+        .args(["sign", "GET", "/rest/tokeninfo", "--nonce", "abcdef"])
+        .output()
+        .unwrap();
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}

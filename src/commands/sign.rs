@@ -81,6 +81,13 @@ pub fn run(app: &App, args: &SignArgs) -> Result<ExitCode> {
         _ => None,
     };
     let nonce = args.nonce.clone().unwrap_or_else(signer::new_nonce);
+    if nonce.chars().count() < 6 {
+        crate::ui::warn(format!(
+            "the nonce '{nonce}' has {} characters: NetSuite refuses nonces under 6 characters \
+             (nstba makes 20 when --nonce is not given)",
+            nonce.chars().count()
+        ));
+    }
     let signed = signer::sign(&SignInput {
         method: &args.method,
         url: &url,

@@ -214,25 +214,50 @@ impl Client {
             let outcome = self.send_once(method, url, signed, body.clone()).await;
             attempt += 1;
             let again = match &outcome {
-                Ok(reply) => retryable(reply).map(|why| (why, retry_after(reply))),
-                Err(SendError::Network(e)) => Some((format!("network: {e}"), None)),
+                Ok(reply) => retryable(reply).map(|why| (why, retry_after(reply), retry.attempts)),
+                // Nothing listening: a few quick tries (about 3 s), not the patience that a
+                // busy account deserves.
+                Err(SendError::Network(e)) if e.is_connect() => Some((
+                    "connection refused".to_string(),
+                    None,
+                    retry.attempts.min(5),
+                )),
+                Err(SendError::Network(e)) if e.is_timeout() => {
+                    Some(("timed out".to_string(), None, retry.attempts))
+                }
+                Err(SendError::Network(_)) => {
+                    Some(("the connection failed".to_string(), None, retry.attempts))
+                }
                 Err(SendError::Other(_)) => None,
             };
             match again {
-                Some((why, after)) if attempt < retry.attempts => {
-                    let delay = retry.delay(attempt, after);
-                    ui::verbose(format!(
-                        "retrying {method} {} in {} ms (attempt {} of {}): {why}",
+                Some((why, after, attempts)) if attempt < attempts => {
+                    let mut delay = retry.delay(attempt, after);
+                    if why == "connection refused" {
+                        delay = delay.min(Duration::from_secs(1));
+                    }
+                    ui::info(format!(
+                        "{why} ({method} {}); retrying in {}, attempt {} of {attempts}",
                         url.path(),
-                        delay.as_millis(),
+                        human_delay(delay),
                         attempt + 1,
-                        retry.attempts
                     ));
                     tokio::time::sleep(delay).await;
                 }
                 _ => return outcome.map_err(|e| e.into_error(url)),
             }
         }
+    }
+}
+
+/// A wait for people: `400 ms`, `2 s`, `1.5 s`.
+fn human_delay(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else if d.subsec_millis() < 50 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
     }
 }
 
@@ -271,11 +296,16 @@ pub fn body_cap(url: &Url) -> u64 {
 /// `SSS_REQUEST_LIMIT_EXCEEDED` (a 400 is not always final).
 fn retryable(reply: &Reply) -> Option<String> {
     let status = reply.status.as_u16();
-    if status == 429 || status >= 500 {
-        return Some(format!("HTTP {status}"));
+    if status == 429 {
+        return Some("NetSuite is busy (HTTP 429)".into());
+    }
+    if status >= 500 {
+        return Some(format!("NetSuite answered HTTP {status}"));
     }
     if status == 400 && reply.error().code.as_deref() == Some("SSS_REQUEST_LIMIT_EXCEEDED") {
-        return Some("HTTP 400 SSS_REQUEST_LIMIT_EXCEEDED".into());
+        return Some(
+            "the account's concurrency limit is reached (SSS_REQUEST_LIMIT_EXCEEDED)".into(),
+        );
     }
     None
 }
