@@ -8,7 +8,7 @@ use std::hint::black_box;
 use base64::Engine as _;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hmac::{KeyInit, Mac};
-use nstba::oauth::signer::{SignInput, encode, new_nonce, now_timestamp, sign};
+use nstba::auth::tba::signer::{SignInput, encode, new_nonce, now_timestamp, sign};
 use nstba::secret::Secret;
 
 const URL: &str = "https://1234567-sb1.restlets.api.netsuite.com/app/site/hosting/restlet.nl?script=customscript_nstba_filecabinet&deploy=customdeploy_nstba_filecabinet";

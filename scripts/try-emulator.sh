@@ -19,6 +19,7 @@ cd "$work"
 
 unset NSTBA_TOKEN_ID NSTBA_TOKEN_SECRET NSTBA_ACCOUNT NSTBA_NO_INPUT
 export NSTBA_STORE="$work/nstba-store.json"
+export NSTBA_CONFIG_DIR="$work/config" NSTBA_CACHE_DIR="$work/cache"
 export NSTBA_CONSUMER_KEY=try-consumer-key NSTBA_CONSUMER_SECRET=try-consumer-secret
 export NSTBA_CALLBACK_URL=http://localhost:0/tba
 account=1234567_SB1
@@ -63,7 +64,7 @@ head -c 4096 /dev/urandom > dist/logo.bin
 step nstba deploy dist --target SuiteScripts/try-app
 nstba deploy dist --target SuiteScripts/try-app
 
-step nstba deploy dist --target SuiteScripts/try-app   "# again: nothing changed, nothing sent"
+step nstba deploy dist --target SuiteScripts/try-app   "# again: nothing changed, only a listing checks that"
 nstba deploy dist --target SuiteScripts/try-app
 
 step nstba fetch SuiteScripts/try-app --out fetched "&& diff -r dist fetched"

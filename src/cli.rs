@@ -140,7 +140,7 @@ pub struct AuthLoginArgs {
     /// Where NetSuite sends the browser back; must match the integration record's callback URL.
     /// Port 0 picks a free port (for records whose callback is http://localhost:*)
     #[arg(long, env = "NSTBA_CALLBACK_URL", value_name = "URL",
-          default_value = crate::oauth::callback::DEFAULT_CALLBACK)]
+          default_value = crate::auth::callback::DEFAULT_CALLBACK)]
     pub callback_url: String,
 
     /// Do not open a browser; open the printed address by hand (or paste the redirect back)

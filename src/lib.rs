@@ -4,6 +4,7 @@
 //! and fuzz targets can reach the pure parts (signer, account forms, store parsing).
 
 pub mod account;
+pub mod auth;
 pub mod browser;
 pub mod cli;
 pub mod commands;
@@ -12,7 +13,6 @@ pub mod credentials;
 pub mod error;
 pub mod filecabinet;
 pub mod netsuite;
-pub mod oauth;
 pub mod project;
 pub mod secret;
 pub mod store;

@@ -93,7 +93,9 @@ pub enum Family {
 
 impl Family {
     pub fn of(path: &str) -> Family {
-        if path.starts_with("/services/rest/") {
+        if path.starts_with("/services/rest/auth/") {
+            Family::Token
+        } else if path.starts_with("/services/rest/") {
             Family::Rest
         } else if path == "/app/site/hosting/restlet.nl" {
             Family::Restlet

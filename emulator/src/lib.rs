@@ -9,6 +9,7 @@ mod auth;
 pub mod filecabinet;
 mod http;
 pub mod oauth;
+pub mod oauth2;
 mod rest;
 mod restlet;
 mod state;
@@ -65,6 +66,14 @@ pub struct Config {
     pub restlet_deploy: String,
     /// At most this many files handled per RESTlet call; the rest come back in `remaining`.
     pub governance: Option<usize>,
+    /// OAuth 2.0 integration records (client ID, and a secret unless public).
+    pub clients: Vec<oauth2::Client>,
+    /// The records' redirect URI; `None` allows any loopback one.
+    pub redirect_uri: Option<String>,
+    /// Seconds an OAuth 2.0 access token lives (NetSuite: 3600).
+    pub access_ttl: u64,
+    /// Seconds a refresh token lives (NetSuite: 7 days for confidential clients).
+    pub refresh_ttl: u64,
 }
 
 impl Default for Config {
@@ -87,6 +96,10 @@ impl Default for Config {
             restlet_script: "customscript_nstba_filecabinet".into(),
             restlet_deploy: "customdeploy_nstba_filecabinet".into(),
             governance: None,
+            clients: Vec::new(),
+            redirect_uri: None,
+            access_ttl: 3600,
+            refresh_ttl: 7 * 24 * 3600,
         }
     }
 }
@@ -149,6 +162,17 @@ impl Handle {
     /// How many RESTlet and REST calls were made (authenticated or not).
     pub fn api_hits(&self) -> usize {
         self.state.api_hits.load(Ordering::SeqCst)
+    }
+
+    /// Calls to the OAuth 2.0 token endpoint by grant type (as `/emulator/stats` reports).
+    pub fn token_calls(&self, grant: &str) -> u64 {
+        self.state
+            .lock()
+            .oauth2
+            .token_calls
+            .get(grant)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// How many access tokens exist (active or not).
@@ -266,6 +290,10 @@ async fn route(st: &State, req: &http::Req, family: http::Family) -> Response {
         ("GET", "/rest/revoketoken") => tokens::revoke(st, req),
         ("GET", "/rest/tokeninfo") => tokens::token_info(st, req),
         ("GET", "/emulator/audit") => http::json(200, &st.lock().audit),
+        ("GET", "/emulator/stats") => http::json(200, &oauth2::stats(st)),
+        ("GET" | "POST", oauth2::AUTHORIZE_PATH) => oauth2::authorize(st, req),
+        ("POST", oauth2::TOKEN_PATH) => oauth2::token(st, req),
+        ("POST", oauth2::REVOKE_PATH) => oauth2::revoke(st, req),
         (_, "/app/site/hosting/restlet.nl") => restlet::handle(st, req),
         (_, p) if p.starts_with("/services/rest/") => rest::handle(st, req).await,
         (_, "/rest/requesttoken" | "/rest/accesstoken") => {

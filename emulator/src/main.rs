@@ -62,6 +62,19 @@ struct Args {
     /// Seconds the emulated NetSuite clock runs ahead of this machine's (negative: behind)
     #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
     clock_offset: i64,
+    /// An OAuth 2.0 integration record, ID:SECRET, or ID alone for a public client
+    /// (repeatable)
+    #[arg(long = "client-id", value_name = "ID[:SECRET]")]
+    clients: Vec<String>,
+    /// The OAuth 2.0 records' redirect URI (default: any loopback URI)
+    #[arg(long, value_name = "URI")]
+    redirect_uri: Option<String>,
+    /// Seconds an OAuth 2.0 access token lives
+    #[arg(long, default_value_t = 3600, value_name = "S")]
+    access_ttl: u64,
+    /// Seconds an OAuth 2.0 refresh token lives
+    #[arg(long, default_value_t = 7 * 24 * 3600, value_name = "S")]
+    refresh_ttl: u64,
 }
 
 #[tokio::main]
@@ -107,6 +120,23 @@ async fn main() -> std::process::ExitCode {
         restlet_script: args.restlet_script,
         restlet_deploy: args.restlet_deploy,
         governance: args.governance.filter(|g| *g > 0),
+        clients: args
+            .clients
+            .iter()
+            .map(|c| match c.split_once(':') {
+                Some((id, secret)) => nstba_emulator::oauth2::Client {
+                    id: id.into(),
+                    secret: Some(secret.into()),
+                },
+                None => nstba_emulator::oauth2::Client {
+                    id: c.clone(),
+                    secret: None,
+                },
+            })
+            .collect(),
+        redirect_uri: args.redirect_uri,
+        access_ttl: args.access_ttl,
+        refresh_ttl: args.refresh_ttl,
     };
     let listener = match tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await {
         Ok(l) => l,

@@ -37,8 +37,14 @@ pub fn employee(base: &str, id: u32) -> Option<serde_json::Value> {
 }
 
 pub async fn handle(st: &State, req: &Req) -> Response {
-    if let Err(r) = authenticate(st, req, Mode::Access) {
-        return refuse(st, req, Family::Rest, r);
+    match crate::oauth2::check_bearer(st, req, "rest_webservices") {
+        Some(Err(resp)) => return resp,
+        Some(Ok(())) => {}
+        None => {
+            if let Err(r) = authenticate(st, req, Mode::Access) {
+                return refuse(st, req, Family::Rest, r);
+            }
+        }
     }
     st.audit(&req.path, 200, "ok");
     let base = format!("http://{}", req.header("host").unwrap_or("localhost"));

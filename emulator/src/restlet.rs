@@ -51,8 +51,14 @@ pub fn handle(st: &State, req: &Req) -> Response {
             "That Suitelet is invalid, disabled, or no longer exists.",
         );
     }
-    if let Err(r) = authenticate(st, req, Mode::Access) {
-        return refuse(st, req, Family::Restlet, r);
+    match crate::oauth2::check_bearer(st, req, "restlets") {
+        Some(Err(resp)) => return resp,
+        Some(Ok(())) => {}
+        None => {
+            if let Err(r) = authenticate(st, req, Mode::Access) {
+                return refuse(st, req, Family::Restlet, r);
+            }
+        }
     }
     st.audit(&req.path, 200, "ok");
     match req.method.as_str() {

@@ -48,6 +48,7 @@ pub struct Inner {
     pub request_tokens: HashMap<String, RequestToken>,
     pub nonces: HashSet<(String, u64, String)>,
     pub audit: Vec<AuditEntry>,
+    pub oauth2: crate::oauth2::OAuth2State,
 }
 
 pub struct State {

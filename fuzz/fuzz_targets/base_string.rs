@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use nstba::oauth::signer::{SignInput, sign};
+use nstba::auth::tba::signer::{SignInput, sign};
 use nstba::secret::Secret;
 use nstba_emulator::oauth::{Signable, base_string, hmac_sha256, parse_authorization};
 

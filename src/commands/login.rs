@@ -7,13 +7,13 @@ use std::time::Duration;
 use anyhow::Result;
 
 use crate::account::AccountId;
+use crate::auth::callback::{DEFAULT_CALLBACK, ENV_CALLBACK_URL, parse_callback_url};
+use crate::auth::tba::flow::{self, Authorized, FlowOptions};
 use crate::cli::AuthLoginArgs;
 use crate::commands::{App, read_stdin_line};
 use crate::credentials::{self, ConsumerOverride, Credentials, Origin};
 use crate::error::Failure;
 use crate::netsuite::client::Client;
-use crate::oauth::callback::{DEFAULT_CALLBACK, ENV_CALLBACK_URL, parse_callback_url};
-use crate::oauth::flow::{self, Authorized, FlowOptions};
 use crate::project::Project;
 use crate::secret::Secret;
 use crate::store::{Entry, Store, validate_auth_id};

@@ -8,11 +8,11 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::account::AccountId;
+use crate::auth::tba::signer::{self, SignInput};
 use crate::cli::SignArgs;
 use crate::commands::{App, write_stdout};
 use crate::credentials::{self, ENV_ACCOUNT, ENV_CONSUMER_KEY, ENV_CONSUMER_SECRET};
 use crate::error::Failure;
-use crate::oauth::signer::{self, SignInput};
 use crate::secret::Secret;
 
 /// Who signs: a consumer pair, maybe a token, maybe an account for the realm and paths.

@@ -14,9 +14,9 @@ use rand::RngExt as _;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
+use crate::auth::tba::signer::{self, SignInput, Signed};
 use crate::credentials::Credentials;
 use crate::error::Failure;
-use crate::oauth::signer::{self, SignInput, Signed};
 use crate::ui;
 
 /// The `Content-Type` whose body parameters are signed.

@@ -10,10 +10,10 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use url::Url;
 
 use crate::account::{AccountId, Domain, Endpoints};
+use crate::auth::callback::Listener;
+use crate::auth::tba::signer::{self, SignInput};
 use crate::error::Failure;
 use crate::netsuite::client::Client;
-use crate::oauth::callback::Listener;
-use crate::oauth::signer::{self, SignInput};
 use crate::secret::Secret;
 use crate::ui;
 

@@ -1,5 +1,5 @@
 //! The wait for NetSuite's redirect after the consent page (SPEC 3, RFC 8252 practice). The
-//! bounded loopback server ([`crate::oauth::loopback`]) serves connections concurrently, so
+//! bounded loopback server ([`crate::auth::loopback`]) serves connections concurrently, so
 //! Chromium's speculative connections that send nothing cannot stall it; here stray paths get
 //! 404 and forged callbacks 400 while the wait goes on, the redirect URL pasted on stdin counts
 //! too, and the wait gives up on timeout or Ctrl-C.
@@ -14,8 +14,8 @@ use std::time::Duration;
 use anyhow::Result;
 use url::Url;
 
+use crate::auth::loopback::{self, Hit, Loopback, Page};
 use crate::error::Failure;
-use crate::oauth::loopback::{self, Hit, Loopback, Page};
 
 /// The callback URL that integration records made for the gulp tools already carry.
 pub const DEFAULT_CALLBACK: &str = "http://localhost:7777/tba";

@@ -27,8 +27,10 @@ struct Vector {
 
 #[test]
 fn published_vectors() {
-    let file: serde_json::Value =
-        serde_json::from_str(include_str!("../../../tests/vectors/tba-signatures.json")).unwrap();
+    let file: serde_json::Value = serde_json::from_str(include_str!(
+        "../../../../tests/vectors/tba-signatures.json"
+    ))
+    .unwrap();
     let vectors: Vec<Vector> = serde_json::from_value(file["vectors"].clone()).unwrap();
     assert!(vectors.len() >= 3);
     for v in vectors {
