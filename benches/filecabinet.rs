@@ -179,10 +179,12 @@ fn creds() -> Arc<Credentials> {
     Arc::new(Credentials {
         auth_id: None,
         account: AccountId::parse(ACCOUNT).unwrap(),
-        consumer_key: CK.into(),
-        consumer_secret: Secret::new(CS),
-        token_id: TID.into(),
-        token_secret: Secret::new(TS),
+        grant: nstba::auth::Grant::Tba(nstba::auth::TbaPair {
+            consumer_key: CK.into(),
+            consumer_secret: Secret::new(CS),
+            token_id: TID.into(),
+            token_secret: Secret::new(TS),
+        }),
         origin: Origin::Environment,
     })
 }

@@ -3,6 +3,7 @@ consent page's URL as the last argument. It loads the page, clicks Allow or Deny
 form would (STANDIN_DECISION, default allow; STANDIN_ROLE picks the role), follows NetSuite's
 redirect to nstba's callback listener, and writes the last page it got to STANDIN_OUT."""
 
+import html
 import os
 import re
 import sys
@@ -21,15 +22,15 @@ def fetch(url, data=None):
 
 url, body = fetch(sys.argv[-1])
 if 'id="allow"' in body:
-    field = lambda name: re.search(r'name="%s" value="([^"]*)"' % name, body).group(1)
+    # Submit the consent form as a browser would: its hidden fields, the role, the button.
     form = {
-        "oauth_token": field("oauth_token"),
-        "state": field("state"),
-        "role": os.environ.get("STANDIN_ROLE", "3"),
-        "decision": os.environ.get("STANDIN_DECISION", "allow"),
+        html.unescape(k): html.unescape(v)
+        for k, v in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', body)
     }
-    action = urllib.parse.urljoin(url, "/app/login/secure/authorizetoken.nl")
-    url, body = fetch(action, urllib.parse.urlencode(form).encode())
+    form["role"] = os.environ.get("STANDIN_ROLE", "3")
+    form["decision"] = os.environ.get("STANDIN_DECISION", "allow")
+    action = html.unescape(re.search(r'<form method="post" action="([^"]*)"', body).group(1))
+    url, body = fetch(urllib.parse.urljoin(url, action), urllib.parse.urlencode(form).encode())
 out = os.environ.get("STANDIN_OUT")
 if out:
     with open(out, "w") as f:

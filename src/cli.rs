@@ -162,6 +162,32 @@ pub struct AuthLoginArgs {
     /// Replace a token already saved under this name
     #[arg(long)]
     pub force: bool,
+
+    /// Log in with OAuth 2.0 (authorization code with PKCE) instead of TBA
+    #[arg(long, requires = "client_id")]
+    pub oauth2: bool,
+
+    /// The OAuth 2.0 integration record's client ID
+    #[arg(long, env = "NSTBA_CLIENT_ID", value_name = "ID")]
+    pub client_id: Option<String>,
+
+    /// A public client: no client secret (its refresh tokens work once)
+    #[arg(long, requires = "oauth2")]
+    pub public: bool,
+
+    /// OAuth 2.0 scopes: restlets, rest_webservices, suite_analytics (repeatable, or
+    /// space-separated) [default: restlets rest_webservices]
+    #[arg(long, requires = "oauth2", value_name = "SCOPE")]
+    pub scope: Vec<String>,
+
+    /// Read the client secret from the first line of stdin (else NSTBA_CLIENT_SECRET, else a
+    /// prompt)
+    #[arg(long, requires = "oauth2", conflicts_with = "public")]
+    pub client_secret_stdin: bool,
+
+    /// Ask NetSuite to show its login page even when the browser has a session
+    #[arg(long, requires = "oauth2")]
+    pub prompt_login: bool,
 }
 
 #[derive(Debug, Args)]

@@ -11,10 +11,12 @@ use std::fmt;
 use anyhow::Result;
 
 use crate::account::AccountId;
+use crate::account::Endpoints;
+use crate::auth::{Grant, TbaPair};
 use crate::error::Failure;
 use crate::project::Project;
 use crate::secret::Secret;
-use crate::store::{Entry, Store, StorePath};
+use crate::store::{Entry, Saved, Store, StorePath};
 
 pub const ENV_ACCOUNT: &str = "NSTBA_ACCOUNT";
 pub const ENV_CONSUMER_KEY: &str = "NSTBA_CONSUMER_KEY";
@@ -62,16 +64,14 @@ impl fmt::Display for Origin {
     }
 }
 
-/// Everything needed to sign as one user and role of one account.
+/// Everything needed to call NetSuite as one user and role of one account, whatever the kind
+/// of credential.
 #[derive(Clone, Debug)]
 pub struct Credentials {
     /// The auth ID in the store; `None` for credentials from the environment.
     pub auth_id: Option<String>,
     pub account: AccountId,
-    pub consumer_key: String,
-    pub consumer_secret: Secret,
-    pub token_id: String,
-    pub token_secret: Secret,
+    pub grant: Grant,
     pub origin: Origin,
 }
 
@@ -131,6 +131,7 @@ pub struct Request {
 /// What resolution needs from its surroundings.
 pub struct Context<'a> {
     pub store: &'a StorePath,
+    pub endpoints: &'a Endpoints,
     pub project: Option<&'a Project>,
     /// This user's last pick for the project folder (`projects.toml`).
     pub choice: Option<String>,
@@ -241,13 +242,13 @@ pub fn resolve(req: &Request, ctx: &Context<'_>) -> Result<Resolution> {
         .project
         .and_then(Project::account)
         .and_then(|a| AccountId::parse(&a).ok());
-    let usable: Vec<(&str, Entry)> = store
+    let usable: Vec<(&str, Saved)> = store
         .entries()
         .into_iter()
         .filter_map(|(id, e)| e.ok().map(|e| (id, e)))
         .filter(|(_, e)| match &project_account {
             None => true,
-            Some(want) => AccountId::parse(&e.account).is_ok_and(|a| a.same_as(want)),
+            Some(want) => AccountId::parse(e.account()).is_ok_and(|a| a.same_as(want)),
         })
         .collect();
     if let [(id, entry)] = usable.as_slice() {
@@ -393,10 +394,12 @@ pub fn from_environment(env: &dyn Fn(&str) -> Option<String>) -> Result<Option<C
     Ok(Some(Credentials {
         auth_id: None,
         account: AccountId::parse(&get(ENV_ACCOUNT))?,
-        consumer_key: get(ENV_CONSUMER_KEY),
-        consumer_secret: Secret::new(get(ENV_CONSUMER_SECRET)),
-        token_id: get(ENV_TOKEN_ID),
-        token_secret: Secret::new(get(ENV_TOKEN_SECRET)),
+        grant: Grant::Tba(TbaPair {
+            consumer_key: get(ENV_CONSUMER_KEY),
+            consumer_secret: Secret::new(get(ENV_CONSUMER_SECRET)),
+            token_id: get(ENV_TOKEN_ID),
+            token_secret: Secret::new(get(ENV_TOKEN_SECRET)),
+        }),
         origin: Origin::Environment,
     }))
 }
@@ -459,21 +462,42 @@ pub fn consumer_pair(
     }
 }
 
-/// Credentials from a saved entry.
+/// Credentials from a saved entry of any kind.
 pub fn from_entry(
     id: &str,
-    entry: Entry,
+    saved: Saved,
     origin: Origin,
     req: &Request,
     ctx: &Context<'_>,
 ) -> Result<Credentials> {
-    let account = AccountId::parse(&entry.account).map_err(|_| {
+    let account = AccountId::parse(saved.account()).map_err(|_| {
         Failure::error(format!(
             "the token '{id}' has account '{}', which is not a NetSuite account ID: fix it in {}",
-            entry.account,
+            saved.account(),
             ctx.store.path().display()
         ))
     })?;
+    let grant = match saved {
+        Saved::Tba(entry) => Grant::Tba(tba_pair(id, entry, req, ctx)?),
+        Saved::OAuth2(entry) => {
+            let token_url = ctx
+                .endpoints
+                .resolve(Some(&account), crate::auth::oauth2::TOKEN_PATH)?;
+            Grant::OAuth2(std::sync::Arc::new(
+                crate::auth::oauth2::session::Session::new(ctx.store, id, &entry, token_url),
+            ))
+        }
+    };
+    Ok(Credentials {
+        auth_id: Some(id.to_string()),
+        account,
+        grant,
+        origin,
+    })
+}
+
+/// A TBA entry's token with its consumer pair (SPEC 5's order for the pair).
+fn tba_pair(id: &str, entry: Entry, req: &Request, ctx: &Context<'_>) -> Result<TbaPair> {
     let (key, secret) = match consumer_pair(&entry, &req.consumer) {
         (Some(pair), source) => {
             if source == ConsumerSource::Explicit && entry.consumer_key.is_some() {
@@ -494,14 +518,11 @@ pub fn from_entry(
             .into());
         }
     };
-    Ok(Credentials {
-        auth_id: Some(id.to_string()),
-        account,
+    Ok(TbaPair {
         consumer_key: key,
         consumer_secret: secret,
         token_id: entry.token,
         token_secret: entry.secret,
-        origin,
     })
 }
 
@@ -571,6 +592,7 @@ mod tests {
             req,
             &Context {
                 store: &f.store,
+                endpoints: &Endpoints::new(None).unwrap(),
                 project: None,
                 choice: None,
                 default: None,
@@ -677,7 +699,7 @@ mod tests {
         };
         match run(&f, &req, &[]).unwrap() {
             Resolution::Ready(c) => {
-                assert_eq!(c.consumer_key, "k");
+                assert_eq!(c.grant.tba().unwrap().consumer_key, "k");
                 assert_eq!(c.account.realm(), "123_SB1");
                 assert_eq!(c.origin, Origin::OnlyToken);
             }
@@ -688,6 +710,7 @@ mod tests {
     #[test]
     fn explicit_consumer_flags_win_variables_only_fill() {
         let entry = Entry::from_value(&full("1")).unwrap();
+        let _ = Saved::Tba(entry.clone());
         let env_only = ConsumerOverride {
             env_key: Some("envk".into()),
             env_secret: Some(Secret::new("envs")),
@@ -719,6 +742,7 @@ mod tests {
     #[test]
     fn order_after_the_environment() {
         let f = fixture(&[("a", full("111")), ("b", full("222")), ("c", full("333"))]);
+        let endpoints = Endpoints::new(None).unwrap();
         fn lookup(k: &str) -> Option<String> {
             (k == ENV_AUTH_ID).then(|| "c".to_string())
         }
@@ -729,6 +753,7 @@ mod tests {
                    choice: Option<&str>,
                    default: Option<&str>| Context {
             store: &f.store,
+            endpoints: &endpoints,
             project: None,
             choice: choice.map(str::to_string),
             default: default.map(str::to_string),

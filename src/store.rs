@@ -78,6 +78,122 @@ impl Entry {
     }
 }
 
+/// An OAuth 2.0 token from the authorization code grant (SPEC 10), beside TBA entries. The gulp
+/// tools cannot use it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct OAuth2Entry {
+    pub account: String,
+    pub client_id: String,
+    /// Absent for a public client.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<Secret>,
+    pub scope: String,
+    pub access_token: Secret,
+    /// RFC 3339.
+    pub access_token_expires_at: String,
+    pub refresh_token: Secret,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token_expires_at: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "string_or_number"
+    )]
+    pub role: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "string_or_number"
+    )]
+    pub entity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A saved credential of any kind: a TBA entry has no `type` (the gulp tools' form), an OAuth
+/// 2.0 one says `"type": "oauth2"`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Saved {
+    Tba(Entry),
+    OAuth2(OAuth2Entry),
+}
+
+impl Saved {
+    pub const OAUTH2: &'static str = "oauth2";
+
+    /// Parses one entry, or says what is wrong with it (no values in the message).
+    pub fn from_value(value: &Value) -> Result<Saved, String> {
+        match value.get("type").map(|t| t.as_str()) {
+            None => Entry::from_value(value).map(Saved::Tba),
+            Some(Some(Saved::OAUTH2)) => serde_json::from_value(value.clone())
+                .map(Saved::OAuth2)
+                .map_err(|e| e.to_string()),
+            Some(Some(other)) => Err(format!(
+                "it is a credential of type '{other}', which this nstba does not know: update \
+                 nstba"
+            )),
+            Some(None) => Err("its type is not a string".into()),
+        }
+    }
+
+    pub fn to_value(&self) -> Value {
+        match self {
+            Saved::Tba(e) => e.to_value(),
+            Saved::OAuth2(e) => {
+                let mut v = serde_json::to_value(e)
+                    .unwrap_or_else(|_| unreachable!("an entry is plain data"));
+                if let Value::Object(m) = &mut v {
+                    // `type` first, as a person would write it.
+                    let mut out = Map::new();
+                    out.insert("type".into(), Value::from(Saved::OAUTH2));
+                    out.extend(std::mem::take(m));
+                    return Value::Object(out);
+                }
+                v
+            }
+        }
+    }
+
+    /// What kind of credential, for people: `TBA`, `OAuth 2.0`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Saved::Tba(_) => "TBA",
+            Saved::OAuth2(_) => "OAuth 2.0",
+        }
+    }
+
+    pub fn account(&self) -> &str {
+        match self {
+            Saved::Tba(e) => &e.account,
+            Saved::OAuth2(e) => &e.account,
+        }
+    }
+
+    pub fn role(&self) -> Option<&str> {
+        match self {
+            Saved::Tba(e) => e.role.as_deref(),
+            Saved::OAuth2(e) => e.role.as_deref(),
+        }
+    }
+
+    pub fn entity(&self) -> Option<&str> {
+        match self {
+            Saved::Tba(e) => e.entity.as_deref(),
+            Saved::OAuth2(e) => e.entity.as_deref(),
+        }
+    }
+
+    pub fn created_at(&self) -> Option<&str> {
+        match self {
+            Saved::Tba(e) => e.created_at.as_deref(),
+            Saved::OAuth2(e) => e.created_at.as_deref(),
+        }
+    }
+}
+
 /// Checks an auth ID: `[A-Za-z0-9._-]{1,64}`.
 pub fn validate_auth_id(id: &str) -> Result<(), Failure> {
     let ok = !id.is_empty()
@@ -132,6 +248,48 @@ impl StorePath {
     }
 }
 
+/// The store's exclusive lock, held while a change is read, made and written. An OAuth 2.0
+/// refresh holds it across its network call (SPEC 10), so parallel commands refresh once.
+/// Released when dropped (and by the OS if the process dies).
+pub struct StoreLock {
+    path: StorePath,
+    target: PathBuf,
+    _file: File,
+}
+
+impl StoreLock {
+    /// Takes the lock, waiting for other writers. Blocking: call it off the async runtime.
+    pub fn acquire(path: &StorePath) -> Result<StoreLock> {
+        let target = path.target();
+        check_folder(&target)?;
+        let lock_path = StorePath::lock_path(&target);
+        let file = open_lock(&lock_path)?;
+        file.lock()
+            .with_context(|| format!("cannot lock {}", lock_path.display()))?;
+        remove_stale_temps(&target);
+        Ok(StoreLock {
+            path: path.clone(),
+            target,
+            _file: file,
+        })
+    }
+
+    /// The store as it is now (no other writer can change it while the lock is held).
+    pub fn load(&self) -> Result<Store> {
+        Store::load(&self.path)
+    }
+
+    /// Writes the store atomically.
+    pub fn save(&self, store: &Store) -> Result<()> {
+        write_atomic(&self.target, &store.to_json()).with_context(|| {
+            format!(
+                "cannot write the token store {}",
+                self.path.path().display()
+            )
+        })
+    }
+}
+
 /// The store's contents: auth ID to entry, in file order, unknown entries included.
 #[derive(Clone, Debug, Default)]
 pub struct Store {
@@ -180,19 +338,10 @@ impl Store {
     /// Changes the store under an exclusive lock: re-reads it, applies `change`, and writes
     /// the result atomically. When `change` fails nothing is written.
     pub fn update<T>(path: &StorePath, change: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
-        let target = path.target();
-        check_folder(&target)?;
-        let lock_path = StorePath::lock_path(&target);
-        let lock = open_lock(&lock_path)?;
-        lock.lock()
-            .with_context(|| format!("cannot lock {}", lock_path.display()))?;
-        remove_stale_temps(&target);
-        let mut store = Store::load(path)?;
+        let lock = StoreLock::acquire(path)?;
+        let mut store = lock.load()?;
         let out = change(&mut store)?;
-        write_atomic(&target, &store.to_json())
-            .with_context(|| format!("cannot write the token store {}", path.path().display()))?;
-        // The lock is released when `lock` is dropped (and by the OS if we die).
-        drop(lock);
+        lock.save(&store)?;
         Ok(out)
     }
 
@@ -213,10 +362,10 @@ impl Store {
     }
 
     /// The entry saved under `id`: `None` when absent, an error when it is not usable.
-    pub fn get(&self, id: &str) -> Result<Option<Entry>> {
+    pub fn get(&self, id: &str) -> Result<Option<Saved>> {
         match self.doc.get(id) {
             None => Ok(None),
-            Some(v) => Entry::from_value(v).map(Some).map_err(|why| {
+            Some(v) => Saved::from_value(v).map(Some).map_err(|why| {
                 Failure::error(format!(
                     "the entry '{id}' in {} cannot be used: {why}. Fix it there, or save it \
                      again with `nstba auth add {id}`",
@@ -228,15 +377,15 @@ impl Store {
     }
 
     /// Every entry in file order, each parsed or with the reason it cannot be.
-    pub fn entries(&self) -> Vec<(&str, Result<Entry, String>)> {
+    pub fn entries(&self) -> Vec<(&str, Result<Saved, String>)> {
         self.doc
             .iter()
-            .map(|(k, v)| (k.as_str(), Entry::from_value(v)))
+            .map(|(k, v)| (k.as_str(), Saved::from_value(v)))
             .collect()
     }
 
     /// Saves an entry, keeping fields of an existing one that the new one does not set.
-    pub fn put(&mut self, id: &str, entry: &Entry) {
+    pub fn put(&mut self, id: &str, entry: &Saved) {
         let mut value = entry.to_value();
         if let (Some(Value::Object(old)), Value::Object(new)) = (self.doc.get(id), &mut value) {
             for (k, v) in old {
@@ -504,7 +653,11 @@ mod tests {
         (dir, path)
     }
 
-    fn entry(account: &str) -> Entry {
+    fn entry(account: &str) -> Saved {
+        Saved::Tba(tba(account))
+    }
+
+    fn tba(account: &str) -> Entry {
         Entry {
             token: "tokenid".into(),
             secret: Secret::new("tsecret"),
@@ -554,7 +707,7 @@ mod tests {
         }
         let store = Store::load(&p).unwrap();
         assert!(store.get("weird").is_err());
-        assert_eq!(store.get("gulp").unwrap().unwrap().account, "123");
+        assert_eq!(store.get("gulp").unwrap().unwrap().account(), "123");
     }
 
     /// Found by fuzzing (fuzz/fuzz_targets/store_file.rs): without exact float parsing a
@@ -608,7 +761,7 @@ mod tests {
         assert!(!s.rename("a", "c"));
         assert!(!s.rename("nope", "x"));
         assert_eq!(s.ids().collect::<Vec<_>>(), ["a", "z", "c"]);
-        assert_eq!(s.get("z").unwrap().unwrap().account, "2");
+        assert_eq!(s.get("z").unwrap().unwrap().account(), "2");
     }
 
     #[test]
@@ -619,6 +772,34 @@ mod tests {
         .unwrap();
         assert_eq!(e.role.as_deref(), Some("3"));
         assert_eq!(e.entity.as_deref(), Some("38"));
+    }
+
+    #[test]
+    fn oauth2_entries_round_trip_beside_tba_ones() {
+        let value = serde_json::json!({
+            "type": "oauth2", "account": "1_SB1", "clientId": "c", "scope": "restlets",
+            "accessToken": "a", "accessTokenExpiresAt": "2026-11-23T10:00:00Z",
+            "refreshToken": "r", "role": 3, "custom": [1]
+        });
+        let saved = Saved::from_value(&value).unwrap();
+        assert_eq!(
+            (saved.kind(), saved.account(), saved.role()),
+            ("OAuth 2.0", "1_SB1", Some("3"))
+        );
+        let back = saved.to_value();
+        assert_eq!(back["type"], "oauth2");
+        assert_eq!(back["custom"], serde_json::json!([1]));
+        assert_eq!(back.as_object().unwrap().keys().next().unwrap(), "type");
+        assert!(
+            Saved::from_value(&serde_json::json!({"type": "m3m", "account": "1"}))
+                .unwrap_err()
+                .contains("update nstba")
+        );
+        let debug = format!("{saved:?}");
+        assert!(
+            !debug.contains("\"a\"") && !debug.contains("\"r\""),
+            "{debug}"
+        );
     }
 
     #[test]
@@ -635,7 +816,7 @@ mod tests {
     fn debug_hides_secrets() {
         // The first check could never fail (Debug does not quote field names); what it meant
         // is that both secrets show as redacted.
-        let debug = format!("{:?}", entry("1"));
+        let debug = format!("{:?}", tba("1"));
         assert_eq!(debug.matches("(redacted)").count(), 2, "{debug}");
         assert!(!debug.contains("tsecret"));
         assert!(!debug.contains("csecret"));

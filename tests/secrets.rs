@@ -144,10 +144,12 @@ fn debug_of_credentials_is_redacted() {
     let c = nstba::credentials::Credentials {
         auth_id: Some("x".into()),
         account: nstba::account::AccountId::parse(ACCOUNT).unwrap(),
-        consumer_key: CK.into(),
-        consumer_secret: nstba::secret::Secret::new(CS),
-        token_id: TID.into(),
-        token_secret: nstba::secret::Secret::new(TS),
+        grant: nstba::auth::Grant::Tba(nstba::auth::TbaPair {
+            consumer_key: CK.into(),
+            consumer_secret: nstba::secret::Secret::new(CS),
+            token_id: TID.into(),
+            token_secret: nstba::secret::Secret::new(TS),
+        }),
         origin: nstba::credentials::Origin::Flag,
     };
     assert_no_secrets("Debug of Credentials", &format!("{c:?} {c:#?}"));

@@ -10,6 +10,7 @@ mod emulator;
 mod filecabinet;
 mod listener;
 mod login;
+mod oauth2;
 mod picker;
 mod request;
 mod secrets;

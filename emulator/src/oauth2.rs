@@ -446,8 +446,15 @@ pub fn check_bearer(st: &State, req: &Req, scope: &str) -> Option<Result<(), Res
         .to_string();
     let refuse = |status: u16, error: &str, detail: &str| {
         st.audit(&req.path, status, detail);
-        let mut resp =
-            http::restlet_error(status, "INVALID_LOGIN_ATTEMPT", "Invalid login attempt.");
+        let mut resp = if status == 403 {
+            http::restlet_error(
+                403,
+                "INSUFFICIENT_SCOPE",
+                "The access token's scope does not allow this call.",
+            )
+        } else {
+            http::restlet_error(status, "INVALID_LOGIN_ATTEMPT", "Invalid login attempt.")
+        };
         if let Ok(v) = HeaderValue::from_str(&format!(
             "Bearer realm=\"{}\", error=\"{error}\"",
             st.realm()

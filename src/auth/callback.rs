@@ -35,17 +35,20 @@ pub struct Callback {
     pub entity: Option<String>,
 }
 
-/// What a request to the listener (or a pasted URL) turns out to be.
+/// What a request to the listener (or a pasted URL) turns out to be; `T` is what an allowed
+/// callback carries (TBA's verifier, OAuth 2.0's code).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Outcome {
+pub enum Outcome<T = Callback> {
     /// Not the callback path (a favicon, a preconnect): 404, keep waiting.
     Stray,
     /// The callback path, but not for this login (wrong `state` or `oauth_token`): 400, keep
     /// waiting. The reason is for the page and the terminal.
     Refused(&'static str),
-    /// The user denied the authorization (no or an empty `oauth_verifier`).
+    /// The user denied the authorization (no or an empty `oauth_verifier`, `error=access_denied`).
     Denied,
-    Allowed(Callback),
+    /// NetSuite sent the browser back with another error (OAuth 2.0's `error`), escaped.
+    Failed(String),
+    Allowed(T),
 }
 
 /// Decides what a request target (`/path?query`) is. `state` is checked before anything else
@@ -174,13 +177,15 @@ impl Listener {
 
     /// Waits for the callback of the login with request token `token` and `state`.
     /// With `paste`, lines on stdin are read as pasted redirect URLs too.
-    pub async fn wait(
+    /// `classify` decides what each request target is (its path argument is `None` for a
+    /// pasted URL); `hint` ends the timeout message (what to check when nothing arrives).
+    pub async fn wait<T>(
         &mut self,
-        token: &str,
-        state: &str,
         timeout: Duration,
         paste: bool,
-    ) -> Result<Arrival> {
+        hint: &str,
+        classify: impl Fn(&str, Option<&str>) -> Outcome<T>,
+    ) -> Result<Arrival<T>> {
         let (paste_tx, mut pasted) = tokio::sync::mpsc::unbounded_channel::<String>();
         if paste {
             std::thread::spawn(move || {
@@ -221,14 +226,14 @@ impl Listener {
                     // The accept loops never end while the server lives.
                     None => {
                         (&mut deadline).await;
-                        return Err(timed_out(timeout));
+                        return Err(timed_out(timeout, hint));
                     }
                 },
                 line = pasted.recv(), if stdin_open => match line {
                     Some(line) => Event::Pasted(line),
                     None => { stdin_open = false; continue; }
                 },
-                _ = &mut deadline => return Err(timed_out(timeout)),
+                _ = &mut deadline => return Err(timed_out(timeout, hint)),
                 _ = self.interrupt.recv() => {
                     return Err(Failure::new(
                         crate::error::ExitKind::Interrupted,
@@ -239,7 +244,7 @@ impl Listener {
             match event {
                 Event::Http(req) => {
                     let target = req.target.clone();
-                    match classify(&target, Some(&path), token, state) {
+                    match classify(&target, Some(&path)) {
                         Outcome::Stray => respond(req, 404, "Not found", "Nothing here."),
                         Outcome::Refused(why) => {
                             crate::ui::warn(format!("refused a callback: {why}"));
@@ -254,6 +259,11 @@ impl Listener {
                             ))
                             .await;
                             return Err(denied());
+                        }
+                        Outcome::Failed(why) => {
+                            req.respond_and_flush(page(400, "The login failed", &why))
+                                .await;
+                            return Err(Failure::rejected(why).into());
                         }
                         Outcome::Allowed(callback) => {
                             return Ok(Arrival {
@@ -275,7 +285,7 @@ impl Listener {
                         );
                         continue;
                     };
-                    match classify(&target, None, token, state) {
+                    match classify(&target, None) {
                         Outcome::Allowed(callback) => {
                             return Ok(Arrival {
                                 callback,
@@ -283,6 +293,7 @@ impl Listener {
                             });
                         }
                         Outcome::Denied => return Err(denied()),
+                        Outcome::Failed(why) => return Err(Failure::rejected(why).into()),
                         Outcome::Refused(why) => {
                             crate::ui::warn(format!("refused the pasted URL: {why}"));
                         }
@@ -301,10 +312,10 @@ enum Event {
     Pasted(String),
 }
 
-fn timed_out(timeout: Duration) -> anyhow::Error {
+fn timed_out(timeout: Duration, hint: &str) -> anyhow::Error {
     Failure::network(format!(
         "no authorization arrived within {} s; nothing was saved. Run the login again (a \
-         longer --timeout gives more time), or paste the address the browser was sent to",
+         longer --timeout gives more time), or paste the address the browser was sent to{hint}",
         timeout.as_secs()
     ))
     .into()
@@ -316,12 +327,12 @@ fn denied() -> anyhow::Error {
 }
 
 /// The callback that arrived, and the browser's request still waiting for its page.
-pub struct Arrival {
-    pub callback: Callback,
+pub struct Arrival<T = Callback> {
+    pub callback: T,
     request: Option<Hit>,
 }
 
-impl Arrival {
+impl<T> Arrival<T> {
     /// Answers the browser (when it was the browser, not a paste) with the outcome, and waits
     /// until the page is written.
     pub async fn finish(self, ok: bool, message: &str) {

@@ -12,7 +12,7 @@ use crate::commands::{App, read_stdin_line, write_stdout};
 use crate::credentials::{self, ConsumerOverride};
 use crate::error::Failure;
 use crate::secret::Secret;
-use crate::store::{Entry, Store, validate_auth_id};
+use crate::store::{Entry, Saved, Store, validate_auth_id};
 use crate::ui;
 
 /// The token ID as shown to people: first 4 characters, then `…`.
@@ -108,7 +108,7 @@ pub fn add(app: &App, args: &AuthAddArgs) -> Result<ExitCode> {
         }
         // A replaced entry starts afresh: nothing of the old token may linger.
         store.remove(&id);
-        store.put(&id, &entry);
+        store.put(&id, &Saved::Tba(entry));
         Ok(())
     })?;
     ui::info(format!(
@@ -149,14 +149,24 @@ fn set_consumer(app: &App, args: &AuthAddArgs) -> Result<ExitCode> {
     )?;
     let id = args.auth_id.clone();
     Store::update(&app.store, |store| {
-        let mut entry = store.get(&id)?.ok_or_else(|| {
-            Failure::usage(format!(
-                "the token '{id}' was removed meanwhile; nothing changed"
-            ))
-        })?;
+        let mut entry = match store.get(&id)? {
+            Some(Saved::Tba(e)) => e,
+            Some(_) => {
+                return Err(Failure::usage(format!(
+                    "'{id}' is an OAuth 2.0 token, which has no consumer key and secret"
+                ))
+                .into());
+            }
+            None => {
+                return Err(Failure::usage(format!(
+                    "the token '{id}' was removed meanwhile; nothing changed"
+                ))
+                .into());
+            }
+        };
         entry.consumer_key = Some(consumer_key.clone());
         entry.consumer_secret = Some(consumer_secret.clone());
-        store.put(&id, &entry);
+        store.put(&id, &Saved::Tba(entry));
         Ok(())
     })?;
     ui::info(format!(
@@ -192,27 +202,37 @@ pub fn switch(app: &App, auth_id: &str) -> Result<ExitCode> {
 }
 
 /// One row of `auth list`, also its JSON form.
-fn list_row(id: &str, entry: &Result<Entry, String>) -> Value {
+fn list_row(id: &str, entry: &Result<Saved, String>) -> Value {
     match entry {
-        Ok(e) => {
-            let realm = AccountId::parse(&e.account).ok().map(|a| a.realm());
+        Ok(saved) => {
+            let realm = AccountId::parse(saved.account()).ok().map(|a| a.realm());
+            let (token_id, client_id, has_consumer) = match saved {
+                Saved::Tba(e) => (
+                    json!(mask(&e.token)),
+                    Value::Null,
+                    e.consumer_key.is_some() && e.consumer_secret.is_some(),
+                ),
+                Saved::OAuth2(e) => (Value::Null, json!(e.client_id), false),
+            };
             json!({
                 "authId": id,
-                "account": e.account,
+                "kind": saved.kind(),
+                "account": saved.account(),
                 "realm": realm,
-                "role": e.role,
-                "entity": e.entity,
-                "createdAt": e.created_at,
-                "tokenId": mask(&e.token),
-                "hasConsumer": e.consumer_key.is_some() && e.consumer_secret.is_some(),
+                "role": saved.role(),
+                "entity": saved.entity(),
+                "createdAt": saved.created_at(),
+                "tokenId": token_id,
+                "clientId": client_id,
+                "hasConsumer": has_consumer,
                 "usable": realm.is_some(),
                 "problem": if realm.is_some() { Value::Null } else { json!("the account is not a valid account ID") },
             })
         }
         Err(why) => json!({
-            "authId": id, "account": null, "realm": null, "role": null, "entity": null,
-            "createdAt": null, "tokenId": null, "hasConsumer": false, "usable": false,
-            "problem": why,
+            "authId": id, "kind": null, "account": null, "realm": null, "role": null,
+            "entity": null, "createdAt": null, "tokenId": null, "clientId": null,
+            "hasConsumer": false, "usable": false, "problem": why,
         }),
     }
 }
@@ -262,18 +282,27 @@ pub fn list(app: &App, args: &AuthListArgs) -> Result<ExitCode> {
 
 fn table(rows: &[Value]) -> String {
     let cell = |v: &Value| v.as_str().map(str::to_string).unwrap_or_else(|| "-".into());
-    let headers = ["AUTH ID", "ACCOUNT", "ROLE", "TOKEN", "CREATED", "CONSUMER"];
-    let lines: Vec<[String; 6]> = rows
+    let headers = [
+        "AUTH ID", "KIND", "ACCOUNT", "ROLE", "TOKEN", "CREATED", "CONSUMER",
+    ];
+    let lines: Vec<[String; 7]> = rows
         .iter()
         .map(|r| {
+            let oauth2 = r["kind"] == "OAuth 2.0";
             [
                 cell(&r["authId"]),
+                cell(&r["kind"]),
                 cell(&r["account"]),
                 cell(&r["role"]),
-                cell(&r["tokenId"]),
+                if oauth2 {
+                    format!("client {}", cell(&r["clientId"]))
+                } else {
+                    cell(&r["tokenId"])
+                },
                 cell(&r["createdAt"]),
                 match (&r["hasConsumer"], &r["problem"]) {
                     (_, Value::String(p)) => format!("unusable: {p}"),
+                    _ if oauth2 => "-".into(),
                     (Value::Bool(true), _) => "saved".into(),
                     _ => "from env".into(),
                 },
@@ -311,25 +340,36 @@ pub fn info(app: &App, args: &AuthInfoArgs) -> Result<ExitCode> {
             args.auth_id
         ))
     })?;
-    let (pair, source) = credentials::consumer_pair(&entry, &ConsumerOverride::new(None, None));
-    let consumer_from = source.to_string();
-    let account = AccountId::parse(&entry.account).ok();
-    let value = json!({
+    let account = AccountId::parse(entry.account()).ok();
+    let mut value = json!({
         "authId": args.auth_id,
+        "kind": entry.kind(),
         "store": app.store.path().display().to_string(),
-        "account": entry.account,
+        "account": entry.account(),
         "realm": account.as_ref().map(AccountId::realm),
-        "role": entry.role,
-        "entity": entry.entity,
-        "createdAt": entry.created_at,
-        "tokenId": mask(&entry.token),
-        "consumerKey": pair.as_ref().map(|(k, _)| mask(k)),
-        "sources": {
-            "token": "store",
-            "account": "store",
-            "consumer": consumer_from,
-        },
+        "role": entry.role(),
+        "entity": entry.entity(),
+        "createdAt": entry.created_at(),
     });
+    let consumer_from = match &entry {
+        Saved::Tba(e) => {
+            let (pair, source) = credentials::consumer_pair(e, &ConsumerOverride::new(None, None));
+            value["tokenId"] = json!(mask(&e.token));
+            value["consumerKey"] = json!(pair.as_ref().map(|(k, _)| mask(k)));
+            value["sources"] = json!({
+                "token": "store", "account": "store", "consumer": source.to_string(),
+            });
+            source.to_string()
+        }
+        Saved::OAuth2(e) => {
+            value["clientId"] = json!(e.client_id);
+            value["publicClient"] = json!(e.client_secret.is_none());
+            value["scope"] = json!(e.scope);
+            value["accessTokenExpiresAt"] = json!(e.access_token_expires_at);
+            value["refreshTokenExpiresAt"] = json!(e.refresh_token_expires_at);
+            String::new()
+        }
+    };
     if args.json {
         let mut text = serde_json::to_string_pretty(&value)?;
         text.push('\n');
@@ -339,6 +379,7 @@ pub fn info(app: &App, args: &AuthInfoArgs) -> Result<ExitCode> {
     let s = |k: &str| value[k].as_str().unwrap_or("-").to_string();
     let mut out = String::new();
     out.push_str(&format!("auth ID:       {}\n", s("authId")));
+    out.push_str(&format!("kind:          {}\n", s("kind")));
     out.push_str(&format!(
         "account:       {} (realm {})\n",
         s("account"),
@@ -347,14 +388,31 @@ pub fn info(app: &App, args: &AuthInfoArgs) -> Result<ExitCode> {
     out.push_str(&format!("role:          {}\n", s("role")));
     out.push_str(&format!("entity:        {}\n", s("entity")));
     out.push_str(&format!("created:       {}\n", s("createdAt")));
-    out.push_str(&format!(
-        "token ID:      {} (from the store)\n",
-        s("tokenId")
-    ));
-    out.push_str(&format!(
-        "consumer key:  {} (from {consumer_from})\n",
-        value["consumerKey"].as_str().unwrap_or("-")
-    ));
+    if let Saved::OAuth2(e) = &entry {
+        out.push_str(&format!(
+            "client ID:     {}{}\n",
+            e.client_id,
+            if e.client_secret.is_none() {
+                " (public client)"
+            } else {
+                ""
+            }
+        ));
+        out.push_str(&format!("scope:         {}\n", e.scope));
+        out.push_str(&format!(
+            "access token:  expires {} (refreshed as needed)\n",
+            e.access_token_expires_at
+        ));
+    } else {
+        out.push_str(&format!(
+            "token ID:      {} (from the store)\n",
+            s("tokenId")
+        ));
+        out.push_str(&format!(
+            "consumer key:  {} (from {consumer_from})\n",
+            value["consumerKey"].as_str().unwrap_or("-")
+        ));
+    }
     out.push_str(&format!("store:         {}\n", s("store")));
     write_stdout(out.as_bytes())?;
     Ok(ExitCode::SUCCESS)

@@ -16,7 +16,7 @@ use crate::error::Failure;
 use crate::netsuite::client::Client;
 use crate::project::Project;
 use crate::secret::Secret;
-use crate::store::{Entry, Store, validate_auth_id};
+use crate::store::{Entry, Saved, Store, validate_auth_id};
 use crate::ui;
 
 /// What one login needs beyond the flow's options.
@@ -30,6 +30,9 @@ pub struct Login {
 pub fn run(app: &App, args: &AuthLoginArgs) -> Result<ExitCode> {
     if let Some(id) = &args.auth_id {
         validate_auth_id(id)?;
+    }
+    if args.oauth2 {
+        return run_oauth2(app, args);
     }
     let account = args.account.as_deref().map(AccountId::parse).transpose()?;
     let explicit_secret = if args.consumer_secret_stdin {
@@ -103,7 +106,7 @@ pub fn perform(app: &App, login: Login) -> Result<Credentials> {
                     None => free_name(store, &auth.account),
                 };
                 store.remove(&id);
-                store.put(&id, &entry);
+                store.put(&id, &Saved::Tba(entry));
                 Ok(id)
             })?;
             Ok(format!(
@@ -129,12 +132,140 @@ pub fn perform(app: &App, login: Login) -> Result<Credentials> {
     Ok(Credentials {
         auth_id: Some(saved_as),
         account: authorized.account,
-        consumer_key: login.flow.consumer_key,
-        consumer_secret: login.flow.consumer_secret,
-        token_id: authorized.token_id,
-        token_secret: authorized.token_secret,
+        grant: crate::auth::Grant::Tba(crate::auth::TbaPair {
+            consumer_key: login.flow.consumer_key,
+            consumer_secret: login.flow.consumer_secret,
+            token_id: authorized.token_id,
+            token_secret: authorized.token_secret,
+        }),
         origin: Origin::Login,
     })
+}
+
+/// `auth login --oauth2`: the authorization code grant with PKCE (SPEC 10), saved as an
+/// OAuth 2.0 entry.
+fn run_oauth2(app: &App, args: &AuthLoginArgs) -> Result<ExitCode> {
+    use crate::auth::oauth2::{self, ClientAuth, ENV_CLIENT_SECRET, flow};
+    let account = args.account.as_deref().map(AccountId::parse).transpose()?;
+    let store = credentials::load_store(&app.store)?;
+    if let Some(id) = &args.auth_id
+        && store.contains(id)
+        && !args.force
+    {
+        return Err(Failure::usage(format!(
+            "a token is already saved as '{id}': pass --force to replace it, or choose another \
+             name (`nstba auth list` shows the saved ones)"
+        ))
+        .into());
+    }
+    let client_id = args
+        .client_id
+        .clone()
+        .filter(|c| !c.trim().is_empty())
+        .ok_or_else(|| {
+            Failure::usage(
+                "--oauth2 needs the integration record's --client-id (or NSTBA_CLIENT_ID)",
+            )
+        })?;
+    let secret = if args.public {
+        None
+    } else if args.client_secret_stdin {
+        Some(read_stdin_line("the client secret")?)
+    } else if let Some(s) = credentials::env_var(ENV_CLIENT_SECRET) {
+        Some(Secret::new(s))
+    } else if app.can_prompt {
+        Some(Secret::new(ui::prompt(|| {
+            dialoguer::Password::new()
+                .with_prompt("Client secret (from the integration record)")
+                .interact()
+        })?))
+    } else {
+        return Err(Failure::usage(format!(
+            "the login needs the integration record's client secret: set {ENV_CLIENT_SECRET}, \
+             pipe it with --client-secret-stdin, or pass --public for a public client"
+        ))
+        .into());
+    };
+    let opts = flow::Options {
+        account,
+        client: ClientAuth { client_id, secret },
+        scope: oauth2::parse_scope(&args.scope)?,
+        redirect: parse_callback_url(&args.callback_url)?,
+        open_browser: !args.no_browser,
+        timeout: Duration::from_secs(args.timeout.max(1)),
+        paste: !args.client_secret_stdin,
+        prompt_login: args.prompt_login,
+    };
+    let client = Client::new()?;
+    let store_path = app.store.clone();
+    let mut saved_as = String::new();
+    let (authorized, took) = crate::netsuite::runtime()?.block_on(flow::authorize(
+        &client,
+        &app.endpoints,
+        &opts,
+        |auth: &flow::Authorized| {
+            let now = std::time::SystemTime::now();
+            let entry = crate::store::OAuth2Entry {
+                account: auth.account.to_string(),
+                client_id: opts.client.client_id.clone(),
+                client_secret: opts.client.secret.clone(),
+                scope: opts.scope.clone(),
+                access_token: auth.tokens.access_token.clone(),
+                access_token_expires_at: oauth2::session::format_time(
+                    now + Duration::from_secs(auth.tokens.expires_in),
+                ),
+                refresh_token: auth.tokens.refresh_token.clone().unwrap_or_default(),
+                // NetSuite: 3 hours for public clients, 7 days by default for confidential.
+                refresh_token_expires_at: Some(oauth2::session::format_time(
+                    now + Duration::from_secs(if opts.client.secret.is_none() {
+                        3 * 3600
+                    } else {
+                        7 * 24 * 3600
+                    }),
+                )),
+                role: auth.role.clone(),
+                entity: auth.entity.clone(),
+                created_at: Some(crate::commands::auth::now_rfc3339()),
+                extra: Default::default(),
+            };
+            saved_as = Store::update(&store_path, |store| {
+                let id = match &args.auth_id {
+                    Some(id) if store.contains(id) && !args.force => {
+                        return Err(Failure::usage(format!(
+                            "a token was saved as '{id}' while the login ran: run it again \
+                             with --force to replace it, or with another name"
+                        ))
+                        .into());
+                    }
+                    Some(id) => id.clone(),
+                    None => free_name(store, &auth.account),
+                };
+                store.remove(&id);
+                store.put(&id, &Saved::OAuth2(entry));
+                Ok(id)
+            })?;
+            Ok(format!(
+                "nstba saved the OAuth 2.0 token as '{saved_as}' for account {}. You can close \
+                 this tab.",
+                auth.account
+            ))
+        },
+    ))?;
+    ui::info(format!(
+        "Saved OAuth 2.0 token '{saved_as}' for account {}{} in {}",
+        authorized.account,
+        authorized
+            .role
+            .as_deref()
+            .map(|r| format!(" (role {r})"))
+            .unwrap_or_default(),
+        app.store.path().display()
+    ));
+    ui::verbose(format!(
+        "token saved {:.1} ms after the redirect arrived",
+        took.as_secs_f64() * 1000.0
+    ));
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `1234567-sb1`, or `1234567-sb1-2` and so on when taken.
@@ -159,7 +290,7 @@ fn consumer_pair(
     }
     if let Some(account) = account {
         let saved = store.entries().into_iter().find_map(|(_, e)| {
-            let e = e.ok()?;
+            let Ok(Saved::Tba(e)) = e else { return None };
             let same = AccountId::parse(&e.account).ok()?.same_as(account);
             let key = e
                 .consumer_key
@@ -240,14 +371,14 @@ pub fn pick(
     req: &credentials::Request,
 ) -> Result<Credentials> {
     let store = Store::load(&app.store)?;
-    let usable: Vec<(String, Entry)> = store
+    let usable: Vec<(String, Saved)> = store
         .entries()
         .into_iter()
         .filter_map(|(id, e)| e.ok().map(|e| (id.to_string(), e)))
         .collect();
     let mut items: Vec<String> = usable
         .iter()
-        .map(|(id, e)| format!("{id} - Account {}", e.account))
+        .map(|(id, e)| format!("{id} - Account {}", e.account()))
         .collect();
     items.push("New token".to_string());
     let choice = ui::prompt(|| {
@@ -263,6 +394,7 @@ pub fn pick(
     if let Some((id, entry)) = usable.get(index) {
         let ctx = credentials::Context {
             store: &app.store,
+            endpoints: &app.endpoints,
             project,
             choice: None,
             default: None,

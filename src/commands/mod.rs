@@ -105,6 +105,7 @@ impl App {
         };
         let ctx = credentials::Context {
             store: &self.store,
+            endpoints: &self.endpoints,
             project: project.as_ref(),
             choice,
             default,

@@ -23,14 +23,23 @@ struct Signer {
     account: Option<AccountId>,
 }
 
-fn signer(app: &App, args: &SignArgs) -> Result<Signer> {
+/// What `sign` prints for: a TBA signature, or an OAuth 2.0 Bearer token.
+enum Who {
+    Tba(Signer),
+    Bearer(Box<crate::credentials::Credentials>),
+}
+
+fn signer(app: &App, args: &SignArgs) -> Result<Who> {
     if !args.no_token {
         let c = app.credentials(&args.credentials)?;
-        return Ok(Signer {
-            consumer_key: c.consumer_key,
-            consumer_secret: c.consumer_secret,
-            token: Some((c.token_id, c.token_secret)),
-            account: Some(c.account),
+        return Ok(match &c.grant {
+            crate::auth::Grant::Tba(pair) => Who::Tba(Signer {
+                consumer_key: pair.consumer_key.clone(),
+                consumer_secret: pair.consumer_secret.clone(),
+                token: Some((pair.token_id.clone(), pair.token_secret.clone())),
+                account: Some(c.account.clone()),
+            }),
+            crate::auth::Grant::OAuth2(_) => Who::Bearer(Box::new(c)),
         });
     }
     let consumer_key = args
@@ -65,16 +74,43 @@ fn signer(app: &App, args: &SignArgs) -> Result<Signer> {
         Some(a) => Some(AccountId::parse(&a)?),
         None => None,
     };
-    Ok(Signer {
+    Ok(Who::Tba(Signer {
         consumer_key,
         consumer_secret,
         token: None,
         account,
-    })
+    }))
+}
+
+/// An OAuth 2.0 token signs nothing: the header is `Bearer` and the access token (refreshed
+/// first when it nears expiry), the same for every request.
+fn bearer(app: &App, args: &SignArgs, creds: &crate::credentials::Credentials) -> Result<ExitCode> {
+    let url = app.endpoints.resolve(Some(&creds.account), &args.url)?;
+    let client = crate::netsuite::client::Client::new()?;
+    let value = crate::netsuite::runtime()?.block_on(creds.grant.authorization(
+        &client,
+        &creds.account,
+        &args.method,
+        &url,
+        None,
+        false,
+    ))?;
+    if args.explain {
+        eprintln!("URL:         {url}");
+        eprintln!(
+            "kind:        OAuth 2.0: a Bearer access token, the same for every request until it \
+             expires; nothing is signed"
+        );
+    }
+    write_stdout(format!("{}\n", value.expose()).as_bytes())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn run(app: &App, args: &SignArgs) -> Result<ExitCode> {
-    let s = signer(app, args)?;
+    let s = match signer(app, args)? {
+        Who::Tba(s) => s,
+        Who::Bearer(creds) => return bearer(app, args, &creds),
+    };
     let url = app.endpoints.resolve(s.account.as_ref(), &args.url)?;
     let realm = match (&s.account, args.no_realm) {
         (Some(a), false) => Some(a.realm()),

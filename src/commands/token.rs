@@ -41,6 +41,9 @@ pub fn verify(app: &App, args: &AuthVerifyArgs) -> Result<ExitCode> {
         cred_args.to = None;
     }
     let creds = app.credentials(&cred_args)?;
+    if let crate::auth::Grant::OAuth2(session) = &creds.grant {
+        return verify_oauth2(app, args, &creds, &session.scope);
+    }
     let reply = call(&creds, app, "/rest/tokeninfo", &[])?;
     let who = creds
         .auth_id
@@ -96,13 +99,16 @@ pub fn revoke(app: &App, args: &AuthRevokeArgs) -> Result<ExitCode> {
         to: None,
         account: None,
     })?;
+    let Some(pair) = creds.grant.tba() else {
+        return revoke_oauth2(app, &args.auth_id, &creds);
+    };
     let reply = call(
         &creds,
         app,
         "/rest/revoketoken",
         &[
-            ("consumerKey", creds.consumer_key.as_str()),
-            ("token", creds.token_id.as_str()),
+            ("consumerKey", pair.consumer_key.as_str()),
+            ("token", pair.token_id.as_str()),
         ],
     )?;
     if !reply.is_success() {
@@ -136,5 +142,139 @@ pub fn revoke(app: &App, args: &AuthRevokeArgs) -> Result<ExitCode> {
             app.store.path().display()
         )
     });
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Revokes an OAuth 2.0 token at the revoke endpoint (SPEC 10): its refresh token, and with it
+/// every access token made from it; then removes the entry.
+fn revoke_oauth2(
+    app: &App,
+    auth_id: &str,
+    creds: &crate::credentials::Credentials,
+) -> Result<ExitCode> {
+    use crate::auth::oauth2::{ClientAuth, REVOKE_PATH, post_form};
+    let store = crate::credentials::load_store(&app.store)?;
+    let Some(crate::store::Saved::OAuth2(entry)) = store.get(auth_id)? else {
+        return Err(Failure::error(format!("'{auth_id}' is not an OAuth 2.0 token")).into());
+    };
+    let url = app
+        .endpoints
+        .resolve(Some(&creds.account), REVOKE_PATH)
+        .map_err(anyhow::Error::from)?;
+    let auth = ClientAuth {
+        client_id: entry.client_id.clone(),
+        secret: entry.client_secret.clone(),
+    };
+    let client = Client::new()?;
+    let (status, body) = crate::netsuite::runtime()?.block_on(post_form(
+        &client,
+        &url,
+        &auth,
+        &[("token", entry.refresh_token.expose())],
+    ))?;
+    if !(200..300).contains(&status) {
+        let refused = crate::auth::oauth2::parse_token_answer(status, &body)
+            .err()
+            .map(|r| r.error)
+            .unwrap_or_else(|| format!("HTTP {status}"));
+        let kind = if status == 401 || status == 400 {
+            crate::error::ExitKind::Rejected
+        } else {
+            crate::error::ExitKind::Error
+        };
+        return Err(Failure::new(
+            kind,
+            format!(
+                "NetSuite did not revoke '{auth_id}' ({refused}), so it stays saved\nhint: if \
+                 it was already revoked, remove it here with `nstba auth remove {auth_id}`"
+            ),
+        )
+        .into());
+    }
+    Store::update(&app.store, |store| Ok(store.remove(auth_id)))?;
+    ui::info(format!(
+        "Revoked the OAuth 2.0 token '{auth_id}' in NetSuite (its refresh token and access \
+         tokens) and removed it from {}",
+        app.store.path().display()
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `auth verify` for OAuth 2.0, which has no tokeninfo: one cheap call that the token's scope
+/// allows (a REST record for `rest_webservices`, else the companion RESTlet's listing). Any
+/// answer but a refusal of the token shows it works (a 403 or a missing RESTlet is about the
+/// role or the account, not the token); account, role and entity come from the login.
+fn verify_oauth2(
+    app: &App,
+    args: &AuthVerifyArgs,
+    creds: &crate::credentials::Credentials,
+    scope: &str,
+) -> Result<ExitCode> {
+    let store = crate::credentials::load_store(&app.store)?;
+    let id = creds.auth_id.clone().unwrap_or_default();
+    let saved = store.get(&id)?;
+    let (role, entity) = match &saved {
+        Some(s) => (s.role().map(str::to_string), s.entity().map(str::to_string)),
+        None => (None, None),
+    };
+    let path = if scope.split(' ').any(|s| s == "rest_webservices") {
+        format!(
+            "/services/rest/record/v1/employee/{}",
+            entity.as_deref().unwrap_or("-1")
+        )
+    } else {
+        let (script, deploy) = crate::commands::restlet_for(&Default::default(), None);
+        format!(
+            "/app/site/hosting/restlet.nl?script={script}&deploy={deploy}&action=list&path=SuiteScripts"
+        )
+    };
+    let url = app
+        .endpoints
+        .resolve(Some(&creds.account), &path)
+        .map_err(anyhow::Error::from)?;
+    let client = Client::new()?;
+    let reply = crate::netsuite::runtime()?.block_on(client.send(
+        creds,
+        "GET",
+        &url,
+        HeaderMap::new(),
+        None,
+    ))?;
+    if reply.status == 401 {
+        let err = reply.error();
+        return Err(Failure::rejected(format!(
+            "the OAuth 2.0 token '{id}' does not work: {}",
+            err.describe(Some(&creds.account.realm()))
+        ))
+        .into());
+    }
+    let info = serde_json::json!({
+        "authId": id,
+        "kind": "OAuth 2.0",
+        "companyId": creds.account.realm(),
+        "roleId": role,
+        "entityId": entity,
+        "scope": scope,
+        "checkedWith": format!("GET {} (HTTP {})", url.path(), reply.status.as_u16()),
+    });
+    if args.json {
+        let mut text = serde_json::to_string_pretty(&info)?;
+        text.push('\n');
+        write_stdout(text.as_bytes())?;
+    } else {
+        let out = format!(
+            "account:      {}\nrole:         {}\nentity:       {}\nscope:        {scope}\n",
+            creds.account,
+            role.as_deref().unwrap_or("-"),
+            entity.as_deref().unwrap_or("-"),
+        );
+        write_stdout(out.as_bytes())?;
+    }
+    ui::info(format!(
+        "The OAuth 2.0 token '{id}' works for account {} (NetSuite answered HTTP {} to GET {})",
+        creds.account,
+        reply.status.as_u16(),
+        url.path()
+    ));
     Ok(ExitCode::SUCCESS)
 }

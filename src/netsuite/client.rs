@@ -51,9 +51,10 @@ impl Reply {
     }
 }
 
-/// Signs a request with a set of credentials (fresh nonce and timestamp unless given).
+/// Signs a request with a TBA token (fresh nonce and timestamp unless given).
 pub fn sign_request(
-    creds: &Credentials,
+    account: &crate::account::AccountId,
+    pair: &crate::auth::TbaPair,
     method: &str,
     url: &Url,
     form_body: Option<&[u8]>,
@@ -68,15 +69,15 @@ pub fn sign_request(
             &fresh_nonce
         }
     };
-    let realm = creds.account.realm();
+    let realm = account.realm();
     let signed = signer::sign(&SignInput {
         method,
         url,
         realm: Some(&realm),
-        consumer_key: &creds.consumer_key,
-        consumer_secret: &creds.consumer_secret,
-        token: Some(&creds.token_id),
-        token_secret: Some(&creds.token_secret),
+        consumer_key: &pair.consumer_key,
+        consumer_secret: &pair.consumer_secret,
+        token: Some(&pair.token_id),
+        token_secret: Some(&pair.token_secret),
         callback: None,
         verifier: None,
         header_params: &[],
@@ -209,10 +210,34 @@ impl Client {
         retry: &Retry,
     ) -> Result<Reply> {
         let mut attempt = 0u32;
+        let mut refreshed = false;
         loop {
-            let signed = signed_headers(creds, method, url, headers.clone(), body.as_deref())?;
-            let outcome = self.send_once(method, url, signed, body.clone()).await;
+            let authorized = self
+                .authorized_headers(creds, method, url, headers.clone(), body.as_deref(), false)
+                .await?;
+            let outcome = self.send_once(method, url, authorized, body.clone()).await;
             attempt += 1;
+            // An OAuth 2.0 access token NetSuite calls invalid gets one forced refresh and
+            // one retry (SPEC 10).
+            if let Ok(reply) = &outcome
+                && !refreshed
+                && matches!(creds.grant, crate::auth::Grant::OAuth2(_))
+                && reply.status == 401
+                && reply
+                    .header("www-authenticate")
+                    .is_some_and(|h| h.contains("invalid_token"))
+            {
+                refreshed = true;
+                ui::verbose("NetSuite called the access token invalid: refreshing it once");
+                let authorized = self
+                    .authorized_headers(creds, method, url, headers.clone(), body.as_deref(), true)
+                    .await?;
+                let retried = self.send_once(method, url, authorized, body.clone()).await;
+                if !matches!(&retried, Ok(r) if retryable(r).is_some()) {
+                    return retried.map_err(|e| e.into_error(url));
+                }
+                continue;
+            }
             let again = match &outcome {
                 Ok(reply) => retryable(reply).map(|why| (why, retry_after(reply), retry.attempts)),
                 // Nothing listening: a few quick tries (about 3 s), not the patience that a
@@ -363,25 +388,33 @@ impl Retry {
     }
 }
 
-/// The headers with a fresh `Authorization` for this request.
-fn signed_headers(
-    creds: &Credentials,
-    method: &str,
-    url: &Url,
-    mut headers: HeaderMap,
-    body: Option<&[u8]>,
-) -> Result<HeaderMap> {
-    let is_form = headers
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.trim().to_ascii_lowercase().starts_with(FORM));
-    let form_body = if is_form { body } else { None };
-    let signed = sign_request(creds, method, url, form_body, None, None)?;
-    let mut auth = HeaderValue::from_str(&signed.authorization)
-        .context("the Authorization header is not a valid header value")?;
-    auth.set_sensitive(true);
-    headers.insert(reqwest::header::AUTHORIZATION, auth);
-    Ok(headers)
+impl Client {
+    /// The headers with a fresh `Authorization` for this request, whatever the kind of
+    /// credential (the seam of [`crate::auth::Grant`]).
+    async fn authorized_headers(
+        &self,
+        creds: &Credentials,
+        method: &str,
+        url: &Url,
+        mut headers: HeaderMap,
+        body: Option<&[u8]>,
+        force_refresh: bool,
+    ) -> Result<HeaderMap> {
+        let is_form = headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.trim().to_ascii_lowercase().starts_with(FORM));
+        let form_body = if is_form { body } else { None };
+        let value = creds
+            .grant
+            .authorization(self, &creds.account, method, url, form_body, force_refresh)
+            .await?;
+        let mut auth = HeaderValue::from_str(value.expose())
+            .context("the Authorization header is not a valid header value")?;
+        auth.set_sensitive(true);
+        headers.insert(reqwest::header::AUTHORIZATION, auth);
+        Ok(headers)
+    }
 }
 
 /// Parses `Name: value` header arguments.

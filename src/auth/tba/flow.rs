@@ -110,7 +110,9 @@ pub async fn authorize(
         }
     ));
     let arrival = listener
-        .wait(&request_token, &state, opts.timeout, opts.paste)
+        .wait(opts.timeout, opts.paste, "", |target, path| {
+            crate::auth::callback::classify(target, path, &request_token, &state)
+        })
         .await?;
     let arrived = Instant::now();
 

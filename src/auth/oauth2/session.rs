@@ -1,0 +1,155 @@
+//! A saved OAuth 2.0 token in use: the access token for `Authorization: Bearer`, refreshed when
+//! it nears expiry or NetSuite calls it invalid (SPEC 10, "Refreshing safely"). Parallel
+//! commands share one entry, and a public client's refresh token works once, so a refresh
+//! happens under the store's lock: take the lock, re-read the entry, use the new access token
+//! if another process refreshed it meanwhile, else refresh and write the new tokens before the
+//! lock is released. N parallel commands with an expired access token make one refresh call.
+
+use std::time::{Duration, SystemTime};
+
+use anyhow::Result;
+use url::Url;
+
+use crate::auth::oauth2::{ClientAuth, token_request};
+use crate::error::Failure;
+use crate::netsuite::client::Client;
+use crate::secret::Secret;
+use crate::store::{OAuth2Entry, Saved, StoreLock, StorePath};
+
+/// An access token is refreshed this long before NetSuite would refuse it.
+const MARGIN: Duration = Duration::from_secs(60);
+
+#[derive(Clone, Debug)]
+struct Current {
+    access: Secret,
+    expires_at: SystemTime,
+}
+
+impl Current {
+    fn fresh(&self) -> bool {
+        self.expires_at > SystemTime::now() + MARGIN
+    }
+}
+
+/// One saved OAuth 2.0 entry, ready to authorize requests.
+#[derive(Debug)]
+pub struct Session {
+    store: StorePath,
+    auth_id: String,
+    pub client: ClientAuth,
+    pub scope: String,
+    token_url: Url,
+    current: tokio::sync::Mutex<Current>,
+}
+
+/// An RFC 3339 time as saved in the store; an unreadable one counts as expired.
+pub fn parse_time(raw: &str) -> SystemTime {
+    humantime::parse_rfc3339_weak(raw).unwrap_or(SystemTime::UNIX_EPOCH)
+}
+
+pub fn format_time(t: SystemTime) -> String {
+    humantime::format_rfc3339_seconds(t).to_string()
+}
+
+impl Session {
+    pub fn new(store: &StorePath, auth_id: &str, entry: &OAuth2Entry, token_url: Url) -> Self {
+        Session {
+            store: store.clone(),
+            auth_id: auth_id.to_string(),
+            client: ClientAuth {
+                client_id: entry.client_id.clone(),
+                secret: entry.client_secret.clone(),
+            },
+            scope: entry.scope.clone(),
+            token_url,
+            current: tokio::sync::Mutex::new(Current {
+                access: entry.access_token.clone(),
+                expires_at: parse_time(&entry.access_token_expires_at),
+            }),
+        }
+    }
+
+    /// The access token to send: the one held while it is fresh; else (or with `force`,
+    /// after NetSuite called `failed` invalid) the one another process saved meanwhile, or a
+    /// new one from the refresh token, saved under the store's lock.
+    pub async fn access_token(&self, client: &Client, force: bool) -> Result<Secret> {
+        let mut current = self.current.lock().await;
+        if !force && current.fresh() {
+            return Ok(current.access.clone());
+        }
+        let failed = current.access.clone();
+        let store = self.store.clone();
+        let lock = tokio::task::spawn_blocking(move || StoreLock::acquire(&store))
+            .await
+            .map_err(|e| Failure::error(format!("cannot lock the token store: {e}")))??;
+        let mut saved = lock.load()?;
+        let mut entry = match saved.get(&self.auth_id)? {
+            Some(Saved::OAuth2(e)) => e,
+            _ => {
+                return Err(Failure::rejected(format!(
+                    "the OAuth 2.0 token '{}' was removed or replaced while this command ran; \
+                     run the command again",
+                    self.auth_id
+                ))
+                .into());
+            }
+        };
+        let theirs = Current {
+            access: entry.access_token.clone(),
+            expires_at: parse_time(&entry.access_token_expires_at),
+        };
+        // Another process refreshed meanwhile: its token serves while it lives (the margin is
+        // for tokens nobody has replaced yet).
+        if theirs.access != failed && theirs.expires_at > SystemTime::now() {
+            crate::ui::verbose(format!(
+                "using the access token another nstba refreshed for '{}'",
+                self.auth_id
+            ));
+            *current = theirs.clone();
+            return Ok(theirs.access);
+        }
+        crate::ui::verbose(format!("refreshing the access token of '{}'", self.auth_id));
+        let answer = token_request(
+            client,
+            &self.token_url,
+            &self.client,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", entry.refresh_token.expose()),
+            ],
+        )
+        .await?
+        .map_err(|refused| {
+            let dead = refused.error == "invalid_grant";
+            let why = if dead {
+                "its refresh token is no longer valid (expired, revoked, or already used: a \
+                 public client's refresh token works once)"
+                    .to_string()
+            } else {
+                format!("NetSuite refused the refresh ({})", refused.error)
+            };
+            Failure::rejected(format!(
+                "the OAuth 2.0 token '{}' cannot be refreshed: {why}. Log in again: nstba auth \
+                 login {} --oauth2 --client-id {} --force\nhint: the Login Audit Trail (Setup > \
+                 Users/Roles > User Management > View Login Audit Trail) says why (such as \
+                 RefreshTokenExpired)",
+                self.auth_id, self.auth_id, self.client.client_id
+            ))
+        })?;
+        let now = SystemTime::now();
+        entry.access_token = answer.access_token.clone();
+        let expires_at = now + Duration::from_secs(answer.expires_in);
+        entry.access_token_expires_at = format_time(expires_at);
+        if let Some(refresh) = answer.refresh_token {
+            entry.refresh_token = refresh;
+        }
+        saved.put(&self.auth_id, &Saved::OAuth2(entry));
+        lock.save(&saved)?;
+        drop(lock);
+        *current = Current {
+            access: answer.access_token.clone(),
+            expires_at,
+        };
+        Ok(answer.access_token)
+    }
+}

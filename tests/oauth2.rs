@@ -1,0 +1,400 @@
+//! OAuth 2.0 end to end over real HTTP (SPEC 10): the PKCE login through the emulator's
+//! authorize page and nstba's loopback listener, Bearer calls, refresh on expiry and under the
+//! store lock, the dead refresh token, revoke, and secrets kept out of every output.
+
+use std::time::Duration;
+
+use crate::common::*;
+
+const CLIENT_ID: &str = "cid-0a1b2c3d4e5f";
+const CLIENT_SECRET: &str = "CLIENT-SECRET-do-not-print-5c1e";
+const PUBLIC_ID: &str = "public-cid-77";
+
+fn oauth2_emulator(change: impl FnOnce(&mut nstba_emulator::Config)) -> nstba_emulator::Handle {
+    emulator_with(|c| {
+        c.clients = vec![
+            nstba_emulator::oauth2::Client {
+                id: CLIENT_ID.into(),
+                secret: Some(CLIENT_SECRET.into()),
+            },
+            nstba_emulator::oauth2::Client {
+                id: PUBLIC_ID.into(),
+                secret: None,
+            },
+        ];
+        change(c);
+    })
+}
+
+fn login_env(emu: &nstba_emulator::Handle) -> Vec<(&'static str, String)> {
+    vec![
+        ("NSTBA_NETSUITE_URL", emu.url()),
+        ("NSTBA_CLIENT_SECRET", CLIENT_SECRET.to_string()),
+        ("NSTBA_CALLBACK_URL", "http://localhost:0/cb".to_string()),
+        ("NSTBA_BROWSER", standin_browser()),
+    ]
+}
+
+/// `auth login --oauth2` with the stand-in browser clicking Allow.
+fn login(
+    sb: &Sandbox,
+    emu: &nstba_emulator::Handle,
+    id: &str,
+    extra: &[&str],
+) -> std::process::Output {
+    let public = extra.contains(&"--public");
+    let client = if public { PUBLIC_ID } else { CLIENT_ID };
+    sb.nstba()
+        .args([
+            "auth",
+            "login",
+            id,
+            "--oauth2",
+            "--client-id",
+            client,
+            "--account",
+            ACCOUNT,
+        ])
+        .args(extra)
+        .envs(login_env(emu))
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap()
+}
+
+fn assert_no_oauth2_secrets(sb: &Sandbox, what: &str, text: &str) {
+    assert!(
+        !text.contains(CLIENT_SECRET),
+        "the client secret leaked into {what}"
+    );
+    let store = sb.store_json();
+    for entry in store.as_object().unwrap().values() {
+        for field in ["accessToken", "refreshToken"] {
+            if let Some(token) = entry[field].as_str() {
+                assert!(!text.contains(token), "{field} leaked into {what}:\n{text}");
+            }
+        }
+    }
+}
+
+#[test]
+fn pkce_login_then_bearer_calls_sign_and_verify() {
+    let emu = oauth2_emulator(|_| {});
+    let sb = Sandbox::new();
+    let page = sb.path().join("page.html");
+    let out = sb
+        .nstba()
+        .args(["auth", "login", "sb2", "--oauth2", "--client-id", CLIENT_ID])
+        .args(["--account", ACCOUNT, "-v"])
+        .envs(login_env(&emu))
+        .env("STANDIN_OUT", &page)
+        .env("STANDIN_ROLE", "1000")
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("authorize.nl?response_type=code"), "{err}");
+    assert!(err.contains("code_challenge_method=S256"), "{err}");
+    assert!(
+        err.contains("Saved OAuth 2.0 token 'sb2' for account 1234567_SB1 (role 1000)"),
+        "{err}"
+    );
+    assert!(written_file(&page).contains("saved the OAuth 2.0 token as"));
+    let entry = &sb.store_json()["sb2"];
+    assert_eq!(entry["type"], "oauth2");
+    assert_eq!(entry["clientId"], CLIENT_ID);
+    assert_eq!(entry["scope"], "restlets rest_webservices");
+    assert_eq!(entry["role"], "1000");
+    assert!(entry["refreshToken"].as_str().unwrap().len() > 20);
+    assert_no_oauth2_secrets(&sb, "login stderr", &err);
+    assert_eq!(emu.token_calls("authorization_code"), 1);
+
+    // The same commands as with TBA: request, suiteql, sign, verify, list.
+    let out = sb.run(
+        &emu,
+        &[
+            "request",
+            "GET",
+            "/services/rest/record/v1/employee/3",
+            "-v",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("\"id\""), "{}", stdout(&out));
+    assert_no_oauth2_secrets(&sb, "request -v", &(stdout(&out) + &stderr(&out)));
+    let out = sb.run(&emu, &["suiteql", "SELECT id FROM employee WHERE id <= 2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 2);
+    let out = sb.run(
+        &emu,
+        &["sign", "GET", "/services/rest/record/v1/employee/3"],
+    );
+    let access = sb.store_json()["sb2"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(stdout(&out), format!("Bearer {access}\n"));
+    let out = sb.run(&emu, &["auth", "verify", "sb2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("role:         1000"),
+        "{}",
+        stdout(&out)
+    );
+    let out = sb.run(&emu, &["auth", "list"]);
+    assert!(stdout(&out).contains("OAuth 2.0"), "{}", stdout(&out));
+    assert_eq!(emu.token_calls("refresh_token"), 0);
+}
+
+#[test]
+fn scopes_are_enforced_per_route() {
+    let emu = oauth2_emulator(|_| {});
+    let sb = Sandbox::new();
+    assert!(
+        login(&sb, &emu, "r", &["--scope", "restlets"])
+            .status
+            .success()
+    );
+    let out = sb.run(
+        &emu,
+        &["request", "GET", "/services/rest/record/v1/employee/3"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("HTTP 403"), "{}", stderr(&out));
+}
+
+#[test]
+fn deny_a_forged_code_and_a_wrong_state() {
+    let emu = oauth2_emulator(|_| {});
+    let sb = Sandbox::new();
+    let out = sb
+        .nstba()
+        .args([
+            "auth",
+            "login",
+            "x",
+            "--oauth2",
+            "--client-id",
+            CLIENT_ID,
+            "--account",
+            ACCOUNT,
+        ])
+        .envs(login_env(&emu))
+        .env("STANDIN_DECISION", "deny")
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("denied"), "{}", stderr(&out));
+    assert!(!sb.store().exists());
+
+    // A redirect with our state but a code NetSuite never issued: the exchange is refused.
+    let emu = oauth2_emulator(|c| c.decision = nstba_emulator::Decision::Allow);
+    let env = login_env(&emu);
+    let mut run = sb.spawn(
+        &[
+            "auth",
+            "login",
+            "x",
+            "--oauth2",
+            "--client-id",
+            CLIENT_ID,
+            "--account",
+            ACCOUNT,
+            "--no-browser",
+        ],
+        &env_refs(&env),
+    );
+    let authorize = run.line_with("authorize.nl").trim().to_string();
+    let location = http().get(&authorize).send().unwrap().headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let wrong_state = location.replacen("state=", "state=x", 1);
+    let r = http().get(&wrong_state).send().unwrap();
+    assert_eq!(r.status(), 400);
+    let forged = regex_replace_code(&location, "f0rged");
+    let r = http().get(&forged).send().unwrap();
+    assert_eq!(r.status(), 500);
+    let (code, err) = run.finish();
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("refused a callback: the state"), "{err}");
+    assert!(err.contains("invalid_grant"), "{err}");
+    assert!(!sb.store().exists());
+}
+
+fn regex_replace_code(url: &str, code: &str) -> String {
+    let (base, query) = url.split_once('?').unwrap();
+    let query: Vec<String> = query
+        .split('&')
+        .map(|kv| {
+            if kv.starts_with("code=") {
+                format!("code={code}")
+            } else {
+                kv.to_string()
+            }
+        })
+        .collect();
+    format!("{base}?{}", query.join("&"))
+}
+
+#[test]
+fn the_pasted_redirect_completes_the_login() {
+    let emu = oauth2_emulator(|c| c.decision = nstba_emulator::Decision::Allow);
+    let sb = Sandbox::new();
+    let env = login_env(&emu);
+    let mut run = sb.spawn(
+        &[
+            "auth",
+            "login",
+            "p",
+            "--oauth2",
+            "--client-id",
+            CLIENT_ID,
+            "--account",
+            ACCOUNT,
+            "--no-browser",
+        ],
+        &env_refs(&env),
+    );
+    let authorize = run.line_with("authorize.nl").trim().to_string();
+    let location = http().get(&authorize).send().unwrap().headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    // Pasted from a browser that could not reach the listener (another machine, a container).
+    use std::io::Write as _;
+    let stdin = run.child.stdin.as_mut().unwrap();
+    writeln!(
+        stdin,
+        "{}",
+        location.replace("localhost", "elsewhere.invalid")
+    )
+    .unwrap();
+    let (code, err) = run.finish();
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(sb.store_json()["p"]["type"], "oauth2");
+}
+
+#[test]
+fn an_expired_access_token_is_refreshed() {
+    let emu = oauth2_emulator(|c| c.access_ttl = 2);
+    let sb = Sandbox::new();
+    assert!(login(&sb, &emu, "sb", &[]).status.success());
+    let first = sb.store_json()["sb"]["accessToken"].clone();
+    std::thread::sleep(Duration::from_millis(2100));
+    let out = sb.run(
+        &emu,
+        &["request", "GET", "/services/rest/record/v1/employee/3"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(emu.token_calls("refresh_token"), 1);
+    assert_ne!(sb.store_json()["sb"]["accessToken"], first);
+}
+
+/// N parallel commands with an expired access token make exactly one refresh call, and all
+/// succeed; for a public client too, whose refresh token works once.
+fn parallel_refresh(public: bool) {
+    let emu = oauth2_emulator(|_| {});
+    let sb = Sandbox::new();
+    let extra: &[&str] = if public { &["--public"] } else { &[] };
+    let out = login(&sb, &emu, "sb", extra);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // The saved access token has expired (an hour later, as far as nstba can tell).
+    let mut store = sb.store_json();
+    store["sb"]["accessTokenExpiresAt"] = "2000-01-01T00:00:00Z".into();
+    std::fs::write(sb.store(), store.to_string()).unwrap();
+    let children: Vec<_> = (0..32)
+        .map(|_| {
+            let mut cmd = sb.nstba_std();
+            cmd.args(["request", "GET", "/services/rest/record/v1/employee/3"])
+                .env("NSTBA_NETSUITE_URL", emu.url())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped());
+            cmd.spawn().unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let stats: serde_json::Value = http()
+        .get(format!("{}/emulator/stats", emu.url()))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(stats["tokenCalls"]["refresh_token"], 1, "{stats}");
+}
+
+#[test]
+fn thirty_two_parallel_commands_refresh_once() {
+    parallel_refresh(false);
+}
+
+#[test]
+fn thirty_two_parallel_commands_refresh_once_with_one_time_refresh_tokens() {
+    parallel_refresh(true);
+}
+
+#[test]
+fn an_invalid_access_token_gets_one_forced_refresh() {
+    let emu = oauth2_emulator(|_| {});
+    let sb = Sandbox::new();
+    assert!(login(&sb, &emu, "sb", &[]).status.success());
+    // The access token dies early (revoked by an administrator, say), though not expired.
+    let mut store = sb.store_json();
+    store["sb"]["accessToken"] = "eyJnot-a-token-NetSuite-knows".into();
+    std::fs::write(sb.store(), store.to_string()).unwrap();
+    let out = sb.run(
+        &emu,
+        &["request", "GET", "/services/rest/record/v1/employee/3"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(emu.token_calls("refresh_token"), 1);
+}
+
+#[test]
+fn a_dead_refresh_token_exits_3_with_the_command_that_logs_in_again() {
+    let emu = oauth2_emulator(|c| {
+        c.access_ttl = 1;
+        c.refresh_ttl = 1;
+    });
+    let sb = Sandbox::new();
+    assert!(login(&sb, &emu, "sb", &[]).status.success());
+    std::thread::sleep(Duration::from_millis(1500));
+    let out = sb.run(
+        &emu,
+        &["request", "GET", "/services/rest/record/v1/employee/3"],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "nstba auth login sb --oauth2 --client-id {CLIENT_ID} --force"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("Login Audit Trail"), "{err}");
+}
+
+#[test]
+fn revoke_kills_the_refresh_token_and_its_access_tokens() {
+    let emu = oauth2_emulator(|_| {});
+    let sb = Sandbox::new();
+    assert!(login(&sb, &emu, "sb", &[]).status.success());
+    let access = sb.store_json()["sb"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = sb.run(&emu, &["auth", "revoke", "sb"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(sb.store_json().get("sb").is_none());
+    let r = http()
+        .get(format!("{}/services/rest/record/v1/employee/3", emu.url()))
+        .bearer_auth(&access)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
