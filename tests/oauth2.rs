@@ -398,3 +398,39 @@ fn revoke_kills_the_refresh_token_and_its_access_tokens() {
         .unwrap();
     assert_eq!(r.status(), 401);
 }
+
+#[test]
+fn an_https_redirect_uri_is_served_with_a_certificate_made_at_start() {
+    let emu = oauth2_emulator(|_| {});
+    let sb = Sandbox::new();
+    let out = sb
+        .nstba()
+        .args([
+            "auth",
+            "login",
+            "tls",
+            "--oauth2",
+            "--client-id",
+            CLIENT_ID,
+            "--account",
+            ACCOUNT,
+        ])
+        .envs(login_env(&emu))
+        .env("NSTBA_CALLBACK_URL", "https://localhost:0/cb")
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    let fingerprint = err
+        .split("SHA-256 fingerprint is ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no fingerprint printed: {err}"));
+    assert_eq!(fingerprint.len(), 32 * 3 - 1, "{fingerprint}");
+    assert!(
+        err.contains("redirect_uri=https%3A%2F%2Flocalhost%3A"),
+        "{err}"
+    );
+    assert_eq!(sb.store_json()["tls"]["type"], "oauth2");
+}

@@ -102,6 +102,16 @@ pub fn pasted_target(line: &str) -> Option<String> {
 
 /// Checks a callback URL: http on a loopback host (`localhost`, `127.0.0.1`, `[::1]`).
 pub fn parse_callback_url(raw: &str) -> Result<Url, Failure> {
+    parse_redirect(raw, false)
+}
+
+/// Checks an OAuth 2.0 redirect URI: as [`parse_callback_url`], and `https://` too (served
+/// with a self-signed certificate made at start).
+pub fn parse_redirect_uri(raw: &str) -> Result<Url, Failure> {
+    parse_redirect(raw, true)
+}
+
+fn parse_redirect(raw: &str, https: bool) -> Result<Url, Failure> {
     let url = Url::parse(raw).map_err(|e| {
         Failure::usage(format!(
             "--callback-url '{raw}' is not a URL ({e}): use one such as {DEFAULT_CALLBACK}"
@@ -113,10 +123,12 @@ pub fn parse_callback_url(raw: &str) -> Result<Url, Failure> {
             | Some(url::Host::Ipv4(Ipv4Addr::LOCALHOST))
             | Some(url::Host::Ipv6(Ipv6Addr::LOCALHOST))
     );
-    if url.scheme() != "http" || !loopback || url.query().is_some() {
+    let scheme_ok = url.scheme() == "http" || (https && url.scheme() == "https");
+    if !scheme_ok || !loopback || url.query().is_some() {
         return Err(Failure::usage(format!(
-            "--callback-url '{raw}' must be http://localhost:PORT/PATH (or 127.0.0.1 or [::1]) \
-             without a query: nstba listens on this machine only"
+            "--callback-url '{raw}' must be {}://localhost:PORT/PATH (or 127.0.0.1 or [::1]) \
+             without a query: nstba listens on this machine only",
+            if https { "http[s]" } else { "http" }
         )));
     }
     Ok(url)
@@ -159,12 +171,24 @@ impl Listener {
     /// Binds the listener. Must run inside the tokio runtime (for the Ctrl-C handler).
     pub fn bind(callback: &Url) -> Result<Listener> {
         let port = callback.port_or_known_default().unwrap_or(80);
+        // Setting the port of an http(s) URL with a host cannot fail (below).
         let which = match callback.host() {
             Some(url::Host::Ipv6(_)) => Loopback::V6,
             Some(url::Host::Domain(_)) => Loopback::Both,
             _ => Loopback::V4,
         };
-        let server = loopback::bind(which, port)?;
+        let tls = if callback.scheme() == "https" {
+            let tls = loopback::Tls::self_signed()?;
+            crate::ui::info(format!(
+                "The redirect comes over https with a certificate made just now for this \
+                 login: the browser warns once. Its SHA-256 fingerprint is {}",
+                tls.fingerprint
+            ));
+            Some(tls)
+        } else {
+            None
+        };
+        let server = loopback::bind(which, port, tls.as_ref())?;
         let mut url = callback.clone();
         // Setting the port of an http URL with a host cannot fail.
         let _ = url.set_port(Some(server.port));
@@ -449,6 +473,8 @@ mod tests {
         );
         assert!(parse_callback_url("http://127.0.0.1:0/cb").is_ok());
         assert!(parse_callback_url("http://[::1]:9000/").is_ok());
+        assert!(parse_redirect_uri("https://localhost:0/cb").is_ok());
+        assert!(parse_redirect_uri("https://example.com/cb").is_err());
         for bad in [
             "https://localhost:7777/tba",
             "http://example.com:7777/tba",

@@ -88,10 +88,50 @@ pub enum Loopback {
     Both,
 }
 
-/// Binds loopback on `port` (0 picks one) and starts serving. Must run inside a tokio runtime.
+/// A TLS identity for an `https://` redirect URI: a self-signed certificate for `localhost`,
+/// `127.0.0.1` and `::1`, made in memory at start (never written anywhere), and its SHA-256
+/// fingerprint for people to compare with what the browser shows.
+pub struct Tls {
+    pub config: Arc<tokio_rustls::rustls::ServerConfig>,
+    pub fingerprint: String,
+}
+
+impl Tls {
+    pub fn self_signed() -> Result<Tls, Failure> {
+        use sha2::Digest as _;
+        use tokio_rustls::rustls;
+        let fail = |e: &dyn std::fmt::Display| {
+            Failure::error(format!("cannot make the callback's TLS certificate: {e}"))
+        };
+        let names = vec!["localhost".into(), "127.0.0.1".into(), "::1".into()];
+        let certified = rcgen::generate_simple_self_signed(names).map_err(|e| fail(&e))?;
+        let der = certified.cert.der().clone();
+        let key =
+            rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
+        let fingerprint = sha2::Sha256::digest(der.as_ref())
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect::<Vec<_>>()
+            .join(":");
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| fail(&e))?
+            .with_no_client_auth()
+            .with_single_cert(vec![der], key)
+            .map_err(|e| fail(&e))?;
+        Ok(Tls {
+            config: Arc::new(config),
+            fingerprint,
+        })
+    }
+}
+
+/// Binds loopback on `port` (0 picks one) and starts serving (over TLS with `tls`). Must run
+/// inside a tokio runtime.
 /// A port in use, on either address, is an error that names it: a browser that prefers `::1`
 /// would otherwise hand the callback to whatever holds `[::1]:port`.
-pub fn bind(which: Loopback, port: u16) -> Result<Server, Failure> {
+pub fn bind(which: Loopback, port: u16, tls: Option<&Tls>) -> Result<Server, Failure> {
     let v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let v6 = IpAddr::V6(Ipv6Addr::LOCALHOST);
     let first = if which == Loopback::V6 { v6 } else { v4 };
@@ -115,10 +155,12 @@ pub fn bind(which: Loopback, port: u16) -> Result<Server, Failure> {
     for std_listener in listeners {
         let listener = tokio::net::TcpListener::from_std(std_listener)
             .map_err(|e| Failure::error(format!("cannot start the callback listener: {e}")))?;
+        let acceptor = tls.map(|t| tokio_rustls::TlsAcceptor::from(t.config.clone()));
         tasks.push(tokio::spawn(accept_loop(
             listener,
             tx.clone(),
             permits.clone(),
+            acceptor,
         )));
     }
     Ok(Server { port, hits, tasks })
@@ -157,6 +199,7 @@ async fn accept_loop(
     listener: tokio::net::TcpListener,
     tx: mpsc::UnboundedSender<Hit>,
     permits: Arc<Semaphore>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 ) {
     let mut warned = false;
     loop {
@@ -167,9 +210,19 @@ async fn accept_loop(
                     drop(stream);
                     continue;
                 };
-                let tx = tx.clone();
+                let (tx, tls) = (tx.clone(), tls.clone());
                 tokio::spawn(async move {
-                    serve(stream, tx).await;
+                    match tls {
+                        None => serve(stream, tx).await,
+                        // The handshake counts against the same idle bound as the head.
+                        Some(acceptor) => {
+                            if let Ok(Ok(stream)) =
+                                tokio::time::timeout(IDLE, acceptor.accept(stream)).await
+                            {
+                                serve(stream, tx).await;
+                            }
+                        }
+                    }
                     drop(permit);
                 });
             }
@@ -186,7 +239,10 @@ async fn accept_loop(
     }
 }
 
-async fn serve(stream: tokio::net::TcpStream, tx: mpsc::UnboundedSender<Hit>) {
+async fn serve<S>(stream: S, tx: mpsc::UnboundedSender<Hit>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let head_read = Arc::new(AtomicBool::new(false));
     let seen = head_read.clone();
     // Dropped when this connection is done, which tells `respond_and_flush` the answer is out.

@@ -190,7 +190,7 @@ fn run_oauth2(app: &App, args: &AuthLoginArgs) -> Result<ExitCode> {
         account,
         client: ClientAuth { client_id, secret },
         scope: oauth2::parse_scope(&args.scope)?,
-        redirect: parse_callback_url(&args.callback_url)?,
+        redirect: crate::auth::callback::parse_redirect_uri(&args.callback_url)?,
         open_browser: !args.no_browser,
         timeout: Duration::from_secs(args.timeout.max(1)),
         paste: !args.client_secret_stdin,
