@@ -121,6 +121,73 @@ pub enum AuthCommand {
     Verify(AuthVerifyArgs),
     /// Revoke a token in NetSuite, then remove it from this machine
     Revoke(AuthRevokeArgs),
+    /// Save an OAuth 2.0 client credentials (machine-to-machine) client, for CI
+    #[command(name = "add-m2m")]
+    AddM2m(AuthAddM2mArgs),
+    /// Make a key pair and a self-signed certificate to upload for client credentials (M2M)
+    Keygen(AuthKeygenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuthAddM2mArgs {
+    /// The name to save the client under
+    pub auth_id: String,
+
+    /// Account ID, such as 1234567 or 1234567_SB1
+    #[arg(long, env = "NSTBA_ACCOUNT")]
+    pub account: String,
+
+    /// The integration record's client ID
+    #[arg(long, env = "NSTBA_CLIENT_ID", value_name = "ID")]
+    pub client_id: String,
+
+    /// The certificate ID NetSuite gave when the certificate was uploaded (it may start with
+    /// '-': write --certificate-id=-abc)
+    #[arg(
+        long,
+        env = "NSTBA_CERTIFICATE_ID",
+        value_name = "KID",
+        allow_hyphen_values = true
+    )]
+    pub certificate_id: String,
+
+    /// The private key file (PEM, PKCS#8), as `nstba auth keygen` writes it
+    #[arg(long, value_name = "PATH")]
+    pub private_key: std::path::PathBuf,
+
+    /// PS256, PS384, PS512, ES256, ES384 or ES512 [default: from the key: PS256 for RSA, the
+    /// ES algorithm of an EC key's curve]
+    #[arg(long, value_name = "ALG")]
+    pub algorithm: Option<String>,
+
+    /// Scopes: restlets, rest_webservices, suite_analytics [default: restlets
+    /// rest_webservices]
+    #[arg(long, value_name = "SCOPE")]
+    pub scope: Vec<String>,
+
+    /// Replace a credential already saved under this name
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuthKeygenArgs {
+    /// The folder to write the key and certificate into [default: <config dir>/nstba/keys]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<std::path::PathBuf>,
+
+    /// The algorithm the key will sign with: PS256/PS384/PS512 make an RSA 3072 key,
+    /// ES256/ES384/ES512 an EC key on P-256/P-384/P-521
+    #[arg(long, default_value = "PS256", value_name = "ALG")]
+    pub algorithm: String,
+
+    /// Days the certificate is valid (NetSuite accepts at most two years)
+    #[arg(long, default_value_t = 730, value_parser = clap::value_parser!(u32).range(1..=730))]
+    pub days: u32,
+
+    /// The name of the files (NAME.key.pem, NAME.cert.pem) [default: nstba-m2m-ALG]
+    #[arg(long)]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Args)]

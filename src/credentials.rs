@@ -194,7 +194,7 @@ pub fn resolve(req: &Request, ctx: &Context<'_>) -> Result<Resolution> {
     }
 
     // 2. The environment (CI).
-    if let Some(creds) = from_environment(ctx.env)? {
+    if let Some(creds) = from_environment(ctx.env, ctx.endpoints)? {
         return Ok(ready(creds));
     }
 
@@ -367,9 +367,31 @@ fn not_saved(id: &str, store: &Store, named_by: &str) -> Failure {
     ))
 }
 
-/// The five variables, all or none: a partial set is an error that names what is missing.
-pub fn from_environment(env: &dyn Fn(&str) -> Option<String>) -> Result<Option<Credentials>> {
-    if env(ENV_TOKEN_ID).is_none() && env(ENV_TOKEN_SECRET).is_none() {
+/// The credential variables of one kind, all or none: TBA's five, or OAuth 2.0 client
+/// credentials' (`NSTBA_ACCOUNT`, `NSTBA_CLIENT_ID`, `NSTBA_CERTIFICATE_ID`, and
+/// `NSTBA_PRIVATE_KEY` or `NSTBA_PRIVATE_KEY_FILE`). A partial set is an error that names what
+/// is missing; both kinds at once is an error too.
+pub fn from_environment(
+    env: &dyn Fn(&str) -> Option<String>,
+    endpoints: &Endpoints,
+) -> Result<Option<Credentials>> {
+    use crate::auth::oauth2::m2m::{ENV_CERTIFICATE_ID, ENV_PRIVATE_KEY, ENV_PRIVATE_KEY_FILE};
+    let tba = env(ENV_TOKEN_ID).is_some() || env(ENV_TOKEN_SECRET).is_some();
+    let m2m = [ENV_CERTIFICATE_ID, ENV_PRIVATE_KEY, ENV_PRIVATE_KEY_FILE]
+        .iter()
+        .any(|n| env(n).is_some());
+    if tba && m2m {
+        return Err(Failure::usage(format!(
+            "both TBA variables ({ENV_TOKEN_ID}, {ENV_TOKEN_SECRET}) and OAuth 2.0 client \
+             credentials variables ({ENV_CERTIFICATE_ID}, {ENV_PRIVATE_KEY}) are set: nstba \
+             cannot tell which to use; unset one kind"
+        ))
+        .into());
+    }
+    if m2m {
+        return m2m_from_environment(env, endpoints).map(Some);
+    }
+    if !tba {
         return Ok(None);
     }
     let names = [
@@ -402,6 +424,59 @@ pub fn from_environment(env: &dyn Fn(&str) -> Option<String>) -> Result<Option<C
         }),
         origin: Origin::Environment,
     }))
+}
+
+/// OAuth 2.0 client credentials from the environment (CI without a store).
+fn m2m_from_environment(
+    env: &dyn Fn(&str) -> Option<String>,
+    endpoints: &Endpoints,
+) -> Result<Credentials> {
+    use crate::auth::oauth2::m2m::{
+        Algorithm, ENV_ALGORITHM, ENV_CERTIFICATE_ID, ENV_PRIVATE_KEY, ENV_PRIVATE_KEY_FILE, M2m,
+        PrivateKey,
+    };
+    use crate::auth::oauth2::{DEFAULT_SCOPE, ENV_CLIENT_ID, TOKEN_PATH};
+    let mut missing: Vec<&str> = [ENV_ACCOUNT, ENV_CLIENT_ID, ENV_CERTIFICATE_ID]
+        .into_iter()
+        .filter(|n| env(n).is_none())
+        .collect();
+    if env(ENV_PRIVATE_KEY).is_none() && env(ENV_PRIVATE_KEY_FILE).is_none() {
+        missing.push("NSTBA_PRIVATE_KEY (or NSTBA_PRIVATE_KEY_FILE)");
+    }
+    if !missing.is_empty() {
+        return Err(Failure::usage(format!(
+            "OAuth 2.0 client credentials come from the environment ({ENV_CERTIFICATE_ID} or a \
+             private key is set), but {} {} not set",
+            missing.join(", "),
+            if missing.len() == 1 { "is" } else { "are" },
+        ))
+        .into());
+    }
+    let get = |n: &str| env(n).unwrap_or_default();
+    let account = AccountId::parse(&get(ENV_ACCOUNT))?;
+    let key = match env(ENV_PRIVATE_KEY) {
+        // CI secrets sometimes keep a PEM's line breaks as `\n`.
+        Some(pem) => PrivateKey::from_pem(pem.replace("\\n", "\n"))?,
+        None => PrivateKey::from_file(std::path::Path::new(&get(ENV_PRIVATE_KEY_FILE)))?,
+    };
+    let algorithm = env(ENV_ALGORITHM)
+        .map(|a| Algorithm::parse(&a))
+        .transpose()?;
+    let token_url = endpoints.resolve(Some(&account), TOKEN_PATH)?;
+    let m2m = M2m::new(
+        get(ENV_CLIENT_ID),
+        get(ENV_CERTIFICATE_ID),
+        algorithm,
+        env("NSTBA_SCOPE").unwrap_or_else(|| DEFAULT_SCOPE.to_string()),
+        key,
+        token_url,
+    )?;
+    Ok(Credentials {
+        auth_id: None,
+        account,
+        grant: Grant::M2m(std::sync::Arc::new(m2m)),
+        origin: Origin::Environment,
+    })
 }
 
 /// Where the consumer pair of an entry comes from.
@@ -486,6 +561,20 @@ pub fn from_entry(
             Grant::OAuth2(std::sync::Arc::new(
                 crate::auth::oauth2::session::Session::new(ctx.store, id, &entry, token_url),
             ))
+        }
+        Saved::M2m(entry) => {
+            use crate::auth::oauth2::m2m::{Algorithm, M2m, PrivateKey};
+            let token_url = ctx
+                .endpoints
+                .resolve(Some(&account), crate::auth::oauth2::TOKEN_PATH)?;
+            Grant::M2m(std::sync::Arc::new(M2m::new(
+                entry.client_id,
+                entry.certificate_id,
+                Some(Algorithm::parse(&entry.algorithm)?),
+                entry.scope,
+                PrivateKey::from_file(&entry.private_key_path)?,
+                token_url,
+            )?))
         }
     };
     Ok(Credentials {

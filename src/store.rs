@@ -113,16 +113,35 @@ pub struct OAuth2Entry {
     pub extra: Map<String, Value>,
 }
 
+/// An OAuth 2.0 client credentials (machine-to-machine) client (SPEC 10): no token is saved,
+/// only where the private key is.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct M2mEntry {
+    pub account: String,
+    pub client_id: String,
+    pub certificate_id: String,
+    pub private_key_path: PathBuf,
+    pub algorithm: String,
+    pub scope: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
 /// A saved credential of any kind: a TBA entry has no `type` (the gulp tools' form), an OAuth
-/// 2.0 one says `"type": "oauth2"`.
+/// 2.0 one says `"type": "oauth2"`, a client credentials one `"type": "m2m"`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Saved {
     Tba(Entry),
     OAuth2(OAuth2Entry),
+    M2m(M2mEntry),
 }
 
 impl Saved {
     pub const OAUTH2: &'static str = "oauth2";
+    pub const M2M: &'static str = "m2m";
 
     /// Parses one entry, or says what is wrong with it (no values in the message).
     pub fn from_value(value: &Value) -> Result<Saved, String> {
@@ -130,6 +149,9 @@ impl Saved {
             None => Entry::from_value(value).map(Saved::Tba),
             Some(Some(Saved::OAUTH2)) => serde_json::from_value(value.clone())
                 .map(Saved::OAuth2)
+                .map_err(|e| e.to_string()),
+            Some(Some(Saved::M2M)) => serde_json::from_value(value.clone())
+                .map(Saved::M2m)
                 .map_err(|e| e.to_string()),
             Some(Some(other)) => Err(format!(
                 "it is a credential of type '{other}', which this nstba does not know: update \
@@ -140,21 +162,21 @@ impl Saved {
     }
 
     pub fn to_value(&self) -> Value {
-        match self {
-            Saved::Tba(e) => e.to_value(),
-            Saved::OAuth2(e) => {
-                let mut v = serde_json::to_value(e)
-                    .unwrap_or_else(|_| unreachable!("an entry is plain data"));
-                if let Value::Object(m) = &mut v {
-                    // `type` first, as a person would write it.
-                    let mut out = Map::new();
-                    out.insert("type".into(), Value::from(Saved::OAUTH2));
-                    out.extend(std::mem::take(m));
-                    return Value::Object(out);
-                }
-                v
-            }
+        let (kind, value) = match self {
+            Saved::Tba(e) => return e.to_value(),
+            Saved::OAuth2(e) => (Saved::OAUTH2, serde_json::to_value(e)),
+            Saved::M2m(e) => (Saved::M2M, serde_json::to_value(e)),
+        };
+        // Serializing plain strings and maps cannot fail.
+        let mut value = value.unwrap_or_else(|_| unreachable!("an entry is plain data"));
+        if let Value::Object(m) = &mut value {
+            // `type` first, as a person would write it.
+            let mut out = Map::new();
+            out.insert("type".into(), Value::from(kind));
+            out.extend(std::mem::take(m));
+            return Value::Object(out);
         }
+        value
     }
 
     /// What kind of credential, for people: `TBA`, `OAuth 2.0`.
@@ -162,6 +184,7 @@ impl Saved {
         match self {
             Saved::Tba(_) => "TBA",
             Saved::OAuth2(_) => "OAuth 2.0",
+            Saved::M2m(_) => "M2M",
         }
     }
 
@@ -169,6 +192,7 @@ impl Saved {
         match self {
             Saved::Tba(e) => &e.account,
             Saved::OAuth2(e) => &e.account,
+            Saved::M2m(e) => &e.account,
         }
     }
 
@@ -176,6 +200,7 @@ impl Saved {
         match self {
             Saved::Tba(e) => e.role.as_deref(),
             Saved::OAuth2(e) => e.role.as_deref(),
+            Saved::M2m(_) => None,
         }
     }
 
@@ -183,6 +208,7 @@ impl Saved {
         match self {
             Saved::Tba(e) => e.entity.as_deref(),
             Saved::OAuth2(e) => e.entity.as_deref(),
+            Saved::M2m(_) => None,
         }
     }
 
@@ -190,6 +216,7 @@ impl Saved {
         match self {
             Saved::Tba(e) => e.created_at.as_deref(),
             Saved::OAuth2(e) => e.created_at.as_deref(),
+            Saved::M2m(e) => e.created_at.as_deref(),
         }
     }
 }

@@ -10,6 +10,7 @@ mod emulator;
 mod filecabinet;
 mod listener;
 mod login;
+mod m2m;
 mod oauth2;
 mod picker;
 mod request;

@@ -8,6 +8,7 @@
 mod auth;
 pub mod filecabinet;
 mod http;
+mod m2m;
 pub mod oauth;
 pub mod oauth2;
 mod rest;
@@ -74,6 +75,8 @@ pub struct Config {
     pub access_ttl: u64,
     /// Seconds a refresh token lives (NetSuite: 7 days for confidential clients).
     pub refresh_ttl: u64,
+    /// Certificates uploaded for client credentials: (certificate ID, PEM).
+    pub m2m_certs: Vec<(String, String)>,
 }
 
 impl Default for Config {
@@ -100,6 +103,7 @@ impl Default for Config {
             redirect_uri: None,
             access_ttl: 3600,
             refresh_ttl: 7 * 24 * 3600,
+            m2m_certs: Vec::new(),
         }
     }
 }

@@ -75,6 +75,13 @@ struct Args {
     /// Seconds an OAuth 2.0 refresh token lives
     #[arg(long, default_value_t = 7 * 24 * 3600, value_name = "S")]
     refresh_ttl: u64,
+    /// A certificate uploaded for client credentials, KID:CERT.pem (repeatable)
+    #[arg(
+        long = "m2m-cert",
+        value_name = "KID:CERT.pem",
+        allow_hyphen_values = true
+    )]
+    m2m_certs: Vec<String>,
 }
 
 #[tokio::main]
@@ -95,6 +102,20 @@ async fn main() -> std::process::ExitCode {
     if !(0.0..=1.0).contains(&args.fail_rate) || !(0.0..=1.0).contains(&args.spike_rate) {
         eprintln!("error: --fail-rate and --spike-rate take a share from 0 to 1");
         return std::process::ExitCode::from(2);
+    }
+    let mut m2m_certs = Vec::new();
+    for c in &args.m2m_certs {
+        let Some((kid, path)) = c.split_once(':') else {
+            eprintln!("error: --m2m-cert takes KID:CERT.pem");
+            return std::process::ExitCode::from(2);
+        };
+        match std::fs::read_to_string(path) {
+            Ok(pem) => m2m_certs.push((kid.to_string(), pem)),
+            Err(e) => {
+                eprintln!("error: cannot read the certificate {path}: {e}");
+                return std::process::ExitCode::from(2);
+            }
+        }
     }
     let config = Config {
         port: args.port,
@@ -137,6 +158,7 @@ async fn main() -> std::process::ExitCode {
         redirect_uri: args.redirect_uri,
         access_ttl: args.access_ttl,
         refresh_ttl: args.refresh_ttl,
+        m2m_certs,
     };
     let listener = match tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await {
         Ok(l) => l,

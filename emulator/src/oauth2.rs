@@ -66,6 +66,8 @@ pub struct OAuth2State {
     refreshes: HashMap<String, Refresh>,
     /// Calls to the token endpoint, by grant type.
     pub token_calls: HashMap<String, u64>,
+    /// JWT IDs already used in client assertions.
+    pub jtis: std::collections::HashSet<String>,
 }
 
 fn client<'a>(st: &'a State, id: &str) -> Option<&'a Client> {
@@ -242,7 +244,7 @@ pub fn authorize(st: &State, req: &Req) -> Response {
     }
 }
 
-fn token_error(st: &State, status: u16, error: &str, detail: &str) -> Response {
+pub fn token_error(st: &State, status: u16, error: &str, detail: &str) -> Response {
     st.audit(TOKEN_PATH, status, detail);
     let mut resp = http::json(status, &serde_json::json!({ "error": error }));
     if error == "invalid_client"
@@ -297,8 +299,7 @@ pub fn token(st: &State, req: &Req) -> Response {
         .entry(grant.to_string())
         .or_default() += 1;
     if grant == "client_credentials" {
-        // Machine-to-machine tokens come with the M2M work (issue 9, part 4).
-        return token_error(st, 400, "unsupported_grant_type", "UnsupportedGrantType");
+        return crate::m2m::client_credentials(st, req, &body);
     }
     let Some(c) = client_auth(st, req, &body) else {
         return token_error(st, 401, "invalid_client", "InvalidClient");
@@ -393,6 +394,31 @@ fn issue(
             "access_token": access,
             "refresh_token": refresh,
             "expires_in": st.config.access_ttl.to_string(),
+            "token_type": "bearer",
+        }),
+    )
+}
+
+/// Makes an access token for a client credentials grant (no refresh token).
+pub fn issue_m2m(st: &State, client_id: &str, scope: &str) -> Response {
+    let access = format!("eyJ{}", st.random_hex(64));
+    st.lock().oauth2.bearers.insert(
+        access.clone(),
+        Bearer {
+            client_id: client_id.into(),
+            scope: scope.into(),
+            role: "3".into(),
+            expires: Instant::now() + Duration::from_secs(st.config.access_ttl),
+            family: None,
+            active: true,
+        },
+    );
+    st.audit(TOKEN_PATH, 200, "ok");
+    http::json(
+        200,
+        &serde_json::json!({
+            "access_token": access,
+            "expires_in": st.config.access_ttl,
             "token_type": "bearer",
         }),
     )

@@ -33,6 +33,8 @@ pub enum Grant {
     Tba(TbaPair),
     /// OAuth 2.0, authorization code grant (a saved entry with a refresh token).
     OAuth2(Arc<oauth2::session::Session>),
+    /// OAuth 2.0 client credentials (machine to machine): a JWT assertion per access token.
+    M2m(Arc<oauth2::m2m::M2m>),
 }
 
 impl Grant {
@@ -41,6 +43,7 @@ impl Grant {
         match self {
             Grant::Tba(_) => "TBA",
             Grant::OAuth2(_) => "OAuth 2.0",
+            Grant::M2m(_) => "M2M",
         }
     }
 
@@ -48,7 +51,7 @@ impl Grant {
     pub fn tba(&self) -> Option<&TbaPair> {
         match self {
             Grant::Tba(pair) => Some(pair),
-            Grant::OAuth2(_) => None,
+            _ => None,
         }
     }
 
@@ -71,16 +74,18 @@ impl Grant {
                 )?;
                 Ok(Secret::new(signed.authorization))
             }
-            Grant::OAuth2(session) => {
-                let token = session.access_token(client, force).await?;
-                if token.expose().chars().any(|c| c.is_control() || c == ' ') {
-                    return Err(Failure::error(
-                        "NetSuite sent an access token that cannot go in a header",
-                    )
-                    .into());
-                }
-                Ok(Secret::new(format!("Bearer {}", token.expose())))
-            }
+            Grant::OAuth2(session) => bearer(session.access_token(client, force).await?),
+            Grant::M2m(m2m) => bearer(m2m.access_token(client, force).await?),
         }
     }
+}
+
+/// `Bearer <token>`, refusing a token that cannot go in a header.
+fn bearer(token: Secret) -> Result<Secret> {
+    if token.expose().chars().any(|c| c.is_control() || c == ' ') {
+        return Err(
+            Failure::error("NetSuite sent an access token that cannot go in a header").into(),
+        );
+    }
+    Ok(Secret::new(format!("Bearer {}", token.expose())))
 }

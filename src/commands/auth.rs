@@ -213,6 +213,7 @@ fn list_row(id: &str, entry: &Result<Saved, String>) -> Value {
                     e.consumer_key.is_some() && e.consumer_secret.is_some(),
                 ),
                 Saved::OAuth2(e) => (Value::Null, json!(e.client_id), false),
+                Saved::M2m(e) => (Value::Null, json!(e.client_id), false),
             };
             json!({
                 "authId": id,
@@ -288,7 +289,7 @@ fn table(rows: &[Value]) -> String {
     let lines: Vec<[String; 7]> = rows
         .iter()
         .map(|r| {
-            let oauth2 = r["kind"] == "OAuth 2.0";
+            let oauth2 = r["kind"] == "OAuth 2.0" || r["kind"] == "M2M";
             [
                 cell(&r["authId"]),
                 cell(&r["kind"]),
@@ -369,6 +370,14 @@ pub fn info(app: &App, args: &AuthInfoArgs) -> Result<ExitCode> {
             value["refreshTokenExpiresAt"] = json!(e.refresh_token_expires_at);
             String::new()
         }
+        Saved::M2m(e) => {
+            value["clientId"] = json!(e.client_id);
+            value["certificateId"] = json!(e.certificate_id);
+            value["privateKeyPath"] = json!(e.private_key_path.display().to_string());
+            value["algorithm"] = json!(e.algorithm);
+            value["scope"] = json!(e.scope);
+            String::new()
+        }
     };
     if args.json {
         let mut text = serde_json::to_string_pretty(&value)?;
@@ -388,7 +397,16 @@ pub fn info(app: &App, args: &AuthInfoArgs) -> Result<ExitCode> {
     out.push_str(&format!("role:          {}\n", s("role")));
     out.push_str(&format!("entity:        {}\n", s("entity")));
     out.push_str(&format!("created:       {}\n", s("createdAt")));
-    if let Saved::OAuth2(e) = &entry {
+    if let Saved::M2m(e) = &entry {
+        out.push_str(&format!("client ID:     {}\n", e.client_id));
+        out.push_str(&format!("certificate:   {}\n", e.certificate_id));
+        out.push_str(&format!(
+            "private key:   {} ({})\n",
+            e.private_key_path.display(),
+            e.algorithm
+        ));
+        out.push_str(&format!("scope:         {}\n", e.scope));
+    } else if let Saved::OAuth2(e) = &entry {
         out.push_str(&format!(
             "client ID:     {}{}\n",
             e.client_id,

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod deploy;
 pub mod fetch;
 pub mod login;
+pub mod m2m;
 pub mod request;
 pub mod sign;
 pub mod suiteql;
@@ -214,6 +215,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             AuthCommand::Switch { auth_id } => auth::switch(&app, &auth_id),
             AuthCommand::Verify(args) => token::verify(&app, &args),
             AuthCommand::Revoke(args) => token::revoke(&app, &args),
+            AuthCommand::AddM2m(args) => m2m::add(&app, &args),
+            AuthCommand::Keygen(args) => m2m::keygen(&args),
         },
         Command::Sign(args) => sign::run(&app, &args),
         Command::Request(args) => request::run(&app, &args),

@@ -39,7 +39,7 @@ fn signer(app: &App, args: &SignArgs) -> Result<Who> {
                 token: Some((pair.token_id.clone(), pair.token_secret.clone())),
                 account: Some(c.account.clone()),
             }),
-            crate::auth::Grant::OAuth2(_) => Who::Bearer(Box::new(c)),
+            crate::auth::Grant::OAuth2(_) | crate::auth::Grant::M2m(_) => Who::Bearer(Box::new(c)),
         });
     }
     let consumer_key = args

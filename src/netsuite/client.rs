@@ -221,7 +221,10 @@ impl Client {
             // one retry (SPEC 10).
             if let Ok(reply) = &outcome
                 && !refreshed
-                && matches!(creds.grant, crate::auth::Grant::OAuth2(_))
+                && matches!(
+                    creds.grant,
+                    crate::auth::Grant::OAuth2(_) | crate::auth::Grant::M2m(_)
+                )
                 && reply.status == 401
                 && reply
                     .header("www-authenticate")

@@ -1,8 +1,9 @@
 //! OAuth 2.0 as NetSuite serves it (SPEC 10): the authorization code grant with PKCE
 //! ([`flow`]), Bearer access tokens refreshed under the store lock ([`session`]), and the token
-//! endpoint's requests and answers (here). Machine-to-machine tokens come with the M2M work.
+//! endpoint's requests and answers (here), and client credentials for CI ([`m2m`]).
 
 pub mod flow;
+pub mod m2m;
 pub mod pkce;
 pub mod session;
 
@@ -118,8 +119,31 @@ pub async fn post_form(
         }
         None => pairs.push(("client_id", &auth.client_id)),
     }
+    send_form(client, url, headers, &pairs).await
+}
+
+/// POSTs a form with no client authentication (client credentials carry their own).
+pub async fn post_form_bare(
+    client: &Client,
+    url: &Url,
+    form: &[(&str, &str)],
+) -> Result<(u16, bytes::Bytes)> {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/x-www-form-urlencoded"),
+    );
+    send_form(client, url, headers, form).await
+}
+
+async fn send_form(
+    client: &Client,
+    url: &Url,
+    headers: HeaderMap,
+    form: &[(&str, &str)],
+) -> Result<(u16, bytes::Bytes)> {
     let body = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
+        .extend_pairs(form)
         .finish();
     let reply = client
         .send_raw("POST", url, headers, Some(bytes::Bytes::from(body)))

@@ -1,0 +1,181 @@
+//! OAuth 2.0 client credentials (SPEC 10) end to end: `auth keygen` makes a key and a
+//! certificate, the emulator verifies assertions against that certificate with its own code,
+//! `auth add-m2m` and the CI variables both work, for every algorithm NetSuite accepts; RS256
+//! is refused before any request; the private key never reaches an output.
+
+use std::time::Duration;
+
+use crate::common::*;
+
+const CLIENT_ID: &str = "m2m-client-91";
+
+/// Makes a key and certificate with `nstba auth keygen`; (key path, certificate PEM).
+fn keygen(sb: &Sandbox, alg: &str) -> (std::path::PathBuf, String) {
+    let out = sb
+        .nstba()
+        .args(["auth", "keygen", "--algorithm", alg, "--out", "keys"])
+        .args(["--name", &format!("k-{}", alg.to_ascii_lowercase())])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let paths: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+    assert_eq!(paths.len(), 2, "{}", stdout(&out));
+    assert!(stderr(&out).contains("OAuth 2.0 Client Credentials (M2M) Setup"));
+    let key = std::path::PathBuf::from(paths[0]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the private key is private");
+    }
+    (key, std::fs::read_to_string(paths[1]).unwrap())
+}
+
+fn m2m_emulator(certs: Vec<(String, String)>) -> nstba_emulator::Handle {
+    emulator_with(|c| {
+        c.clients = vec![nstba_emulator::oauth2::Client {
+            id: CLIENT_ID.into(),
+            secret: None,
+        }];
+        c.m2m_certs = certs;
+    })
+}
+
+#[test]
+fn every_algorithm_through_keygen_add_m2m_and_the_ci_variables() {
+    let sb = Sandbox::new();
+    let algs = ["PS256", "PS384", "PS512", "ES256", "ES384", "ES512"];
+    let made: Vec<_> = algs.iter().map(|a| (a, keygen(&sb, a))).collect();
+    let certs = made
+        .iter()
+        .map(|(a, (_, cert))| (format!("-kid-{a}"), cert.clone()))
+        .collect();
+    let emu = m2m_emulator(certs);
+    for (alg, (key, _)) in &made {
+        let id = format!("ci-{}", alg.to_ascii_lowercase());
+        let out = sb
+            .nstba()
+            .args([
+                "auth",
+                "add-m2m",
+                &id,
+                "--account",
+                ACCOUNT,
+                "--client-id",
+                CLIENT_ID,
+            ])
+            .arg(format!("--certificate-id=-kid-{alg}"))
+            .arg("--private-key")
+            .arg(key)
+            // An RSA key defaults to PS256; keygen said to name the others.
+            .args(if alg.starts_with("PS") && **alg != "PS256" {
+                vec!["--algorithm", alg]
+            } else {
+                vec![]
+            })
+            .env("NSTBA_NETSUITE_URL", emu.url())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{alg}: {}", stderr(&out));
+        assert_eq!(sb.store_json()[&id]["algorithm"], **alg);
+        let out = sb.run(
+            &emu,
+            &[
+                "request",
+                "GET",
+                "/services/rest/record/v1/employee/3",
+                "--to",
+                &id,
+                "-v",
+            ],
+        );
+        assert!(out.status.success(), "{alg}: {}", stderr(&out));
+        let pem = std::fs::read_to_string(key).unwrap();
+        let body = pem.lines().nth(1).unwrap();
+        assert!(!stderr(&out).contains(body) && !stdout(&out).contains(body));
+    }
+    assert_eq!(emu.token_calls("client_credentials"), 6);
+
+    // In CI: the variables alone, nothing saved, the key as text.
+    let (key, _) = &made[3].1;
+    let ci = Sandbox::new();
+    let out = ci
+        .nstba()
+        .args(["suiteql", "SELECT id FROM employee WHERE id <= 3"])
+        .env("NSTBA_NETSUITE_URL", emu.url())
+        .env("NSTBA_ACCOUNT", ACCOUNT)
+        .env("NSTBA_CLIENT_ID", CLIENT_ID)
+        .env("NSTBA_CERTIFICATE_ID", "-kid-ES256")
+        .env("NSTBA_PRIVATE_KEY", std::fs::read_to_string(key).unwrap())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 3);
+    assert!(
+        !ci.store().exists(),
+        "the environment's credentials never touch the store"
+    );
+    assert_eq!(emu.token_calls("client_credentials"), 7);
+}
+
+#[test]
+fn rs256_and_partial_variables_are_refused_before_any_request() {
+    let sb = Sandbox::new();
+    let (key, cert) = keygen(&sb, "PS256");
+    let emu = m2m_emulator(vec![("kid".into(), cert)]);
+    let env = |cmd: &mut assert_cmd::Command| {
+        cmd.env("NSTBA_NETSUITE_URL", emu.url())
+            .env("NSTBA_ACCOUNT", ACCOUNT)
+            .env("NSTBA_CLIENT_ID", CLIENT_ID)
+            .env("NSTBA_PRIVATE_KEY_FILE", &key);
+    };
+    let mut cmd = sb.nstba();
+    cmd.args(["request", "GET", "/services/rest/record/v1/employee/3"])
+        .env("NSTBA_CERTIFICATE_ID", "kid")
+        .env("NSTBA_ALGORITHM", "RS256");
+    env(&mut cmd);
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("RS256 is refused by NetSuite"),
+        "{}",
+        stderr(&out)
+    );
+    // A partial set names what is missing.
+    let mut cmd = sb.nstba();
+    cmd.args(["request", "GET", "/services/rest/record/v1/employee/3"]);
+    env(&mut cmd);
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("NSTBA_CERTIFICATE_ID is not set"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(emu.hits(), 0, "nothing was sent");
+}
+
+#[test]
+fn a_certificate_netsuite_does_not_know_is_refused_with_exit_3() {
+    let sb = Sandbox::new();
+    let (key, _) = keygen(&sb, "ES256");
+    let (_, other_cert) = keygen(&sb, "ES384");
+    let emu = m2m_emulator(vec![("kid".into(), other_cert)]);
+    let out = sb
+        .nstba()
+        .args(["request", "GET", "/services/rest/record/v1/employee/3"])
+        .env("NSTBA_NETSUITE_URL", emu.url())
+        .env("NSTBA_ACCOUNT", ACCOUNT)
+        .env("NSTBA_CLIENT_ID", CLIENT_ID)
+        .env("NSTBA_CERTIFICATE_ID", "kid")
+        .env("NSTBA_PRIVATE_KEY_FILE", &key)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("refused the client credentials"),
+        "{}",
+        stderr(&out)
+    );
+}
