@@ -126,6 +126,49 @@ pub enum AuthCommand {
     AddM2m(AuthAddM2mArgs),
     /// Make a key pair and a self-signed certificate to upload for client credentials (M2M)
     Keygen(AuthKeygenArgs),
+    /// Replace a TBA token with an OAuth 2.0 one under the same name (scripts keep working)
+    Migrate(AuthMigrateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuthMigrateArgs {
+    /// The saved TBA token to replace
+    #[arg(value_name = "TBA_AUTH_ID")]
+    pub auth_id: String,
+
+    /// The OAuth 2.0 integration record's client ID
+    #[arg(long, env = "NSTBA_CLIENT_ID", value_name = "ID")]
+    pub client_id: String,
+
+    /// A public client: no client secret
+    #[arg(long)]
+    pub public: bool,
+
+    /// Keep the TBA token, saved as TBA_AUTH_ID-tba (and active in NetSuite); without it, it is
+    /// revoked in NetSuite and removed
+    #[arg(long)]
+    pub keep: bool,
+
+    /// OAuth 2.0 scopes [default: restlets rest_webservices]
+    #[arg(long, value_name = "SCOPE")]
+    pub scope: Vec<String>,
+
+    /// The integration record's redirect URI (http or https on localhost)
+    #[arg(long, env = "NSTBA_CALLBACK_URL", value_name = "URL",
+          default_value = crate::auth::callback::DEFAULT_CALLBACK)]
+    pub callback_url: String,
+
+    /// Do not open a browser
+    #[arg(long)]
+    pub no_browser: bool,
+
+    /// Seconds to wait for the authorization
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub timeout: u64,
+
+    /// Read the client secret from the first line of stdin
+    #[arg(long, conflicts_with = "public")]
+    pub client_secret_stdin: bool,
 }
 
 #[derive(Debug, Args)]

@@ -434,3 +434,58 @@ fn an_https_redirect_uri_is_served_with_a_certificate_made_at_start() {
     );
     assert_eq!(sb.store_json()["tls"]["type"], "oauth2");
 }
+
+#[test]
+fn migrate_keeps_the_auth_id_working_and_revokes_the_tba_token() {
+    let emu = oauth2_emulator(|_| {});
+    let sb = Sandbox::with_token();
+    let dist = sb.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("a.js"), "a").unwrap();
+    let out = sb
+        .nstba()
+        .args(["auth", "migrate", "sb", "--client-id", CLIENT_ID])
+        .envs(login_env(&emu))
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let store = sb.store_json();
+    assert_eq!(store["sb"]["type"], "oauth2", "{store}");
+    assert_eq!(store["sb"]["account"], ACCOUNT);
+    assert!(
+        store.get("sb-tba").is_none() && store.get("sb.migrating").is_none(),
+        "{store}"
+    );
+    assert!(!emu.token_active(TID), "the TBA token was revoked");
+    // The same script goes on working, now with Bearer.
+    let out = sb.run(
+        &emu,
+        &[
+            "deploy",
+            "dist",
+            "--target",
+            "SuiteScripts/app",
+            "--to",
+            "sb",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(emu.file("SuiteScripts/app/a.js").unwrap(), b"a");
+
+    // --keep keeps the TBA token as NAME-tba.
+    let sb = Sandbox::new();
+    sb.add_token("old", ACCOUNT, TID, TS);
+    let emu = oauth2_emulator(|_| {});
+    let out = sb
+        .nstba()
+        .args(["auth", "migrate", "old", "--client-id", CLIENT_ID, "--keep"])
+        .envs(login_env(&emu))
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(sb.store_json()["old"]["type"], "oauth2");
+    assert_eq!(sb.store_json()["old-tba"]["token"], TID);
+    assert!(emu.token_active(TID));
+}

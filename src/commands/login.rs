@@ -145,6 +145,12 @@ pub fn perform(app: &App, login: Login) -> Result<Credentials> {
 /// `auth login --oauth2`: the authorization code grant with PKCE (SPEC 10), saved as an
 /// OAuth 2.0 entry.
 fn run_oauth2(app: &App, args: &AuthLoginArgs) -> Result<ExitCode> {
+    oauth2_login(app, args)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the OAuth 2.0 login of `args` and saves the tokens; returns the auth ID saved under.
+pub fn oauth2_login(app: &App, args: &AuthLoginArgs) -> Result<String> {
     use crate::auth::oauth2::{self, ClientAuth, ENV_CLIENT_SECRET, flow};
     let account = args.account.as_deref().map(AccountId::parse).transpose()?;
     let store = credentials::load_store(&app.store)?;
@@ -265,7 +271,7 @@ fn run_oauth2(app: &App, args: &AuthLoginArgs) -> Result<ExitCode> {
         "token saved {:.1} ms after the redirect arrived",
         took.as_secs_f64() * 1000.0
     ));
-    Ok(ExitCode::SUCCESS)
+    Ok(saved_as)
 }
 
 /// `1234567-sb1`, or `1234567-sb1-2` and so on when taken.

@@ -6,6 +6,7 @@ pub mod deploy;
 pub mod fetch;
 pub mod login;
 pub mod m2m;
+pub mod migrate;
 pub mod request;
 pub mod sign;
 pub mod suiteql;
@@ -217,6 +218,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             AuthCommand::Revoke(args) => token::revoke(&app, &args),
             AuthCommand::AddM2m(args) => m2m::add(&app, &args),
             AuthCommand::Keygen(args) => m2m::keygen(&args),
+            AuthCommand::Migrate(args) => migrate::run(&app, &args),
         },
         Command::Sign(args) => sign::run(&app, &args),
         Command::Request(args) => request::run(&app, &args),

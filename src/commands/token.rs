@@ -41,8 +41,13 @@ pub fn verify(app: &App, args: &AuthVerifyArgs) -> Result<ExitCode> {
         cred_args.to = None;
     }
     let creds = app.credentials(&cred_args)?;
-    if let crate::auth::Grant::OAuth2(session) = &creds.grant {
-        return verify_oauth2(app, args, &creds, &session.scope);
+    let scope = match &creds.grant {
+        crate::auth::Grant::OAuth2(session) => Some(session.scope.clone()),
+        crate::auth::Grant::M2m(m2m) => Some(m2m.scope.clone()),
+        crate::auth::Grant::Tba(_) => None,
+    };
+    if let Some(scope) = scope {
+        return verify_oauth2(app, args, &creds, &scope);
     }
     let reply = call(&creds, app, "/rest/tokeninfo", &[])?;
     let who = creds
@@ -217,10 +222,71 @@ fn verify_oauth2(
         Some(s) => (s.role().map(str::to_string), s.entity().map(str::to_string)),
         None => (None, None),
     };
+    let (url, status) = cheap_call(app, creds, scope, entity.as_deref())?;
+    let info = serde_json::json!({
+        "authId": id,
+        "kind": creds.grant.kind(),
+        "companyId": creds.account.realm(),
+        "roleId": role,
+        "entityId": entity,
+        "scope": scope,
+        "checkedWith": format!("GET {} (HTTP {status})", url.path()),
+    });
+    if args.json {
+        let mut text = serde_json::to_string_pretty(&info)?;
+        text.push('\n');
+        write_stdout(text.as_bytes())?;
+    } else {
+        let out = format!(
+            "account:      {}\nrole:         {}\nentity:       {}\nscope:        {scope}\n",
+            creds.account,
+            role.as_deref().unwrap_or("-"),
+            entity.as_deref().unwrap_or("-"),
+        );
+        write_stdout(out.as_bytes())?;
+    }
+    ui::info(format!(
+        "The {} token '{id}' works for account {} (NetSuite answered HTTP {status} to GET {})",
+        creds.grant.kind(),
+        creds.account,
+        url.path()
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Whether a token works: TBA asks tokeninfo; OAuth 2.0 makes [`cheap_call`].
+pub fn check_works(app: &App, creds: &crate::credentials::Credentials) -> Result<()> {
+    let scope = match &creds.grant {
+        crate::auth::Grant::OAuth2(s) => s.scope.clone(),
+        crate::auth::Grant::M2m(m) => m.scope.clone(),
+        crate::auth::Grant::Tba(_) => {
+            let reply = call(creds, app, "/rest/tokeninfo", &[])?;
+            if reply.is_success() {
+                return Ok(());
+            }
+            let err = reply.error();
+            return Err(
+                Failure::new(err.exit_kind(), err.describe(Some(&creds.account.realm()))).into(),
+            );
+        }
+    };
+    cheap_call(app, creds, &scope, None).map(drop)
+}
+
+/// One cheap call that the scope allows (a REST record for `rest_webservices`, else the
+/// companion RESTlet's listing). Any answer but a refusal of the token (401) shows it works:
+/// a 403 or a missing RESTlet is about the role or the account, not the token.
+fn cheap_call(
+    app: &App,
+    creds: &crate::credentials::Credentials,
+    scope: &str,
+    entity: Option<&str>,
+) -> Result<(url::Url, u16)> {
+    let id = creds.auth_id.clone().unwrap_or_default();
     let path = if scope.split(' ').any(|s| s == "rest_webservices") {
         format!(
             "/services/rest/record/v1/employee/{}",
-            entity.as_deref().unwrap_or("-1")
+            entity.unwrap_or("-1")
         )
     } else {
         let (script, deploy) = crate::commands::restlet_for(&Default::default(), None);
@@ -243,38 +309,11 @@ fn verify_oauth2(
     if reply.status == 401 {
         let err = reply.error();
         return Err(Failure::rejected(format!(
-            "the OAuth 2.0 token '{id}' does not work: {}",
+            "the {} token '{id}' does not work: {}",
+            creds.grant.kind(),
             err.describe(Some(&creds.account.realm()))
         ))
         .into());
     }
-    let info = serde_json::json!({
-        "authId": id,
-        "kind": "OAuth 2.0",
-        "companyId": creds.account.realm(),
-        "roleId": role,
-        "entityId": entity,
-        "scope": scope,
-        "checkedWith": format!("GET {} (HTTP {})", url.path(), reply.status.as_u16()),
-    });
-    if args.json {
-        let mut text = serde_json::to_string_pretty(&info)?;
-        text.push('\n');
-        write_stdout(text.as_bytes())?;
-    } else {
-        let out = format!(
-            "account:      {}\nrole:         {}\nentity:       {}\nscope:        {scope}\n",
-            creds.account,
-            role.as_deref().unwrap_or("-"),
-            entity.as_deref().unwrap_or("-"),
-        );
-        write_stdout(out.as_bytes())?;
-    }
-    ui::info(format!(
-        "The OAuth 2.0 token '{id}' works for account {} (NetSuite answered HTTP {} to GET {})",
-        creds.account,
-        reply.status.as_u16(),
-        url.path()
-    ));
-    Ok(ExitCode::SUCCESS)
+    Ok((url, reply.status.as_u16()))
 }

@@ -1,0 +1,119 @@
+//! `nstba auth migrate TBA_AUTH_ID --client-id ID` (SPEC 10): from TBA to OAuth 2.0 without
+//! changing a script. It runs the PKCE login for the TBA entry's account, checks the new token
+//! with a call, then gives it the old auth ID; the TBA token is kept as `TBA_AUTH_ID-tba` with
+//! `--keep`, else revoked in NetSuite and removed. `--to TBA_AUTH_ID` goes on working.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::cli::{AuthLoginArgs, AuthMigrateArgs, AuthRevokeArgs, CredentialArgs};
+use crate::commands::App;
+use crate::error::Failure;
+use crate::store::{Saved, Store};
+use crate::ui;
+
+pub fn run(app: &App, args: &AuthMigrateArgs) -> Result<ExitCode> {
+    let id = &args.auth_id;
+    crate::store::validate_auth_id(id)?;
+    let store = crate::credentials::load_store(&app.store)?;
+    let entry = match store.get(id)? {
+        Some(Saved::Tba(e)) => e,
+        Some(other) => {
+            return Err(Failure::usage(format!(
+                "'{id}' is a {} credential already, not a TBA token",
+                other.kind()
+            ))
+            .into());
+        }
+        None => {
+            return Err(Failure::usage(format!(
+                "no token is saved as '{id}': `nstba auth list` shows the saved ones"
+            ))
+            .into());
+        }
+    };
+    let staging = format!("{id}.migrating");
+    let kept = format!("{id}-tba");
+    if args.keep && store.contains(&kept) {
+        return Err(Failure::usage(format!(
+            "'{kept}' is taken, so the TBA token cannot be kept under that name: rename or \
+             remove it first"
+        ))
+        .into());
+    }
+
+    // 1. The OAuth 2.0 login for the same account, saved under a staging name.
+    ui::info(format!(
+        "Migrating '{id}' (TBA, account {}) to OAuth 2.0",
+        entry.account
+    ));
+    let login = AuthLoginArgs {
+        auth_id: Some(staging.clone()),
+        account: Some(entry.account.clone()),
+        role: entry.role.clone(),
+        callback_url: args.callback_url.clone(),
+        no_browser: args.no_browser,
+        timeout: args.timeout,
+        consumer_key: None,
+        consumer_secret_stdin: false,
+        force: true,
+        oauth2: true,
+        client_id: Some(args.client_id.clone()),
+        public: args.public,
+        scope: args.scope.clone(),
+        client_secret_stdin: args.client_secret_stdin,
+        prompt_login: false,
+    };
+    crate::commands::login::oauth2_login(app, &login)?;
+
+    // 2. The new token must work before the old one goes.
+    let creds = app.credentials(&CredentialArgs {
+        auth_id: Some(staging.clone()),
+        ..Default::default()
+    })?;
+    if let Err(e) = crate::commands::token::check_works(app, &creds) {
+        let _ = Store::update(&app.store, |s| Ok(s.remove(&staging)));
+        return Err(e.context(format!(
+            "the new OAuth 2.0 token does not work, so '{id}' stays as it was (TBA)"
+        )));
+    }
+
+    // 3. The new token takes the old name.
+    Store::update(&app.store, |s| {
+        if !s.rename(id, &kept) || !s.rename(&staging, id) {
+            return Err(Failure::error(format!(
+                "the store changed while '{id}' was migrated; nothing was renamed"
+            ))
+            .into());
+        }
+        Ok(())
+    })?;
+    ui::info(format!(
+        "'{id}' is now an OAuth 2.0 token for account {}; scripts that say --to {id} keep \
+         working",
+        entry.account
+    ));
+
+    // 4. The old TBA token: kept, or revoked and removed.
+    if args.keep {
+        ui::info(format!(
+            "The TBA token is kept as '{kept}' and stays active in NetSuite until revoked \
+             (`nstba auth revoke {kept}`)"
+        ));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let revoke = AuthRevokeArgs {
+        auth_id: kept.clone(),
+        consumer_key: None,
+        consumer_secret_stdin: false,
+    };
+    if let Err(e) = crate::commands::token::revoke(app, &revoke) {
+        ui::warn(format!(
+            "the migration is done, but the old TBA token could not be revoked, so it stays \
+             saved as '{kept}' and active: {e:#}. Revoke it later with `nstba auth revoke \
+             {kept}`, or in NetSuite (Setup > Users/Roles > Access Tokens)"
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
