@@ -82,39 +82,32 @@ fn call(method: reqwest::Method, url: String, body: Option<Value>) -> Value {
     v["value"].clone()
 }
 
-#[test]
-fn headless_chromium_clicks_allow() {
-    let (Some(chromium), Some(chromedriver)) = (
+/// Chromium and ChromeDriver, or `None` (a skip, except in CI, where it fails).
+fn browser() -> Option<(std::path::PathBuf, std::path::PathBuf)> {
+    match (
         find(&["chromium", "chromium-browser", "google-chrome"]),
         find(&["chromedriver"]),
-    ) else {
-        let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
-        assert!(
-            !in_ci,
-            "CI must run the browser test: install Debian's chromium and chromium-driver"
-        );
-        eprintln!(
-            "skipped: chromium or chromedriver is not installed (apt-get install chromium chromium-driver)"
-        );
-        return;
-    };
-    let emu = emulator(); // the consent page waits for a click
-    let sb = Sandbox::new();
-    let env = flow_env(&emu);
-    let mut run = sb.spawn(
-        &[
-            "auth",
-            "login",
-            "browser",
-            "--account",
-            ACCOUNT,
-            "--no-browser",
-            "-v",
-        ],
-        &env_refs(&env),
-    );
-    let authorize = run.authorize_url();
+    ) {
+        (Some(c), Some(d)) => Some((c, d)),
+        _ => {
+            let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
+            assert!(
+                !in_ci,
+                "CI must run the browser test: install Debian's chromium and chromium-driver"
+            );
+            eprintln!(
+                "skipped: chromium or chromedriver is not installed (apt-get install chromium \
+                 chromium-driver)"
+            );
+            None
+        }
+    }
+}
 
+/// Opens `authorize` in headless Chromium, clicks Allow, and waits for nstba's page: its
+/// title, and the time from the click to it.
+fn click_allow(sb: &Sandbox, authorize: &str) -> (Value, Duration) {
+    let (chromium, chromedriver) = browser().expect("checked by the caller");
     let driver = start_driver(&chromedriver);
     let profile = sb.path().join("chromium-profile");
     let caps = json!({"capabilities": {"alwaysMatch": {
@@ -170,7 +163,31 @@ fn headless_chromium_clicks_allow() {
     let took = clicked.elapsed();
     call(reqwest::Method::DELETE, s.clone(), None);
     drop(driver);
+    (title, took)
+}
 
+#[test]
+fn headless_chromium_clicks_allow() {
+    if browser().is_none() {
+        return;
+    }
+    let emu = emulator(); // the consent page waits for a click
+    let sb = Sandbox::new();
+    let env = flow_env(&emu);
+    let mut run = sb.spawn(
+        &[
+            "auth",
+            "login",
+            "browser",
+            "--account",
+            ACCOUNT,
+            "--no-browser",
+            "-v",
+        ],
+        &env_refs(&env),
+    );
+    let authorize = run.authorize_url();
+    let (title, took) = click_allow(&sb, &authorize);
     assert_eq!(title, "nstba: Signed in");
     let (code, err) = run.finish();
     assert_eq!(code, Some(0), "{err}");
@@ -187,4 +204,46 @@ fn headless_chromium_clicks_allow() {
         .as_str()
         .unwrap_or_else(|| panic!("{store}\n{err}"));
     assert!(emu.token_active(token));
+}
+
+#[test]
+fn headless_chromium_allows_an_oauth2_login() {
+    if browser().is_none() {
+        return;
+    }
+    let emu = emulator_with(|c| {
+        c.clients = vec![nstba_emulator::oauth2::Client {
+            id: "chromium-client".into(),
+            secret: Some("chromium-client-secret".into()),
+        }];
+    });
+    let sb = Sandbox::new();
+    let mut env = flow_env(&emu);
+    env.push(("NSTBA_CLIENT_SECRET", "chromium-client-secret".into()));
+    let mut run = sb.spawn(
+        &[
+            "auth",
+            "login",
+            "browser2",
+            "--oauth2",
+            "--client-id",
+            "chromium-client",
+            "--account",
+            ACCOUNT,
+            "--no-browser",
+            "-v",
+        ],
+        &env_refs(&env),
+    );
+    let authorize = run.line_with("authorize.nl").trim().to_string();
+    let (title, took) = click_allow(&sb, &authorize);
+    assert_eq!(title, "nstba: Signed in");
+    let (code, err) = run.finish();
+    assert_eq!(code, Some(0), "{err}");
+    eprintln!(
+        "OAuth 2.0 browser login: click to success page in {} ms",
+        took.as_millis()
+    );
+    assert_eq!(sb.store_json()["browser2"]["type"], "oauth2");
+    assert_eq!(emu.token_calls("authorization_code"), 1);
 }
