@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Try nstba without a NetSuite account: builds nstba and the emulator, starts the emulator on a
 # free loopback port, and walks through a browser login, verify, a signed request, a deploy, a
-# fetch, a SuiteQL query, the token list, and revoke. Everything lives in a temporary folder with its own store; ~/.nstba is
+# fetch, a SuiteQL query, an OAuth 2.0 login and call, an M2M (client credentials) call, the
+# token list, and revoke. Everything lives in a temporary folder with its own store; ~/.nstba is
 # never touched.
 #
 #   scripts/try-emulator.sh            a stand-in browser clicks Allow on the consent page
@@ -29,8 +30,15 @@ else
   export NSTBA_BROWSER="python3 $here/scripts/standin-browser.py"
 fi
 
+# A key pair and certificate for OAuth 2.0 client credentials (M2M), "uploaded" to the emulator.
+keys=$("$bin/nstba" auth keygen --algorithm ES256 --out "$work/keys" 2>/dev/null)
+m2m_key=$(echo "$keys" | sed -n 1p)
+m2m_cert=$(echo "$keys" | sed -n 2p)
+
 "$bin/nstba-emulator" --account "$account" --consumer-key "$NSTBA_CONSUMER_KEY" \
-  --consumer-secret "$NSTBA_CONSUMER_SECRET" >emulator.out 2>emulator.err &
+  --consumer-secret "$NSTBA_CONSUMER_SECRET" \
+  --client-id try-client:try-client-secret --client-id try-m2m-client \
+  --m2m-cert "try-cert-id:$m2m_cert" >emulator.out 2>emulator.err &
 emu_pid=$!
 for _ in $(seq 100); do
   grep -q '^listening on ' emulator.out 2>/dev/null && break
@@ -73,8 +81,22 @@ nstba fetch SuiteScripts/try-app --out fetched && diff -r dist fetched && echo "
 step nstba suiteql "SELECT id, entityid, email FROM employee WHERE id <= 3" --format csv
 nstba suiteql "SELECT id, entityid, email FROM employee WHERE id <= 3" --format csv
 
+step NSTBA_CLIENT_SECRET=try-client-secret nstba auth login sandbox2 --oauth2 --client-id try-client --account $account
+NSTBA_CLIENT_SECRET=try-client-secret nstba auth login sandbox2 --oauth2 --client-id try-client --account $account
+
+step nstba request GET /services/rest/record/v1/employee/3 --to sandbox2 "# OAuth 2.0: the same commands, with Bearer"
+nstba request GET /services/rest/record/v1/employee/3 --to sandbox2
+echo
+
+step NSTBA_ACCOUNT=$account NSTBA_CLIENT_ID=try-m2m-client NSTBA_CERTIFICATE_ID=try-cert-id NSTBA_PRIVATE_KEY_FILE=$m2m_key nstba suiteql "SELECT id, entityid FROM employee WHERE id <= 2" "# M2M, as in CI"
+NSTBA_ACCOUNT=$account NSTBA_CLIENT_ID=try-m2m-client NSTBA_CERTIFICATE_ID=try-cert-id NSTBA_PRIVATE_KEY_FILE=$m2m_key \
+  nstba suiteql "SELECT id, entityid FROM employee WHERE id <= 2"
+
 step nstba auth list
 nstba auth list
+
+step nstba auth revoke sandbox2
+nstba auth revoke sandbox2
 
 step nstba auth revoke sandbox
 nstba auth revoke sandbox
