@@ -489,3 +489,65 @@ fn migrate_keeps_the_auth_id_working_and_revokes_the_tba_token() {
     assert_eq!(sb.store_json()["old-tba"]["token"], TID);
     assert!(emu.token_active(TID));
 }
+
+#[test]
+fn no_oauth2_secret_reaches_any_output_under_v() {
+    let emu = oauth2_emulator(|c| c.access_ttl = 2);
+    let sb = Sandbox::new();
+    let out = sb
+        .nstba()
+        .args([
+            "auth",
+            "login",
+            "sb",
+            "--oauth2",
+            "--client-id",
+            CLIENT_ID,
+            "--account",
+            ACCOUNT,
+            "-vv",
+        ])
+        .envs(login_env(&emu))
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut seen = stdout(&out) + &stderr(&out);
+    let first = sb.store_json();
+    std::thread::sleep(Duration::from_millis(2100));
+    for args in [
+        &[
+            "request",
+            "GET",
+            "/services/rest/record/v1/employee/3",
+            "-vv",
+        ][..],
+        &["auth", "verify", "sb", "-vv", "--json"],
+        &["auth", "info", "sb", "--json"],
+        &["auth", "list", "--json"],
+        &["request", "GET", "/services/rest/record/v1/nothing", "-vv"],
+    ] {
+        let out = sb.run(&emu, args);
+        seen.push_str(&stdout(&out));
+        seen.push_str(&stderr(&out));
+    }
+    assert!(
+        emu.token_calls("refresh_token") >= 1,
+        "a refresh happened under -vv"
+    );
+    // Tokens from before and after the refresh.
+    for store in [first, sb.store_json()] {
+        for field in ["accessToken", "refreshToken"] {
+            let token = store["sb"][field].as_str().unwrap();
+            assert!(!seen.contains(token), "{field} leaked:\n{seen}");
+        }
+    }
+    assert!(
+        !seen.contains(CLIENT_SECRET),
+        "the client secret leaked:\n{seen}"
+    );
+    let out = sb.run(&emu, &["auth", "revoke", "sb", "-vv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_no_oauth2_secrets(&sb, "revoke -vv", &(stdout(&out) + &stderr(&out)));
+    assert!(!stderr(&out).contains(CLIENT_SECRET));
+}
