@@ -2,14 +2,23 @@
 # The login's last leg: time from the callback reaching nstba's listener to the token being
 # saved (step 3 over HTTP plus the locked, fsynced store write), over N logins against the
 # emulator, and the whole login's wall time. Prints min / median / max.
+#   benches/login.sh [N]            TBA (three steps)
+#   benches/login.sh [N] --oauth2   OAuth 2.0 (authorization code with PKCE)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here=$PWD
 n=${1:-20}
+mode=${2:-}
+login_args=()
+if [ "$mode" = "--oauth2" ]; then
+  login_args=(--oauth2 --client-id bench)
+  export NSTBA_CLIENT_SECRET=bench-secret
+fi
 cargo build --release --workspace --quiet
 work=$(mktemp -d)
 trap 'kill "${emu_pid:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
 target/release/nstba-emulator --auto-approve --consumer-key ck --consumer-secret cs \
+  --client-id bench:bench-secret \
   >"$work/emu.out" 2>/dev/null &
 emu_pid=$!
 for _ in $(seq 100); do grep -q '^listening on ' "$work/emu.out" 2>/dev/null && break; sleep 0.05; done
@@ -19,7 +28,7 @@ export NSTBA_CALLBACK_URL=http://localhost:0/tba
 export NSTBA_BROWSER="python3 $here/scripts/standin-browser.py"
 for i in $(seq "$n"); do
   start=$(date +%s%N)
-  target/release/nstba auth login "t$i" --account 1234567 -v </dev/null 2>"$work/err"
+  target/release/nstba auth login "t$i" --account 1234567 "${login_args[@]}" -v </dev/null 2>"$work/err"
   end=$(date +%s%N)
   saved=$(sed -n 's/^token saved \([0-9.]*\) ms.*/\1/p' "$work/err")
   echo "$saved $(( (end - start) / 1000000 ))"
