@@ -94,9 +94,14 @@ impl App {
         // Steps 4 and 5 read the user's config only when the earlier steps chose nothing.
         let earlier = request.to.is_some()
             || request.auth_id.is_some()
-            || credentials::env_var(credentials::ENV_TOKEN_ID).is_some()
-            || credentials::env_var(credentials::ENV_TOKEN_SECRET).is_some()
-            || credentials::env_var(credentials::ENV_AUTH_ID).is_some();
+            || [
+                credentials::ENV_TOKEN_ID,
+                credentials::ENV_TOKEN_SECRET,
+                credentials::ENV_AUTH_ID,
+                crate::auth::oauth2::m2m::ENV_CERTIFICATE_ID,
+            ]
+            .into_iter()
+            .any(|v| credentials::env_var(v).is_some());
         let (choice, default) = if earlier {
             (None, None)
         } else {
@@ -131,8 +136,8 @@ impl App {
             creds
                 .auth_id
                 .as_deref()
-                .map(|id| format!("token '{id}'"))
-                .unwrap_or_else(|| "the token in NSTBA_TOKEN_ID".into()),
+                .map(|id| format!("the {} token '{id}'", creds.grant.kind()))
+                .unwrap_or_else(|| format!("the {} credentials", creds.grant.kind())),
             creds.account,
             creds.origin
         ));
