@@ -58,6 +58,19 @@ impl Req {
         })
     }
 
+    /// The body's `application/x-www-form-urlencoded` pairs, as text.
+    pub fn form(&self) -> Vec<(String, String)> {
+        crate::oauth::form_pairs(&self.body)
+            .into_iter()
+            .map(|(k, v)| {
+                (
+                    String::from_utf8_lossy(&k).into_owned(),
+                    String::from_utf8_lossy(&v).into_owned(),
+                )
+            })
+            .collect()
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }

@@ -13,7 +13,7 @@ use base64::Engine as _;
 use sha2::Digest as _;
 
 use crate::http::{self, Req};
-use crate::oauth::{form_pairs, pct_encode};
+use crate::oauth::pct_encode;
 use crate::state::{ENTITY, State};
 
 pub const AUTHORIZE_PATH: &str = "/app/login/oauth2/authorize.nl";
@@ -130,15 +130,7 @@ fn valid_verifier(v: &str) -> bool {
 /// GET (and POST, the consent form's answer) on the authorize page.
 pub fn authorize(st: &State, req: &Req) -> Response {
     let form: Vec<(String, String)> = if req.method == "POST" {
-        form_pairs(&req.body)
-            .into_iter()
-            .map(|(k, v)| {
-                (
-                    String::from_utf8_lossy(&k).into_owned(),
-                    String::from_utf8_lossy(&v).into_owned(),
-                )
-            })
-            .collect()
+        req.form()
     } else {
         req.query.clone()
     };
@@ -277,15 +269,7 @@ fn client_auth<'a>(st: &'a State, req: &Req, body: &[(String, String)]) -> Optio
 
 /// POST on the token endpoint.
 pub fn token(st: &State, req: &Req) -> Response {
-    let body: Vec<(String, String)> = form_pairs(&req.body)
-        .into_iter()
-        .map(|(k, v)| {
-            (
-                String::from_utf8_lossy(&k).into_owned(),
-                String::from_utf8_lossy(&v).into_owned(),
-            )
-        })
-        .collect();
+    let body: Vec<(String, String)> = req.form();
     let get = |n: &str| {
         body.iter()
             .find(|(k, _)| k == n)
@@ -427,15 +411,7 @@ pub fn issue_m2m(st: &State, client_id: &str, scope: &str) -> Response {
 /// POST on the revoke endpoint: a refresh token (and every access token made from it), or an
 /// access token alone.
 pub fn revoke(st: &State, req: &Req) -> Response {
-    let body: Vec<(String, String)> = form_pairs(&req.body)
-        .into_iter()
-        .map(|(k, v)| {
-            (
-                String::from_utf8_lossy(&k).into_owned(),
-                String::from_utf8_lossy(&v).into_owned(),
-            )
-        })
-        .collect();
+    let body: Vec<(String, String)> = req.form();
     if client_auth(st, req, &body).is_none() {
         return token_error(st, 401, "invalid_client", "InvalidClient");
     }

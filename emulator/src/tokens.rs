@@ -5,7 +5,7 @@ use axum::response::Response;
 
 use crate::auth::{Mode, authenticate, refuse};
 use crate::http::{self, Family, Req};
-use crate::oauth::{form_pairs, pct_encode};
+use crate::oauth::pct_encode;
 use crate::state::{AccessToken, ENTITY, ROLES, RequestToken, State};
 
 /// Whether a callback URL matches the integration record's (`http://localhost:*` allows any
@@ -198,15 +198,7 @@ pub fn consent_page(st: &State, req: &Req) -> Response {
 }
 
 pub fn consent_decision(st: &State, req: &Req) -> Response {
-    let form: Vec<(String, String)> = form_pairs(&req.body)
-        .into_iter()
-        .map(|(k, v)| {
-            (
-                String::from_utf8_lossy(&k).into_owned(),
-                String::from_utf8_lossy(&v).into_owned(),
-            )
-        })
-        .collect();
+    let form: Vec<(String, String)> = req.form();
     let get = |n: &str| form.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
     let state = get("state").unwrap_or_default();
     if !valid_state(state) {

@@ -330,6 +330,40 @@ impl Listener {
     }
 }
 
+/// The account a redirect names (`company`), else the one asked for; a login for another
+/// account than asked is said, and the token is for the account that allowed it.
+pub fn account_of(
+    company: Option<&str>,
+    asked: Option<&crate::account::AccountId>,
+) -> Result<crate::account::AccountId> {
+    use crate::account::AccountId;
+    let account = match (company, asked) {
+        (Some(company), _) => AccountId::parse(company).map_err(|_| {
+            Failure::error(format!(
+                "NetSuite's redirect named company '{}', which is not an account ID",
+                crate::ui::escape(company)
+            ))
+        })?,
+        (None, Some(a)) => a.clone(),
+        (None, None) => {
+            return Err(Failure::error(
+                "NetSuite's redirect did not name the account (company): run the login again \
+                 with --account",
+            )
+            .into());
+        }
+    };
+    if let Some(asked) = asked
+        && !asked.same_as(&account)
+    {
+        crate::ui::warn(format!(
+            "you asked for account {asked}, but the login was for {account}; the token is for \
+             {account}"
+        ));
+    }
+    Ok(account)
+}
+
 /// Something the wait hears about.
 enum Event {
     Http(Hit),
@@ -357,6 +391,26 @@ pub struct Arrival<T = Callback> {
 }
 
 impl<T> Arrival<T> {
+    /// Ends a flow: answers the browser with the outcome of `result` (the saved token and the
+    /// page's message, or the error) and returns the token with the time since `arrived`.
+    pub async fn conclude<A>(
+        self,
+        arrived: std::time::Instant,
+        result: Result<(A, String)>,
+    ) -> Result<(A, Duration)> {
+        match result {
+            Ok((authorized, message)) => {
+                let took = arrived.elapsed();
+                self.finish(true, &message).await;
+                Ok((authorized, took))
+            }
+            Err(e) => {
+                self.finish(false, &format!("{e:#}")).await;
+                Err(e)
+            }
+        }
+    }
+
     /// Answers the browser (when it was the browser, not a paste) with the outcome, and waits
     /// until the page is written.
     pub async fn finish(self, ok: bool, message: &str) {

@@ -93,22 +93,13 @@ pub fn perform(app: &App, login: Login) -> Result<Credentials> {
                 created_at: Some(crate::commands::auth::now_rfc3339()),
                 extra: Default::default(),
             };
-            saved_as = Store::update(&store_path, |store| {
-                let id = match &login.auth_id {
-                    Some(id) if store.contains(id) && !login.force => {
-                        return Err(Failure::usage(format!(
-                            "a token was saved as '{id}' while the login ran: run it again \
-                             with --force to replace it, or with another name"
-                        ))
-                        .into());
-                    }
-                    Some(id) => id.clone(),
-                    None => free_name(store, &auth.account),
-                };
-                store.remove(&id);
-                store.put(&id, &Saved::Tba(entry));
-                Ok(id)
-            })?;
+            saved_as = save_login(
+                &store_path,
+                login.auth_id.as_deref(),
+                login.force,
+                &auth.account,
+                Saved::Tba(entry),
+            )?;
             Ok(format!(
                 "nstba saved the token as '{saved_as}' for account {}. You can close this tab.",
                 auth.account
@@ -234,22 +225,13 @@ pub fn oauth2_login(app: &App, args: &AuthLoginArgs) -> Result<String> {
                 created_at: Some(crate::commands::auth::now_rfc3339()),
                 extra: Default::default(),
             };
-            saved_as = Store::update(&store_path, |store| {
-                let id = match &args.auth_id {
-                    Some(id) if store.contains(id) && !args.force => {
-                        return Err(Failure::usage(format!(
-                            "a token was saved as '{id}' while the login ran: run it again \
-                             with --force to replace it, or with another name"
-                        ))
-                        .into());
-                    }
-                    Some(id) => id.clone(),
-                    None => free_name(store, &auth.account),
-                };
-                store.remove(&id);
-                store.put(&id, &Saved::OAuth2(entry));
-                Ok(id)
-            })?;
+            saved_as = save_login(
+                &store_path,
+                args.auth_id.as_deref(),
+                args.force,
+                &auth.account,
+                Saved::OAuth2(entry),
+            )?;
             Ok(format!(
                 "nstba saved the OAuth 2.0 token as '{saved_as}' for account {}. You can close \
                  this tab.",
@@ -272,6 +254,35 @@ pub fn oauth2_login(app: &App, args: &AuthLoginArgs) -> Result<String> {
         took.as_secs_f64() * 1000.0
     ));
     Ok(saved_as)
+}
+
+/// Saves what a login made, under `auth_id` (else a free name from the account), replacing a
+/// saved entry only with `force`: the store is re-read under its lock, so a token saved by
+/// another process while the login ran is never lost silently. Returns the name.
+fn save_login(
+    store_path: &crate::store::StorePath,
+    auth_id: Option<&str>,
+    force: bool,
+    account: &AccountId,
+    entry: Saved,
+) -> Result<String> {
+    Store::update(store_path, |store| {
+        let id = match auth_id {
+            Some(id) if store.contains(id) && !force => {
+                return Err(Failure::usage(format!(
+                    "a token was saved as '{id}' while the login ran: run it again with --force \
+                     to replace it, or with another name"
+                ))
+                .into());
+            }
+            Some(id) => id.to_string(),
+            None => free_name(store, account),
+        };
+        // A replaced entry starts afresh: nothing of the old one may linger.
+        store.remove(&id);
+        store.put(&id, &entry);
+        Ok(id)
+    })
 }
 
 /// `1234567-sb1`, or `1234567-sb1-2` and so on when taken.

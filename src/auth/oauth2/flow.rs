@@ -162,22 +162,10 @@ pub async fn authorize(
     let arrived = Instant::now();
 
     let result = async {
-        let account = match (&arrival.callback.company, &opts.account) {
-            (Some(company), _) => AccountId::parse(company).map_err(|_| {
-                Failure::error(format!(
-                    "NetSuite's redirect named company '{}', which is not an account ID",
-                    ui::escape(company)
-                ))
-            })?,
-            (None, Some(a)) => a.clone(),
-            (None, None) => {
-                return Err(Failure::error(
-                    "NetSuite's redirect did not name the account (company): run the login \
-                     again with --account",
-                )
-                .into());
-            }
-        };
+        let account = crate::auth::callback::account_of(
+            arrival.callback.company.as_deref(),
+            opts.account.as_ref(),
+        )?;
         let token_url = endpoints
             .resolve(Some(&account), TOKEN_PATH)
             .map_err(anyhow::Error::from)?;
@@ -230,17 +218,7 @@ pub async fn authorize(
     }
     .await;
 
-    match result {
-        Ok((authorized, message)) => {
-            let took = arrived.elapsed();
-            arrival.finish(true, &message).await;
-            Ok((authorized, took))
-        }
-        Err(e) => {
-            arrival.finish(false, &format!("{e:#}")).await;
-            Err(e)
-        }
-    }
+    arrival.conclude(arrived, result).await
 }
 
 #[cfg(test)]

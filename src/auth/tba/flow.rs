@@ -118,29 +118,10 @@ pub async fn authorize(
 
     let result = async {
         // Step 3: the access token, on the RESTlet domain of the account that allowed it.
-        let account = match (&arrival.callback.company, &opts.account) {
-            (Some(company), _) => AccountId::parse(company).map_err(|_| {
-                Failure::error(format!(
-                    "NetSuite's callback named company '{company}', which is not an account ID"
-                ))
-            })?,
-            (None, Some(a)) => a.clone(),
-            (None, None) => {
-                return Err(Failure::error(
-                    "NetSuite's callback did not name the account (company): run the login \
-                     again with --account",
-                )
-                .into());
-            }
-        };
-        if let Some(asked) = &opts.account
-            && !asked.same_as(&account)
-        {
-            ui::warn(format!(
-                "you asked for account {asked}, but the login was for {account}; the token \
-                 is for {account}"
-            ));
-        }
+        let account = crate::auth::callback::account_of(
+            arrival.callback.company.as_deref(),
+            opts.account.as_ref(),
+        )?;
         let url = join(
             &endpoints.origin(&account, Domain::Restlet),
             "/rest/accesstoken",
@@ -172,17 +153,7 @@ pub async fn authorize(
     }
     .await;
 
-    match result {
-        Ok((authorized, message)) => {
-            let took = arrived.elapsed();
-            arrival.finish(true, &message).await;
-            Ok((authorized, took))
-        }
-        Err(e) => {
-            arrival.finish(false, &format!("{e:#}")).await;
-            Err(e)
-        }
-    }
+    arrival.conclude(arrived, result).await
 }
 
 /// One of the flow's token requests (steps 1 and 3): what differs between them.
