@@ -75,7 +75,9 @@ pub fn classify(target: &str, path: Option<&str>, state: &str) -> Outcome<CodeCa
         Some("access_denied") => return Outcome::Denied,
         Some(error) => {
             return Outcome::Failed(format!(
-                "NetSuite answered the authorization with {}{}",
+                "NetSuite answered the authorization with {}{}\nhint: check the integration \
+                 record (its redirect URI, scopes and authorization code grant) and the Login \
+                 Audit Trail (Setup > Users/Roles > User Management > View Login Audit Trail)",
                 ui::escape(error),
                 match error {
                     "invalid_scope" =>
