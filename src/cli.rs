@@ -110,8 +110,11 @@ pub enum AuthCommand {
     Info(AuthInfoArgs),
     /// Rename a saved token
     Rename { old: String, new: String },
-    /// Remove a saved token from this machine (it stays active in NetSuite)
+    /// Remove a saved token from this machine only (it stays active in NetSuite; `logout`
+    /// revokes it too)
     Remove { auth_id: String },
+    /// Revoke a token in NetSuite and remove it from this machine, in one step
+    Logout(AuthLogoutArgs),
     /// Make a saved token the default, used when nothing else names one
     Switch {
         /// The saved token to use by default
@@ -169,6 +172,24 @@ pub struct AuthMigrateArgs {
     /// Read the client secret from the first line of stdin
     #[arg(long, conflicts_with = "public")]
     pub client_secret_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuthLogoutArgs {
+    /// The saved token to log out of
+    pub auth_id: String,
+
+    /// Only remove it from this machine (it stays active in NetSuite), as `auth remove`
+    #[arg(long)]
+    pub local_only: bool,
+
+    /// Consumer key of the integration record; given here it replaces the saved one
+    #[arg(long, value_name = "KEY")]
+    pub consumer_key: Option<String>,
+
+    /// Read the consumer secret from the first line of stdin
+    #[arg(long)]
+    pub consumer_secret_stdin: bool,
 }
 
 #[derive(Debug, Args)]

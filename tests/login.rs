@@ -309,7 +309,7 @@ fn revoke_then_the_token_is_rejected() {
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let out = sb.run(&emu, &["auth", "revoke", "copy"]);
     assert_eq!(out.status.code(), Some(3));
-    assert!(stderr(&out).contains("nstba auth remove copy"));
+    assert!(stderr(&out).contains("nstba auth logout copy --local-only"));
     assert!(sb.store_json().get("copy").is_some());
 }
 
@@ -366,4 +366,24 @@ fn ctrl_c_ends_the_wait_cleanly() {
         "{err}"
     );
     assert!(!sb.store().exists());
+}
+
+#[test]
+fn logout_revokes_and_removes_and_local_only_only_removes() {
+    let emu = emulator();
+    let sb = Sandbox::with_token();
+    sb.add_token("copy", ACCOUNT, TID, TS);
+    let out = sb.run(&emu, &["auth", "logout", "copy", "--local-only"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(sb.store_json().get("copy").is_none());
+    assert!(
+        emu.token_active(TID),
+        "--local-only leaves it active in NetSuite"
+    );
+    let out = sb.run(&emu, &["auth", "logout", "sb"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(sb.store_json().get("sb").is_none());
+    assert!(!emu.token_active(TID));
+    let out = sb.run(&emu, &["auth", "logout", "sb"]);
+    assert_eq!(out.status.code(), Some(2));
 }

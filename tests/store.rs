@@ -205,7 +205,10 @@ fn list_info_rename_remove() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert!(stderr(&out).contains("still active in NetSuite"));
+    let err = stderr(&out);
+    assert!(err.contains("stays active in NetSuite"), "{err}");
+    assert!(err.contains("Setup > Users/Roles > Access Tokens"), "{err}");
+    assert!(err.contains("nstba auth logout sandbox"), "{err}");
     sb.nstba()
         .args(["auth", "remove", "sandbox"])
         .assert()

@@ -470,9 +470,10 @@ pub fn rename(app: &App, old: &str, new: &str) -> Result<ExitCode> {
 }
 
 pub fn remove(app: &App, auth_id: &str) -> Result<ExitCode> {
-    Store::update(&app.store, |store| {
+    let removed = Store::update(&app.store, |store| {
+        let saved = store.get(auth_id).ok().flatten();
         if store.remove(auth_id) {
-            Ok(())
+            Ok(saved)
         } else {
             Err(Failure::usage(format!(
                 "no token is saved as '{auth_id}': `nstba auth list` shows the saved ones"
@@ -480,9 +481,24 @@ pub fn remove(app: &App, auth_id: &str) -> Result<ExitCode> {
             .into())
         }
     })?;
+    let where_to_revoke = match removed {
+        Some(Saved::M2m(_)) => {
+            "Its certificate stays valid in NetSuite until revoked on Setup > Integration > \
+             Manage Authentication > OAuth 2.0 Client Credentials (M2M) Setup"
+        }
+        Some(Saved::OAuth2(_)) => {
+            "Its refresh token stays valid in NetSuite until it expires or is revoked (a user \
+             revokes authorized applications on their Manage Access Tokens / OAuth 2.0 \
+             Authorized Applications page; an administrator on the integration record)"
+        }
+        _ => {
+            "The token stays active in NetSuite: revoke it there (Setup > Users/Roles > Access \
+             Tokens: open the token and click Revoke)"
+        }
+    };
     ui::info(format!(
-        "Removed '{auth_id}' from {}. The token is still active in NetSuite until it is revoked \
-         (`nstba auth revoke`, or Setup > Users/Roles > Access Tokens).",
+        "Removed '{auth_id}' from {}. {where_to_revoke}. Next time, `nstba auth logout \
+         {auth_id}` revokes and removes in one step.",
         app.store.path().display()
     ));
     Ok(ExitCode::SUCCESS)

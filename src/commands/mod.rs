@@ -218,6 +218,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             AuthCommand::Info(args) => auth::info(&app, &args),
             AuthCommand::Rename { old, new } => auth::rename(&app, &old, &new),
             AuthCommand::Remove { auth_id } => auth::remove(&app, &auth_id),
+            AuthCommand::Logout(args) => token::logout(&app, &args),
             AuthCommand::Switch { auth_id } => auth::switch(&app, &auth_id),
             AuthCommand::Verify(args) => token::verify(&app, &args),
             AuthCommand::Revoke(args) => token::revoke(&app, &args),

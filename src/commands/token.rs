@@ -127,7 +127,7 @@ pub fn revoke(app: &App, args: &AuthRevokeArgs) -> Result<ExitCode> {
         if rejected {
             message.push_str(&format!(
                 "\nhint: if the token was already revoked or deleted in NetSuite, remove it \
-                 here with `nstba auth remove {}`",
+                 here with `nstba auth logout {} --local-only`",
                 args.auth_id
             ));
         }
@@ -316,4 +316,39 @@ fn cheap_call(
         .into());
     }
     Ok((url, reply.status.as_u16()))
+}
+
+/// `nstba auth logout AUTH_ID` (the habit from gh): revoke in NetSuite, then remove, in one
+/// step; `--local-only` removes only. Client credentials hold no token to revoke.
+pub fn logout(app: &App, args: &crate::cli::AuthLogoutArgs) -> Result<ExitCode> {
+    if args.local_only {
+        return crate::commands::auth::remove(app, &args.auth_id);
+    }
+    let store = crate::credentials::load_store(&app.store)?;
+    match store.get(&args.auth_id)? {
+        None => Err(Failure::usage(format!(
+            "no token is saved as '{}': `nstba auth list` shows the saved ones",
+            args.auth_id
+        ))
+        .into()),
+        Some(crate::store::Saved::M2m(_)) => {
+            Store::update(&app.store, |s| Ok(s.remove(&args.auth_id)))?;
+            ui::info(format!(
+                "Removed the client credentials '{}' from {}. They hold no token to revoke; \
+                 the certificate stays valid in NetSuite until revoked on Setup > Integration \
+                 > Manage Authentication > OAuth 2.0 Client Credentials (M2M) Setup",
+                args.auth_id,
+                app.store.path().display()
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(_) => revoke(
+            app,
+            &AuthRevokeArgs {
+                auth_id: args.auth_id.clone(),
+                consumer_key: args.consumer_key.clone(),
+                consumer_secret_stdin: args.consumer_secret_stdin,
+            },
+        ),
+    }
 }
