@@ -143,3 +143,88 @@ fn concurrency_limit_answers_like_netsuite() {
         stderr(&c)
     );
 }
+
+const RESTLET: &str = "/app/site/hosting/restlet.nl?script=customscript_nstba_filecabinet&deploy=customdeploy_nstba_filecabinet";
+
+/// One RESTlet call through `nstba request`, its answer as JSON.
+fn restlet_call(
+    sb: &Sandbox,
+    emu: &nstba_emulator::Handle,
+    body: &serde_json::Value,
+) -> serde_json::Value {
+    let file = sb.path().join("body.json");
+    std::fs::write(&file, body.to_string()).unwrap();
+    let out = sb.run(
+        emu,
+        &[
+            "request",
+            "POST",
+            RESTLET,
+            "-d",
+            &format!("@{}", file.display()),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn governance_is_charged_per_operation_as_netsuite_does() {
+    let emu = emulator();
+    let sb = Sandbox::with_token();
+    // A put costs a search (10) and a save (20), and 20 per folder it creates: 5,000 units
+    // hold 166 files when the first one makes the target folder.
+    let files: Vec<_> = (0..300)
+        .map(|i| serde_json::json!({"path": format!("SuiteScripts/gov/f{i:03}.js"), "encoding": "utf8", "content": "x"}))
+        .collect();
+    let put = restlet_call(
+        &sb,
+        &emu,
+        &serde_json::json!({"action": "put", "files": files}),
+    );
+    assert_eq!(put["results"].as_array().unwrap().len(), 166, "{put}");
+    assert_eq!(put["remaining"].as_array().unwrap().len(), 134);
+    assert_eq!(put["remaining"][0], "SuiteScripts/gov/f166.js");
+    // A get costs a file.load (10): 500 files a call.
+    let paths: Vec<String> = (0..600)
+        .map(|i| format!("SuiteScripts/gov/f{:03}.js", i % 166))
+        .collect();
+    let get = restlet_call(
+        &sb,
+        &emu,
+        &serde_json::json!({"action": "get", "paths": paths}),
+    );
+    assert_eq!(get["files"].as_array().unwrap().len(), 500);
+    assert_eq!(get["remaining"].as_array().unwrap().len(), 100);
+}
+
+#[test]
+fn stats_count_calls_refusals_and_calls_in_flight() {
+    let emu = emulator_with(|c| {
+        c.call_overhead_ms = 1000;
+        c.max_concurrency = Some(2);
+    });
+    let sb = Sandbox::with_token();
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            let mut cmd = sb.nstba_std();
+            cmd.args(["request", "GET", "/services/rest/record/v1/employee/3"])
+                .env("NSTBA_NETSUITE_URL", emu.url())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null());
+            cmd.spawn().unwrap()
+        })
+        .collect();
+    for mut c in children {
+        c.wait().unwrap();
+    }
+    let stats = emu.stats();
+    assert_eq!(stats["calls"], 4, "{stats}");
+    let refused = stats["refused"].as_u64().unwrap();
+    let peak = stats["peakInFlight"].as_u64().unwrap();
+    // Four calls that each hold the server a second overlap; over the limit of 2 some are
+    // refused at once (request sends once and does not retry).
+    assert!(peak >= 2, "{stats}");
+    assert!((1..=2).contains(&refused), "{stats}");
+    assert!(stats["avgInFlight"].as_f64().unwrap() > 0.0, "{stats}");
+}

@@ -66,6 +66,14 @@ impl FileCabinet {
         self.files.get(path)
     }
 
+    /// How many folders a put of `path` would create.
+    pub fn missing_folders(&self, path: &str) -> usize {
+        let segments: Vec<&str> = path.split('/').collect();
+        (1..segments.len())
+            .filter(|&n| !self.folders.contains(&segments[..n].join("/")))
+            .count()
+    }
+
     /// Writes a file, creating its folders. Returns its ID and whether it is new.
     pub fn put(&mut self, path: &str, content: Vec<u8>) -> (u64, bool) {
         let mut folder = String::new();

@@ -77,6 +77,10 @@ pub struct Config {
     pub refresh_ttl: u64,
     /// Certificates uploaded for client credentials: (certificate ID, PEM).
     pub m2m_certs: Vec<(String, String)>,
+    /// Server time every REST, SuiteQL and RESTlet call pays (login, script load).
+    pub call_overhead_ms: u64,
+    /// Server time for each file a RESTlet call puts or gets (existence check included).
+    pub file_ms: u64,
 }
 
 impl Default for Config {
@@ -104,6 +108,8 @@ impl Default for Config {
             access_ttl: 3600,
             refresh_ttl: 7 * 24 * 3600,
             m2m_certs: Vec::new(),
+            call_overhead_ms: 0,
+            file_ms: 0,
         }
     }
 }
@@ -166,6 +172,11 @@ impl Handle {
     /// How many RESTlet and REST calls were made (authenticated or not).
     pub fn api_hits(&self) -> usize {
         self.state.api_hits.load(Ordering::SeqCst)
+    }
+
+    /// What `GET /emulator/stats` reports.
+    pub fn stats(&self) -> serde_json::Value {
+        oauth2::stats(&self.state)
     }
 
     /// Calls to the OAuth 2.0 token endpoint by grant type (as `/emulator/stats` reports).
@@ -262,11 +273,14 @@ async fn handle(AxState(st): AxState<Arc<State>>, request: axum::extract::Reques
             tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
         }
     }
+    // API calls in flight, for the concurrency limit's refusals and the stats.
+    let _api = family.is_api().then(|| st.api_enter());
     if family.is_api() {
         st.api_hits.fetch_add(1, Ordering::SeqCst);
         if let Some(max) = st.config.max_concurrency
             && flight.now > max
         {
+            st.refused.fetch_add(1, Ordering::SeqCst);
             st.audit(&req.path, family.limit_status(), "ConcurrencyLimitExceeded");
             return http::with_date(&st, family.limit_response());
         }
@@ -280,6 +294,17 @@ async fn handle(AxState(st): AxState<Arc<State>>, request: axum::extract::Reques
         }
     }
     let resp = route(&st, &req, family).await;
+    // The cost model (SPEC 11): a fixed overhead per call, and server time per file handled.
+    if family.is_api() {
+        let files = resp
+            .extensions()
+            .get::<restlet::FilesHandled>()
+            .map_or(0, |f| f.0 as u64);
+        let server_ms = st.config.call_overhead_ms + st.config.file_ms * files;
+        if server_ms > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(server_ms)).await;
+        }
+    }
     drop(flight);
     http::with_date(&st, resp)
 }

@@ -50,7 +50,8 @@ struct Args {
     /// Seed for repeatable faults and IDs
     #[arg(long)]
     seed: Option<u64>,
-    /// At most N files handled per RESTlet call; the rest come back in `remaining`
+    /// At most N files handled per RESTlet call (a simpler override of the governance units
+    /// charged per operation); the rest come back in `remaining`
     #[arg(long, value_name = "N")]
     governance: Option<usize>,
     /// The companion RESTlet's script ID
@@ -75,6 +76,12 @@ struct Args {
     /// Seconds an OAuth 2.0 refresh token lives
     #[arg(long, default_value_t = 7 * 24 * 3600, value_name = "S")]
     refresh_ttl: u64,
+    /// Server time every REST, SuiteQL and RESTlet call pays (login, script load)
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    call_overhead_ms: u64,
+    /// Server time for each file a RESTlet call puts or gets (existence check included)
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    file_ms: u64,
     /// A certificate uploaded for client credentials, KID:CERT.pem (repeatable)
     #[arg(
         long = "m2m-cert",
@@ -159,6 +166,8 @@ async fn main() -> std::process::ExitCode {
         access_ttl: args.access_ttl,
         refresh_ttl: args.refresh_ttl,
         m2m_certs,
+        call_overhead_ms: args.call_overhead_ms,
+        file_ms: args.file_ms,
     };
     let listener = match tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await {
         Ok(l) => l,

@@ -481,7 +481,21 @@ pub fn check_bearer(st: &State, req: &Req, scope: &str) -> Option<Result<(), Res
     Some(Ok(()))
 }
 
-/// `GET /emulator/stats`.
+/// `GET /emulator/stats`: token endpoint calls by grant type, and the API calls: how many,
+/// how many were refused over the concurrency limit, the peak and the time-weighted average in
+/// flight.
 pub fn stats(st: &State) -> serde_json::Value {
-    serde_json::json!({ "tokenCalls": st.lock().oauth2.token_calls })
+    use std::sync::atomic::Ordering;
+    let (peak, avg) = st
+        .api_flight
+        .lock()
+        .map(|log| (log.peak, log.average()))
+        .unwrap_or_default();
+    serde_json::json!({
+        "tokenCalls": st.lock().oauth2.token_calls,
+        "calls": st.api_hits.load(Ordering::SeqCst),
+        "refused": st.refused.load(Ordering::SeqCst),
+        "peakInFlight": peak,
+        "avgInFlight": (avg * 100.0).round() / 100.0,
+    })
 }

@@ -128,12 +128,54 @@ fn post(st: &State, req: &Req) -> Response {
         Ok(b) => b,
         Err(e) => return err(400, "SYNTAX_ERROR", &format!("The body is not valid: {e}")),
     };
-    let budget = st.config.governance.unwrap_or(usize::MAX);
-    match body.action.as_str() {
-        "get" => get(st, body.paths, budget),
-        "put" => put(st, body.files, budget),
-        "delete" => delete(st, body.paths, budget),
+    let mut budget = Governance::new(st);
+    let mut resp = match body.action.as_str() {
+        "get" => get(st, body.paths, &mut budget),
+        "put" => put(st, body.files, &mut budget),
+        "delete" => delete(st, body.paths, &mut budget),
         other => err(400, "INVALID_ACTION", &format!("Unknown action '{other}'.")),
+    };
+    // The handler in lib.rs charges the server time of what this call handled.
+    resp.extensions_mut().insert(FilesHandled(budget.files));
+    resp
+}
+
+/// How many files a call put or got (each with its existence check), for `--file-ms`.
+#[derive(Clone, Copy, Debug)]
+pub struct FilesHandled(pub usize);
+
+/// Governance units as NetSuite charges a RESTlet (SPEC 11): 5,000 per call; `file.load` 10,
+/// `file.save` 20, a search 10, `record.save` of a folder 20. `--governance N` is the simpler
+/// override: at most N files per call.
+pub const UNITS_PER_CALL: u32 = 5000;
+pub const FILE_LOAD: u32 = 10;
+pub const FILE_SAVE: u32 = 20;
+pub const SEARCH: u32 = 10;
+pub const FOLDER_SAVE: u32 = 20;
+
+struct Governance {
+    units: u32,
+    max_files: usize,
+    files: usize,
+}
+
+impl Governance {
+    fn new(st: &State) -> Governance {
+        Governance {
+            units: UNITS_PER_CALL,
+            max_files: st.config.governance.unwrap_or(usize::MAX),
+            files: 0,
+        }
+    }
+
+    /// Spends `cost` units on one more file, or says the call must stop here.
+    fn spend(&mut self, cost: u32) -> bool {
+        if self.files >= self.max_files || self.units < cost {
+            return false;
+        }
+        self.units -= cost;
+        self.files += 1;
+        true
     }
 }
 
@@ -141,12 +183,13 @@ fn file_error(path: &str, code: &str, message: &str) -> Value {
     json!({"path": path, "code": code, "message": message})
 }
 
-fn get(st: &State, paths: Vec<String>, budget: usize) -> Response {
+fn get(st: &State, paths: Vec<String>, budget: &mut Governance) -> Response {
     let fc = st.cabinet();
     let (mut files, mut errors, mut remaining) = (Vec::new(), Vec::new(), Vec::new());
     let mut bytes = 0usize;
-    for (i, path) in paths.into_iter().enumerate() {
-        if i >= budget {
+    for path in paths {
+        // Once governance runs low, the rest comes back in `remaining`.
+        if !remaining.is_empty() || !budget.spend(FILE_LOAD) {
             remaining.push(path);
             continue;
         }
@@ -183,11 +226,14 @@ fn get(st: &State, paths: Vec<String>, budget: usize) -> Response {
     )
 }
 
-fn put(st: &State, files: Vec<PutFile>, budget: usize) -> Response {
+fn put(st: &State, files: Vec<PutFile>, budget: &mut Governance) -> Response {
     let mut fc = st.cabinet();
     let (mut results, mut remaining) = (Vec::new(), Vec::new());
-    for (i, f) in files.into_iter().enumerate() {
-        if i >= budget {
+    for f in files {
+        // The existence check (a search), the save, and a save per folder to create.
+        let new_folders = fc.missing_folders(&f.path) as u32;
+        let cost = SEARCH + FILE_SAVE + FOLDER_SAVE * new_folders;
+        if !remaining.is_empty() || !budget.spend(cost) {
             remaining.push(f.path);
             continue;
         }
@@ -220,11 +266,12 @@ fn put(st: &State, files: Vec<PutFile>, budget: usize) -> Response {
     )
 }
 
-fn delete(st: &State, paths: Vec<String>, budget: usize) -> Response {
+fn delete(st: &State, paths: Vec<String>, budget: &mut Governance) -> Response {
     let mut fc = st.cabinet();
     let (mut results, mut remaining) = (Vec::new(), Vec::new());
-    for (i, path) in paths.into_iter().enumerate() {
-        if i >= budget {
+    for path in paths {
+        // A search finds it; the delete costs as a save.
+        if !remaining.is_empty() || !budget.spend(SEARCH + FILE_SAVE) {
             remaining.push(path);
             continue;
         }

@@ -53,6 +53,10 @@ pub struct Inner {
 
 pub struct State {
     pub config: Config,
+    /// API calls refused over the concurrency limit.
+    pub refused: AtomicUsize,
+    /// API calls in flight over time, for `peakInFlight` and `avgInFlight`.
+    pub api_flight: Mutex<FlightLog>,
     pub inner: Mutex<Inner>,
     pub in_flight: AtomicUsize,
     pub hits: AtomicUsize,
@@ -90,6 +94,8 @@ impl State {
         }
         State {
             config,
+            refused: AtomicUsize::new(0),
+            api_flight: Mutex::new(FlightLog::default()),
             inner: Mutex::new(inner),
             in_flight: AtomicUsize::new(0),
             hits: AtomicUsize::new(0),
@@ -151,6 +157,58 @@ impl State {
         self.hits.fetch_add(1, Ordering::SeqCst);
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         InFlight { state: self, now }
+    }
+}
+
+/// API calls in flight over time: the peak, and the time-weighted average between the first
+/// call's start and the last one's end.
+#[derive(Default)]
+pub struct FlightLog {
+    now: usize,
+    pub peak: usize,
+    area: f64,
+    first: Option<std::time::Instant>,
+    last: Option<std::time::Instant>,
+}
+
+impl FlightLog {
+    fn step(&mut self, delta: isize) {
+        let t = std::time::Instant::now();
+        if let Some(last) = self.last {
+            self.area += self.now as f64 * t.duration_since(last).as_secs_f64();
+        }
+        self.first.get_or_insert(t);
+        self.last = Some(t);
+        self.now = self.now.saturating_add_signed(delta);
+        self.peak = self.peak.max(self.now);
+    }
+
+    /// The average calls in flight while any were being made.
+    pub fn average(&self) -> f64 {
+        match (self.first, self.last) {
+            (Some(f), Some(l)) if l > f => self.area / l.duration_since(f).as_secs_f64(),
+            _ => 0.0,
+        }
+    }
+}
+
+/// An API call in flight (for the stats) while it lives.
+pub struct ApiFlight<'a>(&'a State);
+
+impl Drop for ApiFlight<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut log) = self.0.api_flight.lock() {
+            log.step(-1);
+        }
+    }
+}
+
+impl State {
+    pub fn api_enter(&self) -> ApiFlight<'_> {
+        if let Ok(mut log) = self.api_flight.lock() {
+            log.step(1);
+        }
+        ApiFlight(self)
     }
 }
 
