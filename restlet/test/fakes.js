@@ -9,8 +9,12 @@ const vm = require('node:vm');
 
 const SCRIPT = path.join(__dirname, '..', 'src', 'FileCabinet', 'SuiteScripts', 'nstba', 'nstba_filecabinet.js');
 const TEXT = ['JAVASCRIPT', 'STYLESHEET', 'HTMLDOC', 'JSON', 'XMLDOC', 'CSV', 'PLAINTEXT', 'SVG'];
-// Usage units per call, as NetSuite charges them (approximately).
-const COST = { load: 10, save: 20, delete: 20, search: 10, recordSave: 20 };
+// Usage units per call, as NetSuite charges them: file.load 10, file.save 20, file.delete 20, a
+// search 10 (runPaged 5, and 5 per page fetched), record.save 20.
+const COST = { load: 10, save: 20, delete: 20, search: 10, runPaged: 5, page: 5, recordSave: 20 };
+// NetSuite's caps: ResultSet.each stops at 4,000 results, a page holds at most 1,000.
+const EACH_CAP = 4000;
+const PAGE_CAP = 1000;
 
 function suiteScriptError(name, message) {
   const e = new Error(message);
@@ -87,31 +91,47 @@ function makeCabinet(usage) {
   };
 
   const rows = (list) => ({
-    getRange: ({ start, end }) => list.slice(start, end),
+    getRange: ({ start, end }) => {
+      if (end - start > 1000) throw suiteScriptError('SSS_INVALID_SRCH_RANGE', 'getRange takes at most 1,000 results');
+      return list.slice(start, end);
+    },
+    // Like NetSuite, it stops at 4,000 results without a word.
     each: (cb) => {
-      for (const r of list) if (cb(r) === false) break;
+      for (const r of list.slice(0, EACH_CAP)) if (cb(r) === false) break;
     },
   });
+  const paged = (list, pageSize) => {
+    if (!(pageSize >= 5 && pageSize <= PAGE_CAP)) {
+      throw suiteScriptError('INVALID_PAGE_RANGE', 'pageSize must be 5 to 1,000');
+    }
+    const pageRanges = [];
+    for (let i = 0; i * pageSize < list.length; i++) pageRanges.push({ index: i, compoundLabel: String(i) });
+    return {
+      count: list.length,
+      pageRanges,
+      fetch: ({ index }) => {
+        spend(COST.page);
+        return { data: list.slice(index * pageSize, (index + 1) * pageSize) };
+      },
+    };
+  };
   const search = {
     createColumn: (opts) => opts,
     create({ type, filters }) {
       if (type !== 'folder') throw new Error('the fake searches folders only, not ' + type);
-      return {
-        run() {
-          spend(COST.search);
+      const results = () => {
           const [field, op, value] = filters[0];
           if (field === 'name') {
             const parentFilter = filters[2][2];
             const parent = parentFilter === '@NONE@' ? null : Number(parentFilter);
             const found = [...folders.values()].filter((f) => f.name === value && f.parent === parent);
-            return rows(found.map((f) => ({ id: String(f.id) })));
+            return found.map((f) => ({ id: String(f.id) }));
           }
           if (field === 'internalid' && op === 'anyof') {
             const inFolder = [...files.values()].filter((f) => f.folder === Number(value));
             // NetSuite gives one row with empty file columns for a folder without files.
             const list = inFolder.length ? inFolder : [null];
-            return rows(
-              list.map((f) => ({
+            return list.map((f) => ({
                 id: String(value),
                 getValue: ({ name, join }) => {
                   if (join !== 'file' || !f) return '';
@@ -122,14 +142,22 @@ function makeCabinet(usage) {
                     modified: '11/22/2026 10:00 am',
                   }[name];
                 },
-              })),
-            );
+              }));
           }
           if (field === 'parent') {
             const kids = [...folders.values()].filter((f) => f.parent === Number(value));
-            return rows(kids.map((f) => ({ id: String(f.id), getValue: () => f.name })));
+            return kids.map((f) => ({ id: String(f.id), getValue: () => f.name }));
           }
           throw new Error('unexpected filter ' + JSON.stringify(filters));
+      };
+      return {
+        run() {
+          spend(COST.search);
+          return rows(results());
+        },
+        runPaged({ pageSize = 50 } = {}) {
+          spend(COST.runPaged);
+          return paged(results(), pageSize);
         },
       };
     },

@@ -127,3 +127,38 @@ test('delete removes files and reports missing ones', () => {
   ]);
   assert.equal(cabinet.files.size, 0);
 });
+
+/** Puts `n` small files straight into the fake File Cabinet (as the UI would), in `folder`. */
+function plant(cabinet, folder, n) {
+  let parent = cabinet.folderByPath('SuiteScripts');
+  for (const name of folder.split('/').slice(1)) {
+    const id = 100000 + cabinet.folders.size;
+    cabinet.folders.set(id, { id, name, parent });
+    parent = id;
+  }
+  for (let i = 0; i < n; i++) {
+    const id = 200000 + i;
+    cabinet.files.set(id, { id, name: `f${String(i).padStart(5, '0')}.js`, folder: parent, fileType: 'JAVASCRIPT', contents: 'x' });
+  }
+}
+
+test('a folder of 10,000 files lists whole (paged searches; each stops at 4,000)', () => {
+  const { restlet, cabinet } = load();
+  plant(cabinet, 'SuiteScripts/big', 10000);
+  const r = restlet.get({ action: 'list', path: 'SuiteScripts/big' });
+  assert.equal(r.protocol, 1);
+  assert.equal(r.truncated, false);
+  assert.equal(r.files.length, 10000);
+  assert.equal(new Set(r.files.map((f) => f.path)).size, 10000);
+  assert.equal(r.files[9999].path, 'SuiteScripts/big/f09999.js');
+});
+
+test('a listing is marked truncated only when governance runs out', () => {
+  const { restlet, cabinet, usage } = load();
+  plant(cabinet, 'SuiteScripts/big', 10000);
+  // Enough for the folder lookups and a few pages, not for all ten.
+  usage.remaining = 260;
+  const r = restlet.get({ action: 'list', path: 'SuiteScripts/big' });
+  assert.equal(r.truncated, true);
+  assert.ok(r.files.length < 10000 && r.files.length % 1000 === 0, String(r.files.length));
+});

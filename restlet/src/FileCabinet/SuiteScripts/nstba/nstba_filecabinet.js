@@ -127,6 +127,16 @@ define(['N/file', 'N/search', 'N/record', 'N/runtime', 'N/encode', 'N/error'], (
     return parent;
   };
 
+  /** Runs a search a page (1,000 results) at a time; false when governance ran low first. */
+  const eachPaged = (s, cb) => {
+    const paged = s.runPaged({ pageSize: 1000 });
+    for (const range of paged.pageRanges) {
+      if (lowOnUsage()) return false;
+      paged.fetch({ index: range.index }).data.forEach(cb);
+    }
+    return true;
+  };
+
   /** GET: list the files under a folder, at any depth. */
   const list = (folderPath) => {
     const root = String(folderPath || '').replace(/^\/+|\/+$/g, '');
@@ -142,8 +152,10 @@ define(['N/file', 'N/search', 'N/record', 'N/runtime', 'N/encode', 'N/error'], (
         break;
       }
       const folder = queue.shift();
-      search
-        .create({
+      // Paged searches: ResultSet.each stops at 4,000 results without a word, so a large
+      // folder would list short; runPaged serves every page of up to 1,000.
+      const filesDone = eachPaged(
+        search.create({
           type: 'folder',
           filters: [['internalid', 'anyof', folder.id]],
           columns: [
@@ -152,9 +164,8 @@ define(['N/file', 'N/search', 'N/record', 'N/runtime', 'N/encode', 'N/error'], (
             search.createColumn({ name: 'documentsize', join: 'file' }),
             search.createColumn({ name: 'modified', join: 'file' }),
           ],
-        })
-        .run()
-        .each((r) => {
+        }),
+        (r) => {
           const name = r.getValue({ name: 'name', join: 'file' });
           if (name) {
             files.push({
@@ -165,15 +176,21 @@ define(['N/file', 'N/search', 'N/record', 'N/runtime', 'N/encode', 'N/error'], (
               modified: r.getValue({ name: 'modified', join: 'file' }) || null,
             });
           }
-          return true;
-        });
-      search
-        .create({ type: 'folder', filters: [['parent', 'anyof', folder.id]], columns: ['name'] })
-        .run()
-        .each((r) => {
-          queue.push({ id: Number(r.id), path: folder.path + '/' + r.getValue({ name: 'name' }) });
-          return true;
-        });
+        },
+      );
+      const foldersDone =
+        filesDone &&
+        eachPaged(
+          search.create({ type: 'folder', filters: [['parent', 'anyof', folder.id]], columns: ['name'] }),
+          (r) => {
+            queue.push({ id: Number(r.id), path: folder.path + '/' + r.getValue({ name: 'name' }) });
+          },
+        );
+      // Only governance running out cuts a listing short, and then it says so.
+      if (!foldersDone) {
+        truncated = true;
+        break;
+      }
     }
     return { protocol: PROTOCOL, files, truncated };
   };
