@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Every test: the companion RESTlet's under Node's test runner, then the Rust workspace's
+# Every test: the companion RESTlet's under Node's test runner and its type check, then the
+# Rust workspace's
 # (unit tests, the integration binary against the emulator, the real-browser login).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== RESTlet tests (node --test)"
 node --test restlet/test/
+echo "== RESTlet type check (TypeScript checkJs against @hitc/netsuite-types)"
+(cd restlet && npm ci --no-audit --no-fund --loglevel=error && npm run -s typecheck)
 echo "== Rust tests (cargo nextest)"
 if ! cargo nextest --version >/dev/null 2>&1; then
   cargo install cargo-nextest --locked

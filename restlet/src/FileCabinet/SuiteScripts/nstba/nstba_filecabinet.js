@@ -17,12 +17,12 @@
  * @NModuleScope SameAccount
  */
 define(['N/file', 'N/search', 'N/record', 'N/runtime', 'N/encode', 'N/error'], (
-  file,
-  search,
-  record,
-  runtime,
-  encode,
-  error,
+  /** @type {typeof import('N/file')} */ file,
+  /** @type {typeof import('N/search')} */ search,
+  /** @type {typeof import('N/record')} */ record,
+  /** @type {typeof import('N/runtime')} */ runtime,
+  /** @type {typeof import('N/encode')} */ encode,
+  /** @type {typeof import('N/error')} */ error,
 ) => {
   const PROTOCOL = 1;
   /** Units kept in reserve: below this, work stops and the rest goes to `remaining`. */
