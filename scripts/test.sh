@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test: the companion RESTlet's under Node's test runner and its type check, then the
-# Rust workspace's
-# (unit tests, the integration binary against the emulator, the real-browser login).
+# Rust workspace's (unit tests, the integration binary against the emulator, the real-browser
+# login).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== RESTlet tests (node --test)"
