@@ -411,10 +411,15 @@ impl Store {
             .collect()
     }
 
-    /// Saves an entry, keeping fields of an existing one that the new one does not set.
+    /// Saves an entry, keeping fields of an existing one of the same kind that the new one does
+    /// not set (fields of another tool's making survive an update); an entry of another kind
+    /// is replaced whole, so nothing of a TBA token lingers in the OAuth 2.0 entry that
+    /// replaces it.
     pub fn put(&mut self, id: &str, entry: &Saved) {
         let mut value = entry.to_value();
-        if let (Some(Value::Object(old)), Value::Object(new)) = (self.doc.get(id), &mut value) {
+        if let (Some(Value::Object(old)), Value::Object(new)) = (self.doc.get(id), &mut value)
+            && old.get("type") == new.get("type")
+        {
             for (k, v) in old {
                 if !new.contains_key(k) {
                     new.insert(k.clone(), v.clone());
@@ -827,6 +832,25 @@ mod tests {
             !debug.contains("\"a\"") && !debug.contains("\"r\""),
             "{debug}"
         );
+    }
+
+    #[test]
+    fn put_keeps_unknown_fields_of_the_same_kind_only() {
+        let mut s = Store::default();
+        let mut first = tba("1");
+        first.extra.insert("gulpField".into(), Value::from(7));
+        s.put("a", &Saved::Tba(first));
+        s.put("a", &entry("2"));
+        assert_eq!(s.doc["a"]["gulpField"], 7);
+        let oauth2 = Saved::from_value(&serde_json::json!({
+            "type": "oauth2", "account": "1", "clientId": "c", "scope": "restlets",
+            "accessToken": "a", "accessTokenExpiresAt": "2026-11-23T10:00:00Z", "refreshToken": "r"
+        }))
+        .unwrap();
+        s.put("a", &oauth2);
+        for gone in ["token", "secret", "consumerSecret", "gulpField"] {
+            assert!(s.doc["a"].get(gone).is_none(), "{gone} lingered");
+        }
     }
 
     #[test]
