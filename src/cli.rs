@@ -515,10 +515,16 @@ pub struct DeployArgs {
 /// What deploy and fetch share: parallelism, a dry run, JSON, the RESTlet, the token.
 #[derive(Debug, Args)]
 pub struct TransferArgs {
-    /// Requests in flight at once (the account's concurrency limit is shared with every
-    /// other integration)
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub jobs: u16,
+    /// Calls in flight at once: auto finds the account's concurrency limit (shared with every
+    /// other integration): it starts at 2, grows while calls go through, halves on a refusal;
+    /// a number fixes it
+    #[arg(long, default_value = "auto", value_name = "N|auto")]
+    pub jobs: crate::netsuite::limiter::Jobs,
+
+    /// The most calls in flight that auto may reach
+    #[arg(long, default_value_t = 16, value_name = "N",
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub max_jobs: u16,
 
     /// Say what would be sent or written, and do nothing
     #[arg(long)]

@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
 use crate::cli::DeployArgs;
-use crate::commands::transfer::{Outcome, human_bytes};
+use crate::commands::transfer::{Outcome, human_bytes, with_window};
 use crate::commands::{App, restlet_for, write_stdout};
 use crate::error::Failure;
 use crate::filecabinet::MAX_STALLS;
@@ -96,8 +96,12 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
     }
 
     let (script, deploy) = restlet_for(&args.transfer.restlet, project.as_ref());
+    let limiter = Arc::new(crate::netsuite::limiter::Limiter::new(
+        args.transfer.jobs,
+        usize::from(args.transfer.max_jobs),
+    ));
     let restlet = Restlet::new(
-        crate::netsuite::client::Client::new()?,
+        crate::netsuite::client::Client::new()?.with_limiter(limiter.clone()),
         creds.clone(),
         &app.endpoints,
         &script,
@@ -181,7 +185,7 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
         fatal = runtime.block_on(upload(
             restlet,
             batches,
-            usize::from(args.transfer.jobs),
+            limiter.clone(),
             &mut state,
             |event| match event {
                 Event::Confirmed { size, .. } => {
@@ -212,7 +216,10 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
     ));
     outcome.finish(
         args.transfer.json,
-        fields(&realm, &target, uploaded, skipped, &resent, None),
+        with_window(
+            fields(&realm, &target, uploaded, skipped, &resent, None),
+            &limiter,
+        ),
     )
 }
 
@@ -300,12 +307,12 @@ fn missing(what: &str, table: &str, key: &str) -> Failure {
 async fn upload(
     restlet: Restlet,
     batches: Vec<Vec<LocalFile>>,
-    jobs: usize,
+    limiter: Arc<crate::netsuite::limiter::Limiter>,
     state: &mut DeployState,
     mut on_event: impl FnMut(&Event),
 ) -> Result<Option<anyhow::Error>> {
     let abort = Arc::new(AtomicBool::new(false));
-    let mut rx = crate::filecabinet::in_parallel(batches, jobs, move |batch, tx| {
+    let mut rx = crate::filecabinet::in_parallel(batches, limiter, move |batch, tx| {
         let (restlet, abort) = (restlet.clone(), abort.clone());
         async move { send_batch(&restlet, batch, &tx, &abort).await }
     });

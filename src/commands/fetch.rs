@@ -58,8 +58,12 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
     let creds = Arc::new(app.credentials_with(&args.transfer.credentials, !args.transfer.dry_run)?);
     let realm = creds.account.realm();
     let (script, deploy) = restlet_for(&args.transfer.restlet, project.as_ref());
+    let limiter = Arc::new(crate::netsuite::limiter::Limiter::new(
+        args.transfer.jobs,
+        usize::from(args.transfer.max_jobs),
+    ));
     let restlet = Restlet::new(
-        crate::netsuite::client::Client::new()?,
+        crate::netsuite::client::Client::new()?.with_limiter(limiter.clone()),
         creds,
         &app.endpoints,
         &script,
@@ -110,7 +114,7 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
     runtime.block_on(download(
         restlet,
         batches,
-        usize::from(args.transfer.jobs),
+        limiter.clone(),
         out.clone(),
         |event| match event {
             Event::Written { bytes: n } => {
@@ -132,7 +136,10 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
     ));
     outcome.finish(
         args.transfer.json,
-        fields(&realm, &folder, &out, written, None),
+        crate::commands::transfer::with_window(
+            fields(&realm, &folder, &out, written, None),
+            &limiter,
+        ),
     )
 }
 
@@ -212,12 +219,12 @@ fn fields(
 async fn download(
     restlet: Restlet,
     batches: Vec<Vec<Wanted>>,
-    jobs: usize,
+    limiter: Arc<crate::netsuite::limiter::Limiter>,
     out: PathBuf,
     mut on_event: impl FnMut(Event),
 ) {
     let out = Arc::new(out);
-    let mut rx = crate::filecabinet::in_parallel(batches, jobs, move |batch, tx| {
+    let mut rx = crate::filecabinet::in_parallel(batches, limiter, move |batch, tx| {
         let (restlet, out) = (restlet.clone(), out.clone());
         async move { get_batch(&restlet, batch, &out, &tx).await }
     });

@@ -79,6 +79,17 @@ impl Outcome {
     }
 }
 
+/// The window's figures for the `--json` summary: `peakJobs` (the most calls nstba allowed at
+/// once) and `refused` (calls the account refused over its concurrency limit).
+pub fn with_window(
+    mut fields: Map<String, Value>,
+    limiter: &crate::netsuite::limiter::Limiter,
+) -> Map<String, Value> {
+    fields.insert("peakJobs".into(), json!(limiter.peak()));
+    fields.insert("refused".into(), json!(limiter.refusals()));
+    fields
+}
+
 /// Bytes for people: `512 B`, `3.4 KB`, `98.0 MB`.
 pub fn human_bytes(n: u64) -> String {
     match n {

@@ -12,12 +12,12 @@ pub const BATCH_FILES: usize = 100;
 /// Calls in a row in which the RESTlet moves nothing of a batch before the batch is given up.
 pub const MAX_STALLS: u32 = 5;
 
-/// Runs `work` on each batch, at most `jobs` at a time, on the current tokio runtime. Each job
-/// reports through the sender it is given; the receiver hands the reports to the caller as
-/// they come, and ends when every job has finished.
+/// Runs `work` on each batch, as many at a time as the limiter's window allows, on the current
+/// tokio runtime. Each job reports through the sender it is given; the receiver hands the
+/// reports to the caller as they come, and ends when every job has finished.
 pub fn in_parallel<B, E, F, Fut>(
     batches: Vec<B>,
-    jobs: usize,
+    limiter: std::sync::Arc<crate::netsuite::limiter::Limiter>,
     work: F,
 ) -> tokio::sync::mpsc::UnboundedReceiver<E>
 where
@@ -27,14 +27,12 @@ where
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
     for batch in batches {
-        let (work, tx, permits) = (work.clone(), tx.clone(), permits.clone());
+        let (work, tx, limiter) = (work.clone(), tx.clone(), limiter.clone());
         tokio::spawn(async move {
-            // A job holds its permit until its batch is done; the channel closes after the last.
-            if let Ok(_permit) = permits.acquire_owned().await {
-                work(batch, tx).await;
-            }
+            // A job holds its place until its batch is done; the channel closes after the last.
+            let _place = limiter.acquire().await;
+            work(batch, tx).await;
         });
     }
     rx

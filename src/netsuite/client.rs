@@ -93,6 +93,8 @@ pub fn sign_request(
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
+    /// The window of a parallel run, told of each call that went through or was refused.
+    limiter: Option<std::sync::Arc<crate::netsuite::limiter::Limiter>>,
 }
 
 impl Client {
@@ -103,7 +105,19 @@ impl Client {
             .read_timeout(Duration::from_secs(120))
             .build()
             .context("cannot start the HTTP client")?;
-        Ok(Client { http })
+        Ok(Client {
+            http,
+            limiter: None,
+        })
+    }
+
+    /// The same client, telling `limiter` how each call went (deploy's and fetch's window).
+    pub fn with_limiter(
+        mut self,
+        limiter: std::sync::Arc<crate::netsuite::limiter::Limiter>,
+    ) -> Client {
+        self.limiter = Some(limiter);
+        self
     }
 
     /// Sends a request whose `Authorization` header is already made (the flow's own calls).
@@ -215,6 +229,7 @@ impl Client {
             let authorized = self
                 .authorized_headers(creds, method, url, headers.clone(), body.as_deref(), false)
                 .await?;
+            let call = self.limiter.as_ref().map(|l| l.call());
             let outcome = self.send_once(method, url, authorized, body.clone()).await;
             attempt += 1;
             // An OAuth 2.0 access token NetSuite calls invalid gets one forced refresh and
@@ -241,6 +256,14 @@ impl Client {
                 }
                 continue;
             }
+            if let (Some(limiter), Ok(reply)) = (&self.limiter, &outcome) {
+                if is_limit_refusal(reply) {
+                    limiter.refused();
+                } else if reply.status.as_u16() < 500 {
+                    limiter.succeeded();
+                }
+            }
+            drop(call);
             let again = match &outcome {
                 Ok(reply) => retryable(reply).map(|why| (why, retry_after(reply), retry.attempts)),
                 // Nothing listening: a few quick tries (about 3 s), not the patience that a
@@ -264,12 +287,21 @@ impl Client {
                     if why == "connection refused" {
                         delay = delay.min(Duration::from_secs(1));
                     }
-                    ui::info(format!(
+                    let line = format!(
                         "{why} ({method} {}); retrying in {}, attempt {} of {attempts}",
                         url.path(),
                         human_delay(delay),
                         attempt + 1,
-                    ));
+                    );
+                    // Under a found window, refusals over the account's limit are how the
+                    // limit is found: counted in the summary, each said only with -v.
+                    let expected = self.limiter.as_ref().is_some_and(|l| l.is_adaptive())
+                        && matches!(&outcome, Ok(r) if is_limit_refusal(r));
+                    if expected {
+                        ui::verbose(line);
+                    } else {
+                        ui::info(line);
+                    }
                     tokio::time::sleep(delay).await;
                 }
                 _ => return outcome.map_err(|e| e.into_error(url)),
@@ -318,6 +350,14 @@ pub fn body_cap(url: &Url) -> u64 {
     } else {
         64 * MB
     }
+}
+
+/// An account's concurrency limit refusing a call: 429, or a RESTlet's 400
+/// `SSS_REQUEST_LIMIT_EXCEEDED`.
+fn is_limit_refusal(reply: &Reply) -> bool {
+    let status = reply.status.as_u16();
+    status == 429
+        || (status == 400 && reply.error().code.as_deref() == Some("SSS_REQUEST_LIMIT_EXCEEDED"))
 }
 
 /// When a reply is worth another try: 429, 5xx, and a RESTlet's 400

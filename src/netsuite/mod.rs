@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod errors;
+pub mod limiter;
 pub mod restlet;
 
 /// A small runtime for commands that make a few requests. Commands that do not touch the
