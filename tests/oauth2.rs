@@ -192,25 +192,7 @@ fn deny_a_forged_code_and_a_wrong_state() {
     // A redirect with our state but a code NetSuite never issued: the exchange is refused.
     let emu = oauth2_emulator(|c| c.decision = nstba_emulator::Decision::Allow);
     let env = login_env(&emu);
-    let mut run = sb.spawn(
-        &[
-            "auth",
-            "login",
-            "x",
-            "--oauth2",
-            "--client-id",
-            CLIENT_ID,
-            "--account",
-            ACCOUNT,
-            "--no-browser",
-        ],
-        &env_refs(&env),
-    );
-    let authorize = run.line_with("authorize.nl").trim().to_string();
-    let location = http().get(&authorize).send().unwrap().headers()["location"]
-        .to_str()
-        .unwrap()
-        .to_string();
+    let (run, location) = login_by_hand(&sb, &env, "x");
     let wrong_state = location.replacen("state=", "state=x", 1);
     let r = http().get(&wrong_state).send().unwrap();
     assert_eq!(r.status(), 400);
@@ -222,6 +204,31 @@ fn deny_a_forged_code_and_a_wrong_state() {
     assert!(err.contains("refused a callback: the state"), "{err}");
     assert!(err.contains("invalid_grant"), "{err}");
     assert!(!sb.store().exists());
+}
+
+/// `auth login --oauth2 --no-browser` with the emulator allowing at once: the running login,
+/// and the redirect NetSuite sends the browser to (not followed).
+fn login_by_hand(sb: &Sandbox, env: &[(&'static str, String)], id: &str) -> (Running, String) {
+    let mut run = sb.spawn(
+        &[
+            "auth",
+            "login",
+            id,
+            "--oauth2",
+            "--client-id",
+            CLIENT_ID,
+            "--account",
+            ACCOUNT,
+            "--no-browser",
+        ],
+        &env_refs(env),
+    );
+    let authorize = run.line_with("authorize.nl").trim().to_string();
+    let location = http().get(&authorize).send().unwrap().headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    (run, location)
 }
 
 fn regex_replace_code(url: &str, code: &str) -> String {
@@ -244,25 +251,7 @@ fn the_pasted_redirect_completes_the_login() {
     let emu = oauth2_emulator(|c| c.decision = nstba_emulator::Decision::Allow);
     let sb = Sandbox::new();
     let env = login_env(&emu);
-    let mut run = sb.spawn(
-        &[
-            "auth",
-            "login",
-            "p",
-            "--oauth2",
-            "--client-id",
-            CLIENT_ID,
-            "--account",
-            ACCOUNT,
-            "--no-browser",
-        ],
-        &env_refs(&env),
-    );
-    let authorize = run.line_with("authorize.nl").trim().to_string();
-    let location = http().get(&authorize).send().unwrap().headers()["location"]
-        .to_str()
-        .unwrap()
-        .to_string();
+    let (mut run, location) = login_by_hand(&sb, &env, "p");
     // Pasted from a browser that could not reach the listener (another machine, a container).
     use std::io::Write as _;
     let stdin = run.child.stdin.as_mut().unwrap();

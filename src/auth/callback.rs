@@ -330,6 +330,32 @@ impl Listener {
     }
 }
 
+/// Tells the user where to go: the consent page's address (printed even with `-q`, since it may
+/// have to be opened by hand), opened in the browser unless not wanted, and where the redirect
+/// is awaited.
+pub fn announce(
+    kind: &str,
+    page: &Url,
+    open_browser: bool,
+    redirect: &Url,
+    timeout: Duration,
+    paste: bool,
+) {
+    eprintln!("Open this address to allow nstba in NetSuite{kind}:\n\n  {page}\n");
+    if open_browser {
+        crate::browser::open(page.as_str());
+    }
+    crate::ui::info(format!(
+        "Waiting for NetSuite to send the browser back to {redirect} (up to {} s){}",
+        timeout.as_secs(),
+        if paste {
+            "; or paste the address the browser was sent to here and press Enter"
+        } else {
+            ""
+        }
+    ));
+}
+
 /// The account a redirect names (`company`), else the one asked for; a login for another
 /// account than asked is said, and the token is for the account that allowed it.
 pub fn account_of(

@@ -135,20 +135,14 @@ pub async fn authorize(
             q.append_pair("prompt", "login");
         }
     }
-    // Printed even with -q: the user may need to open it by hand.
-    eprintln!("Open this address to allow nstba in NetSuite (OAuth 2.0):\n\n  {url}\n");
-    if opts.open_browser {
-        crate::browser::open(url.as_str());
-    }
-    ui::info(format!(
-        "Waiting for NetSuite to send the browser back to {redirect} (up to {} s){}",
-        opts.timeout.as_secs(),
-        if opts.paste {
-            "; or paste the address the browser was sent to here and press Enter"
-        } else {
-            ""
-        }
-    ));
+    crate::auth::callback::announce(
+        " (OAuth 2.0)",
+        &url,
+        opts.open_browser,
+        &redirect,
+        opts.timeout,
+        opts.paste,
+    );
     let hint = format!(
         ".\nhint: with a wrong client ID or redirect URI NetSuite shows an error and never \
          sends the browser back: check that the integration record's client ID is {} and its \

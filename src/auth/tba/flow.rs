@@ -15,7 +15,6 @@ use crate::auth::tba::signer::{self, SignInput};
 use crate::error::Failure;
 use crate::netsuite::client::Client;
 use crate::secret::Secret;
-use crate::ui;
 
 /// How to run one login.
 #[derive(Debug)]
@@ -95,20 +94,14 @@ pub async fn authorize(
         .query_pairs_mut()
         .append_pair("oauth_token", &request_token)
         .append_pair("state", &state);
-    // Printed even with -q: the user may need to open it by hand.
-    eprintln!("Open this address to allow nstba in NetSuite:\n\n  {authorize_url}\n");
-    if opts.open_browser {
-        crate::browser::open(authorize_url.as_str());
-    }
-    ui::info(format!(
-        "Waiting for NetSuite to send the browser back to {callback_url} (up to {} s){}",
-        opts.timeout.as_secs(),
-        if opts.paste {
-            "; or paste the address the browser was sent to here and press Enter"
-        } else {
-            ""
-        }
-    ));
+    crate::auth::callback::announce(
+        "",
+        &authorize_url,
+        opts.open_browser,
+        &callback_url,
+        opts.timeout,
+        opts.paste,
+    );
     let arrival = listener
         .wait(opts.timeout, opts.paste, "", |target, path| {
             crate::auth::callback::classify(target, path, &request_token, &state)
