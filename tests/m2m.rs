@@ -179,3 +179,27 @@ fn a_certificate_netsuite_does_not_know_is_refused_with_exit_3() {
         stderr(&out)
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_private_key_path_to_a_device_is_refused_not_read() {
+    let sb = Sandbox::new();
+    let started = std::time::Instant::now();
+    let out = sb
+        .nstba()
+        .args(["sign", "GET", "/services/rest/record/v1/employee/3"])
+        .env("NSTBA_ACCOUNT", ACCOUNT)
+        .env("NSTBA_CLIENT_ID", CLIENT_ID)
+        .env("NSTBA_CERTIFICATE_ID", "kid")
+        .env("NSTBA_PRIVATE_KEY_FILE", "/dev/zero")
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+}

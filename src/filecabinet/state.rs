@@ -16,6 +16,8 @@ use crate::ui;
 
 /// The state file of nstba before it moved to the cache folder.
 pub const LEGACY_FILE_NAME: &str = ".nstba-deploy.json";
+/// The most of a legacy state file read (a few thousand files' hashes fit in far less).
+const MAX_LEGACY_BYTES: u64 = 16 * 1024 * 1024;
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct Confirmed {
@@ -95,10 +97,16 @@ impl DeployState {
     }
 
     fn migrate(&mut self, legacy: &Path, realm: &str, target: &str) -> Result<()> {
-        let Ok(text) = std::fs::read_to_string(legacy) else {
-            return Ok(());
+        // The project's file is the repository's: a regular file of bounded size, never read
+        // through a link (a committed link to /dev/zero must not hang a deploy).
+        let bytes = match crate::filecabinet::walk::read_capped(legacy, MAX_LEGACY_BYTES) {
+            Ok(b) => b,
+            Err(e) => {
+                ui::warn(format!("ignoring {}: {e}", legacy.display()));
+                return Ok(());
+            }
         };
-        let Ok(old) = serde_json::from_str::<LegacyDoc>(&text) else {
+        let Ok(old) = serde_json::from_slice::<LegacyDoc>(&bytes) else {
             return Ok(());
         };
         let Some(files) = old.targets.get(&format!("{realm}:{target}")) else {
@@ -195,5 +203,19 @@ mod tests {
         .unwrap();
         let s = DeployState::load(path, dir.path(), "1_SB1", "S/app", Some(&legacy)).unwrap();
         assert!(s.get("b.js").is_none());
+    }
+
+    /// A legacy file is the repository's: a link (to /dev/zero, say) is not read.
+    #[cfg(unix)]
+    #[test]
+    fn a_legacy_file_that_is_a_link_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let legacy = dir.path().join(LEGACY_FILE_NAME);
+        std::os::unix::fs::symlink("/dev/zero", &legacy).unwrap();
+        let path = DeployState::path_for(dir.path(), dir.path(), "1_SB1", "S/app");
+        let s =
+            DeployState::load(path.clone(), dir.path(), "1_SB1", "S/app", Some(&legacy)).unwrap();
+        assert!(s.get("a.js").is_none());
+        assert!(!path.exists(), "nothing was migrated");
     }
 }

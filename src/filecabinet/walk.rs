@@ -184,7 +184,7 @@ pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
     let file = options.open(path)?;
     if !file.metadata()?.is_file() {
         return Err(std::io::Error::other(
-            "it is no longer a regular file; not read",
+            "it is not a regular file (a FIFO, device or folder); not read",
         ));
     }
     Ok(file)
@@ -196,8 +196,8 @@ pub fn read_capped(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
     open_regular(path)?.take(cap + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > cap {
         return Err(std::io::Error::other(format!(
-            "it grew over {} MB during the deploy",
-            cap / 1_048_576
+            "it is larger than {}",
+            crate::commands::transfer::human_bytes(cap)
         )));
     }
     Ok(bytes)

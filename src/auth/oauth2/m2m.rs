@@ -110,9 +110,19 @@ impl PrivateKey {
 
     /// Reads a key file; one that others can read gets a warning.
     pub fn from_file(path: &std::path::Path) -> Result<PrivateKey> {
-        let pem = std::fs::read_to_string(path).map_err(|e| {
+        // A key is a few KB: a path to a device or a huge file is refused, never read whole.
+        // Links are resolved first (mounted CI secrets are often links).
+        let bytes = std::fs::canonicalize(path)
+            .and_then(|real| crate::filecabinet::walk::read_capped(&real, 64 * 1024))
+            .map_err(|e| {
+                Failure::usage(format!(
+                    "cannot read the private key {}: {e}",
+                    path.display()
+                ))
+            })?;
+        let pem = String::from_utf8(bytes).map_err(|_| {
             Failure::usage(format!(
-                "cannot read the private key {}: {e}",
+                "the private key {} is not PEM text",
                 path.display()
             ))
         })?;
