@@ -133,12 +133,24 @@ pub struct Context<'a> {
     pub store: &'a StorePath,
     pub endpoints: &'a Endpoints,
     pub project: Option<&'a Project>,
-    /// This user's last pick for the project folder (`projects.toml`).
+    /// Reads this user's picks (steps 4 and 5), only when the earlier steps chose nothing.
+    pub picks: &'a dyn Fn() -> Result<UserPicks>,
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+    pub can_prompt: bool,
+}
+
+/// What this user chose outside any project file.
+#[derive(Clone, Debug, Default)]
+pub struct UserPicks {
+    /// The last pick for the project folder (`projects.toml`).
     pub choice: Option<String>,
     /// The default token (`nstba auth switch`).
     pub default: Option<String>,
-    pub env: &'a dyn Fn(&str) -> Option<String>,
-    pub can_prompt: bool,
+}
+
+/// For callers with no user settings to read (the picker, tests).
+pub fn no_picks() -> Result<UserPicks> {
+    Ok(UserPicks::default())
 }
 
 /// What resolution decided.
@@ -213,7 +225,8 @@ pub fn resolve(req: &Request, ctx: &Context<'_>) -> Result<Resolution> {
 
     // 4. This user's pick for the project (a pick whose token is gone no longer counts),
     //    else the team's auth_id in nstba.toml.
-    if let Some(id) = &ctx.choice
+    let picks = (ctx.picks)()?;
+    if let Some(id) = &picks.choice
         && store.contains(id)
     {
         return named(id, Origin::ProjectChoice, "your last pick");
@@ -229,7 +242,7 @@ pub fn resolve(req: &Request, ctx: &Context<'_>) -> Result<Resolution> {
     }
 
     // 5. The default token.
-    if let Some(id) = &ctx.default {
+    if let Some(id) = &picks.default {
         return named(
             id,
             Origin::Default,
@@ -683,8 +696,7 @@ mod tests {
                 store: &f.store,
                 endpoints: &Endpoints::new(None).unwrap(),
                 project: None,
-                choice: None,
-                default: None,
+                picks: &no_picks,
                 env: &lookup,
                 can_prompt: false,
             },
@@ -838,23 +850,34 @@ mod tests {
         fn none(_: &str) -> Option<String> {
             None
         }
-        let ctx = |env: &'static dyn Fn(&str) -> Option<String>,
-                   choice: Option<&str>,
-                   default: Option<&str>| Context {
-            store: &f.store,
-            endpoints: &endpoints,
-            project: None,
-            choice: choice.map(str::to_string),
-            default: default.map(str::to_string),
-            env,
-            can_prompt: false,
+        let resolve_with =
+            |env: &dyn Fn(&str) -> Option<String>, choice: Option<&str>, default: Option<&str>| {
+                let picks = || {
+                    Ok(UserPicks {
+                        choice: choice.map(str::to_string),
+                        default: default.map(str::to_string),
+                    })
+                };
+                resolve(
+                    &Request::default(),
+                    &Context {
+                        store: &f.store,
+                        endpoints: &endpoints,
+                        project: None,
+                        picks: &picks,
+                        env,
+                        can_prompt: false,
+                    },
+                )
+            };
+        let pick = |env: &dyn Fn(&str) -> Option<String>, c, d| {
+            account_of(resolve_with(env, c, d).unwrap())
         };
-        let pick = |c: Context<'_>| account_of(resolve(&Request::default(), &c).unwrap());
-        assert_eq!(pick(ctx(&lookup, Some("a"), Some("b"))), "333");
-        assert_eq!(pick(ctx(&none, Some("a"), Some("b"))), "111");
+        assert_eq!(pick(&lookup, Some("a"), Some("b")), "333");
+        assert_eq!(pick(&none, Some("a"), Some("b")), "111");
         // A pick whose token is gone no longer counts.
-        assert_eq!(pick(ctx(&none, Some("gone"), Some("b"))), "222");
-        assert_eq!(pick(ctx(&none, None, Some("b"))), "222");
-        assert!(resolve(&Request::default(), &ctx(&none, None, Some("zz"))).is_err());
+        assert_eq!(pick(&none, Some("gone"), Some("b")), "222");
+        assert_eq!(pick(&none, None, Some("b")), "222");
+        assert!(resolve_with(&none, None, Some("zz")).is_err());
     }
 }

@@ -15,6 +15,7 @@ use sha2::Digest as _;
 use crate::http::{self, Req};
 use crate::oauth::pct_encode;
 use crate::state::{ENTITY, State};
+use crate::tokens::{escape, page};
 
 pub const AUTHORIZE_PATH: &str = "/app/login/oauth2/authorize.nl";
 pub const TOKEN_PATH: &str = "/services/rest/auth/oauth2/v1/token";
@@ -72,20 +73,6 @@ pub struct OAuth2State {
 
 fn client<'a>(st: &'a State, id: &str) -> Option<&'a Client> {
     st.config.clients.iter().find(|c| c.id == id)
-}
-
-fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{title}</title></head>\
-         <body><h1>{title}</h1>{body}</body></html>"
-    )
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn with_query(base: &str, params: &[(&str, &str)]) -> String {

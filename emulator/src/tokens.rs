@@ -128,7 +128,8 @@ fn decide(st: &State, token: &str, state: &str, allow: bool, role: Option<&str>)
     ))
 }
 
-fn page(title: &str, body: &str) -> String {
+/// An HTML page in the emulator's style (the consent pages, their errors).
+pub(crate) fn page(title: &str, body: &str) -> String {
     format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>{title}</title>\
          <style>body{{font-family:sans-serif;max-width:32em;margin:3em auto}}\
@@ -137,7 +138,7 @@ fn page(title: &str, body: &str) -> String {
     )
 }
 
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

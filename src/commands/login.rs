@@ -413,8 +413,7 @@ pub fn pick(
             store: &app.store,
             endpoints: &app.endpoints,
             project,
-            choice: None,
-            default: None,
+            picks: &credentials::no_picks,
             env: &credentials::env_var,
             can_prompt: app.can_prompt,
         };

@@ -91,31 +91,17 @@ impl App {
         let project = self.project()?;
         let project_dir = self.project_dir(project.as_ref())?;
         let env = |name: &str| credentials::env_var(name);
-        // Steps 4 and 5 read the user's config only when the earlier steps chose nothing.
-        let earlier = request.to.is_some()
-            || request.auth_id.is_some()
-            || [
-                credentials::ENV_TOKEN_ID,
-                credentials::ENV_TOKEN_SECRET,
-                credentials::ENV_AUTH_ID,
-                crate::auth::oauth2::m2m::ENV_CERTIFICATE_ID,
-            ]
-            .into_iter()
-            .any(|v| credentials::env_var(v).is_some());
-        let (choice, default) = if earlier {
-            (None, None)
-        } else {
-            (
-                crate::config::project_choice(&project_dir)?,
-                crate::config::default_auth_id()?,
-            )
+        let picks = || -> Result<credentials::UserPicks> {
+            Ok(credentials::UserPicks {
+                choice: crate::config::project_choice(&project_dir)?,
+                default: crate::config::default_auth_id()?,
+            })
         };
         let ctx = credentials::Context {
             store: &self.store,
             endpoints: &self.endpoints,
             project: project.as_ref(),
-            choice,
-            default,
+            picks: &picks,
             env: &env,
             can_prompt: self.can_prompt,
         };

@@ -99,10 +99,6 @@ pub async fn post_form(
     form: &[(&str, &str)],
 ) -> Result<(u16, bytes::Bytes)> {
     let mut headers = HeaderMap::new();
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("application/x-www-form-urlencoded"),
-    );
     let mut pairs: Vec<(&str, &str)> = form.to_vec();
     match &auth.secret {
         Some(secret) => {
@@ -128,20 +124,20 @@ pub async fn post_form_bare(
     url: &Url,
     form: &[(&str, &str)],
 ) -> Result<(u16, bytes::Bytes)> {
-    let mut headers = HeaderMap::new();
+    send_form(client, url, HeaderMap::new(), form).await
+}
+
+/// POSTs `form` as `application/x-www-form-urlencoded` with `headers`.
+async fn send_form(
+    client: &Client,
+    url: &Url,
+    mut headers: HeaderMap,
+    form: &[(&str, &str)],
+) -> Result<(u16, bytes::Bytes)> {
     headers.insert(
         CONTENT_TYPE,
         HeaderValue::from_static("application/x-www-form-urlencoded"),
     );
-    send_form(client, url, headers, form).await
-}
-
-async fn send_form(
-    client: &Client,
-    url: &Url,
-    headers: HeaderMap,
-    form: &[(&str, &str)],
-) -> Result<(u16, bytes::Bytes)> {
     let body = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(form)
         .finish();
