@@ -476,6 +476,7 @@ fn permission_errors_name_the_permission() {
         sb.deploy_states().is_empty(),
         "nothing recorded as deployed"
     );
-    // A refusal is final: the deploy stopped instead of sending every batch.
-    assert_eq!(calls.join().unwrap(), 1);
+    // A refusal is final: the deploy stopped instead of sending every file; only the calls
+    // already under way when it came were made (the window starts at 2).
+    assert!(calls.join().unwrap() <= 2);
 }

@@ -1,17 +1,15 @@
 //! `nstba deploy`: upload a local folder to the File Cabinet through the companion RESTlet
 //! (SPEC 8). Walk the source (honouring `.gitignore` and `.nstbaignore`), hash each file,
-//! skip what the state file says is there already, pack the rest into batches of a few MB,
-//! send them in parallel, resend what the RESTlet leaves in `remaining`, and record each
-//! confirmed file at once so that a failed run resumes where it stopped.
+//! skip what the state file says is there already, send the rest as the even scheduler shares
+//! it out (`filecabinet::schedule`), resend what the RESTlet leaves in `remaining`, and record
+//! each confirmed file at once so that a failed run resumes where it stopped.
 
 use std::collections::HashMap;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::Result;
-use base64::Engine as _;
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
@@ -19,11 +17,11 @@ use crate::cli::DeployArgs;
 use crate::commands::transfer::{Outcome, human_bytes, with_window};
 use crate::commands::{App, restlet_for, write_stdout};
 use crate::error::Failure;
-use crate::filecabinet::MAX_STALLS;
 use crate::filecabinet::paths;
+use crate::filecabinet::schedule::{self, Done, GiveUp};
 use crate::filecabinet::state::{Confirmed, DeployState, LEGACY_FILE_NAME};
 use crate::filecabinet::walk::{LocalFile, hash_all, read_capped, walk};
-use crate::netsuite::restlet::{MAX_BYTES, PutFile, Restlet};
+use crate::netsuite::restlet::{MAX_BYTES, PutBody, Restlet};
 use crate::ui;
 
 enum Event {
@@ -181,10 +179,9 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
     let mut fatal: Option<anyhow::Error> = None;
     if !to_send.is_empty() {
         let bar = ui::progress(total_bytes, to_send.len());
-        let batches = crate::filecabinet::batches(to_send, |f| f.size);
         fatal = runtime.block_on(upload(
             restlet,
-            batches,
+            to_send,
             limiter.clone(),
             &mut state,
             |event| match event {
@@ -302,20 +299,22 @@ fn missing(what: &str, table: &str, key: &str) -> Failure {
     ))
 }
 
-/// Sends the batches, `jobs` at a time, recording each confirmation in the state file as it
-/// comes. Returns the error that stopped the upload, if one did.
+/// Sends the files as the scheduler shares them out, recording each confirmation in the state
+/// file as it comes. Returns the error that stopped the upload, if one did.
 async fn upload(
     restlet: Restlet,
-    batches: Vec<Vec<LocalFile>>,
+    files: Vec<LocalFile>,
     limiter: Arc<crate::netsuite::limiter::Limiter>,
     state: &mut DeployState,
     mut on_event: impl FnMut(&Event),
 ) -> Result<Option<anyhow::Error>> {
-    let abort = Arc::new(AtomicBool::new(false));
-    let mut rx = crate::filecabinet::in_parallel(batches, limiter, move |batch, tx| {
-        let (restlet, abort) = (restlet.clone(), abort.clone());
-        async move { send_batch(&restlet, batch, &tx, &abort).await }
-    });
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let run = tokio::spawn(schedule::run(
+        Uploads { restlet, tx },
+        files,
+        limiter,
+        LIMITS,
+    ));
     let mut fatal = None;
     while let Some(first) = rx.recv().await {
         // Take everything that is waiting, then write the state once.
@@ -341,126 +340,162 @@ async fn upload(
             state.save()?;
         }
     }
+    run.await?;
     Ok(fatal)
 }
 
-/// Sends one batch until the RESTlet has confirmed or refused every file in it.
-async fn send_batch(
-    restlet: &Restlet,
-    batch: Vec<LocalFile>,
-    tx: &mpsc::UnboundedSender<Event>,
-    abort: &AtomicBool,
-) {
-    let mut pending: HashMap<String, LocalFile> =
-        batch.into_iter().map(|f| (f.remote.clone(), f)).collect();
-    let mut stalls = 0u32;
-    while !pending.is_empty() {
-        if abort.load(Ordering::Relaxed) {
-            for (_, item) in pending.drain() {
-                let _ = tx.send(Event::Failed {
-                    rel: item.rel,
-                    why: "not sent: the deploy stopped on an earlier error".into(),
-                });
-            }
-            return;
-        }
-        // Read and encode what is pending; the hash recorded is that of the bytes sent.
-        let mut files = Vec::with_capacity(pending.len());
-        let mut hashes: HashMap<String, (String, u64)> = HashMap::new();
-        let mut unreadable = Vec::new();
-        for (remote, item) in &pending {
-            let abs = item.abs.clone();
-            let read = tokio::task::spawn_blocking(move || read_capped(&abs, MAX_BYTES))
-                .await
-                .unwrap_or_else(|e| Err(std::io::Error::other(e)));
-            match read {
-                Ok(bytes) => {
-                    hashes.insert(
-                        remote.clone(),
-                        (
-                            crate::filecabinet::walk::sha256_bytes(&bytes),
-                            bytes.len() as u64,
-                        ),
-                    );
-                    files.push(encode(remote, bytes));
+/// Deploy's calls: governance allows about 160 puts a call (a search and a save each, 30 units
+/// of 5,000, less the RESTlet's reserve); a call carries at most 6 MB of files, and 32 MB are
+/// out at once (a body holds files once, base64 at 4/3).
+const LIMITS: schedule::Limits = schedule::Limits {
+    per_call: 160,
+    call_bytes: 6 << 20,
+    budget: 32 << 20,
+};
+
+/// A request body stays this far under the RESTlet's 10 MB.
+const BODY_LIMIT: usize = MAX_BYTES as usize - (64 << 10);
+
+struct Uploads {
+    restlet: Restlet,
+    tx: mpsc::UnboundedSender<Event>,
+}
+
+/// A share of files read and encoded into one body.
+struct Packed {
+    body: PutBody,
+    /// The hash and size of each file in the body, by remote path.
+    sent: HashMap<String, (LocalFile, String, u64)>,
+    /// Files that did not fit in this body.
+    unsent: Vec<LocalFile>,
+    unreadable: Vec<(LocalFile, String)>,
+}
+
+/// Reads each file once and writes it into the body; the hash recorded is that of the bytes
+/// sent.
+fn pack(chunk: Vec<LocalFile>) -> Packed {
+    let mut packed = Packed {
+        body: PutBody::default(),
+        sent: HashMap::new(),
+        unsent: Vec::new(),
+        unreadable: Vec::new(),
+    };
+    let mut files = chunk.into_iter();
+    for file in files.by_ref() {
+        match read_capped(&file.abs, MAX_BYTES) {
+            Ok(bytes) => {
+                if !packed.body.push(&file.remote, &bytes, BODY_LIMIT) {
+                    packed.unsent.push(file);
+                    break;
                 }
-                Err(e) => unreadable.push((remote.clone(), format!("cannot read it: {e}"))),
+                let hash = crate::filecabinet::walk::sha256_bytes(&bytes);
+                packed
+                    .sent
+                    .insert(file.remote.clone(), (file, hash, bytes.len() as u64));
             }
+            Err(e) => packed
+                .unreadable
+                .push((file, format!("cannot read it: {e}"))),
         }
-        for (remote, why) in unreadable {
-            if let Some(item) = pending.remove(&remote) {
-                let _ = tx.send(Event::Failed { rel: item.rel, why });
+    }
+    packed.unsent.extend(files);
+    packed
+}
+
+impl schedule::Calls for Uploads {
+    type Item = LocalFile;
+
+    fn size(&self, file: &LocalFile) -> u64 {
+        file.size
+    }
+
+    async fn call(&self, chunk: Vec<LocalFile>) -> Done<LocalFile> {
+        let packed = match tokio::task::spawn_blocking(move || pack(chunk)).await {
+            Ok(p) => p,
+            Err(e) => {
+                let _ = self.tx.send(Event::Fatal(e.into()));
+                return Done {
+                    left: Vec::new(),
+                    moved: 0,
+                    governed: false,
+                    stop: true,
+                };
             }
+        };
+        let Packed {
+            body,
+            mut sent,
+            mut unsent,
+            unreadable,
+        } = packed;
+        let moved = unreadable.len();
+        for (file, why) in unreadable {
+            let _ = self.tx.send(Event::Failed { rel: file.rel, why });
         }
-        if files.is_empty() {
-            return;
+        if body.files() == 0 {
+            return Done {
+                left: unsent,
+                moved,
+                governed: false,
+                stop: false,
+            };
         }
-        let sent = files.len();
-        let reply = match restlet.put(files).await {
+        let reply = match self.restlet.put_body(body).await {
             Ok(r) => r,
             Err(e) => {
-                abort.store(true, Ordering::Relaxed);
                 let why = format!("{e:#}");
                 let first_line = why.lines().next().unwrap_or_default().to_string();
-                let _ = tx.send(Event::Fatal(e));
-                for (_, item) in pending.drain() {
-                    let _ = tx.send(Event::Failed {
-                        rel: item.rel,
+                let _ = self.tx.send(Event::Fatal(e));
+                for (_, (file, _, _)) in sent.drain() {
+                    let _ = self.tx.send(Event::Failed {
+                        rel: file.rel,
                         why: first_line.clone(),
                     });
                 }
-                return;
+                return Done {
+                    left: unsent,
+                    moved: 0,
+                    governed: false,
+                    stop: true,
+                };
             }
         };
-        let mut progressed = 0usize;
+        let mut moved = moved;
         for result in reply.results {
-            let Some(item) = pending.remove(&result.path) else {
+            let Some((file, sha256, size)) = sent.remove(&result.path) else {
                 continue; // not ours: ignore what was never asked for
             };
-            progressed += 1;
-            match result.error {
-                None => {
-                    let (sha256, size) = hashes.remove(&result.path).unwrap_or_default();
-                    let _ = tx.send(Event::Confirmed {
-                        rel: item.rel,
-                        sha256,
-                        size,
-                    });
-                }
-                Some(err) => {
-                    let _ = tx.send(Event::Failed {
-                        rel: item.rel,
-                        why: format!("the RESTlet refused it: {}: {}", err.code, err.message),
-                    });
-                }
-            }
+            moved += 1;
+            let _ = self.tx.send(match result.error {
+                None => Event::Confirmed {
+                    rel: file.rel,
+                    sha256,
+                    size,
+                },
+                Some(err) => Event::Failed {
+                    rel: file.rel,
+                    why: format!("the RESTlet refused it: {}: {}", err.code, err.message),
+                },
+            });
         }
-        // What the RESTlet neither confirmed nor listed as remaining was lost: send it again.
-        stalls = if progressed == 0 { stalls + 1 } else { 0 };
-        if stalls >= MAX_STALLS {
-            for (_, item) in pending.drain() {
-                let _ = tx.send(Event::Failed {
-                    rel: item.rel,
-                    why: format!(
-                        "the RESTlet confirmed none of {sent} files in {MAX_STALLS} calls in a row"
-                    ),
-                });
-            }
+        // What the RESTlet neither confirmed nor listed as remaining was lost: sent again too.
+        unsent.extend(sent.into_values().map(|(file, _, _)| file));
+        Done {
+            left: unsent,
+            moved,
+            governed: !reply.remaining.is_empty(),
+            stop: false,
         }
     }
-}
 
-fn encode(remote: &str, bytes: Vec<u8>) -> PutFile {
-    match String::from_utf8(bytes) {
-        Ok(text) => PutFile {
-            path: remote.to_string(),
-            encoding: "utf8",
-            content: text,
-        },
-        Err(e) => PutFile {
-            path: remote.to_string(),
-            encoding: "base64",
-            content: base64::engine::general_purpose::STANDARD.encode(e.as_bytes()),
-        },
+    fn give_up(&self, file: LocalFile, why: GiveUp) {
+        let why = match why {
+            GiveUp::Stalled => format!(
+                "the RESTlet confirmed none of it in {} calls in a row",
+                schedule::MAX_STALLS
+            ),
+            GiveUp::Stopped => "not sent: the deploy stopped on an earlier error".into(),
+        };
+        let _ = self.tx.send(Event::Failed { rel: file.rel, why });
     }
 }

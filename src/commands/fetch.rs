@@ -1,5 +1,5 @@
 //! `nstba fetch`: download a File Cabinet folder through the companion RESTlet (SPEC 8): list
-//! it, get the files in parallel batches, and write each one atomically under `--out` at its
+//! it, get the files as the even scheduler shares them out, and write each one atomically under `--out` at its
 //! path relative to the folder. A remote path that is absolute, holds `..`, `.` or a
 //! backslash, or lies outside the folder is refused and reported, and nothing is ever written
 //! outside `--out`: not through such a path, and not through a symlink found inside `--out`.
@@ -20,7 +20,8 @@ use crate::cli::FetchArgs;
 use crate::commands::transfer::{Outcome, human_bytes};
 use crate::commands::{App, restlet_for, write_stdout};
 use crate::error::Failure;
-use crate::filecabinet::{MAX_STALLS, paths};
+use crate::filecabinet::paths;
+use crate::filecabinet::schedule::{self, Done, GiveUp};
 use crate::netsuite::restlet::{MAX_BYTES, Restlet};
 use crate::ui;
 
@@ -109,11 +110,10 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
     std::fs::create_dir_all(&out)
         .map_err(|e| Failure::error(format!("cannot create the folder {}: {e}", out.display())))?;
     let bar = ui::progress(total, wanted.len());
-    let batches = crate::filecabinet::batches(wanted, |w| w.size);
     let mut written = 0usize;
     runtime.block_on(download(
         restlet,
-        batches,
+        wanted,
         limiter.clone(),
         out.clone(),
         |event| match event {
@@ -218,106 +218,150 @@ fn fields(
 
 async fn download(
     restlet: Restlet,
-    batches: Vec<Vec<Wanted>>,
+    wanted: Vec<Wanted>,
     limiter: Arc<crate::netsuite::limiter::Limiter>,
     out: PathBuf,
     mut on_event: impl FnMut(Event),
 ) {
-    let out = Arc::new(out);
-    let mut rx = crate::filecabinet::in_parallel(batches, limiter, move |batch, tx| {
-        let (restlet, out) = (restlet.clone(), out.clone());
-        async move { get_batch(&restlet, batch, &out, &tx).await }
-    });
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let run = tokio::spawn(schedule::run(
+        Downloads {
+            restlet,
+            out: Arc::new(out),
+            tx,
+        },
+        wanted,
+        limiter,
+        LIMITS,
+    ));
     while let Some(event) = rx.recv().await {
         on_event(event);
     }
+    let _ = run.await;
 }
 
-async fn get_batch(
-    restlet: &Restlet,
-    batch: Vec<Wanted>,
-    out: &Arc<PathBuf>,
-    tx: &mpsc::UnboundedSender<Event>,
-) {
-    let mut pending: HashMap<String, Wanted> =
-        batch.into_iter().map(|w| (w.remote.clone(), w)).collect();
-    let mut stalls = 0u32;
-    while !pending.is_empty() {
+/// Fetch's calls: governance allows about 480 loads a call (10 units each, less the RESTlet's
+/// reserve); a call asks for at most 6 MB (an answer is at most 10 MB, base64 at 4/3), and
+/// 16 MB are out at once (an answer is held as its body, then as its parsed files).
+const LIMITS: schedule::Limits = schedule::Limits {
+    per_call: 480,
+    call_bytes: 6 << 20,
+    budget: 16 << 20,
+};
+
+struct Downloads {
+    restlet: Restlet,
+    out: Arc<PathBuf>,
+    tx: mpsc::UnboundedSender<Event>,
+}
+
+impl schedule::Calls for Downloads {
+    type Item = Wanted;
+
+    fn size(&self, w: &Wanted) -> u64 {
+        w.size
+    }
+
+    async fn call(&self, chunk: Vec<Wanted>) -> Done<Wanted> {
+        let mut pending: HashMap<String, Wanted> =
+            chunk.into_iter().map(|w| (w.remote.clone(), w)).collect();
         let paths: Vec<String> = pending.keys().cloned().collect();
-        let reply = match restlet.get(&paths).await {
+        let reply = match self.restlet.get(&paths).await {
             Ok(r) => r,
             Err(e) => {
                 let why = format!("{e:#}");
                 let why = why.lines().next().unwrap_or_default().to_string();
                 for (path, _) in pending.drain() {
-                    let _ = tx.send(Event::Failed {
+                    let _ = self.tx.send(Event::Failed {
                         path,
                         why: why.clone(),
                     });
                 }
-                return;
+                return Done {
+                    left: Vec::new(),
+                    moved: 0,
+                    governed: false,
+                    stop: false,
+                };
             }
         };
-        let mut progressed = 0usize;
+        let mut moved = 0usize;
+        // Each file's content is freed once it is written.
         for file in reply.files {
             // Only paths that were asked for are written, each once.
             let Some(w) = pending.remove(&file.path) else {
                 continue;
             };
-            progressed += 1;
-            let decoded = match file.encoding.as_str() {
-                "utf8" | "" => Ok(file.content.into_bytes()),
-                "base64" => base64::engine::general_purpose::STANDARD
-                    .decode(file.content.as_bytes())
-                    .map_err(|e| format!("the RESTlet sent invalid base64: {e}")),
-                other => Err(format!("unknown encoding '{other}'")),
-            };
-            let event = match decoded {
-                Ok(bytes) if bytes.len() as u64 > MAX_BYTES => Event::Failed {
-                    path: w.remote,
-                    why: "larger than 10 MB".into(),
-                },
-                Ok(bytes) => {
-                    let out = out.clone();
-                    let rel = w.rel.clone();
-                    let n = bytes.len() as u64;
-                    match tokio::task::spawn_blocking(move || write_under(&out, &rel, &bytes)).await
-                    {
-                        Ok(Ok(())) => Event::Written { bytes: n },
-                        Ok(Err(why)) => Event::Failed {
-                            path: w.remote,
-                            why,
-                        },
-                        Err(e) => Event::Failed {
-                            path: w.remote,
-                            why: e.to_string(),
-                        },
-                    }
-                }
-                Err(why) => Event::Failed {
-                    path: w.remote,
-                    why,
-                },
-            };
-            let _ = tx.send(event);
+            moved += 1;
+            let _ = self.tx.send(self.write(w, file).await);
         }
         for e in reply.errors {
             if let Some(w) = pending.remove(&e.path) {
-                progressed += 1;
-                let _ = tx.send(Event::Failed {
+                moved += 1;
+                let _ = self.tx.send(Event::Failed {
                     path: w.remote,
                     why: format!("the RESTlet could not read it: {}: {}", e.code, e.message),
                 });
             }
         }
-        stalls = if progressed == 0 { stalls + 1 } else { 0 };
-        if stalls >= MAX_STALLS {
-            for (path, _) in pending.drain() {
-                let _ = tx.send(Event::Failed {
-                    path,
-                    why: format!("the RESTlet returned none of it in {MAX_STALLS} calls in a row"),
-                });
+        Done {
+            left: pending.into_values().collect(),
+            moved,
+            governed: !reply.remaining.is_empty(),
+            stop: false,
+        }
+    }
+
+    fn give_up(&self, w: Wanted, why: GiveUp) {
+        let why = match why {
+            GiveUp::Stalled => format!(
+                "the RESTlet returned none of it in {} calls in a row",
+                schedule::MAX_STALLS
+            ),
+            GiveUp::Stopped => "not fetched: the fetch stopped on an earlier error".into(),
+        };
+        let _ = self.tx.send(Event::Failed {
+            path: w.remote,
+            why,
+        });
+    }
+}
+
+impl Downloads {
+    /// Decodes one fetched file and writes it under `--out`.
+    async fn write(&self, w: Wanted, file: crate::netsuite::restlet::Fetched) -> Event {
+        let decoded = match file.encoding.as_str() {
+            "utf8" | "" => Ok(file.content.into_bytes()),
+            "base64" => base64::engine::general_purpose::STANDARD
+                .decode(file.content.as_bytes())
+                .map_err(|e| format!("the RESTlet sent invalid base64: {e}")),
+            other => Err(format!("unknown encoding '{other}'")),
+        };
+        match decoded {
+            Ok(bytes) if bytes.len() as u64 > MAX_BYTES => Event::Failed {
+                path: w.remote,
+                why: "larger than 10 MB".into(),
+            },
+            Ok(bytes) => {
+                let out = self.out.clone();
+                let rel = w.rel.clone();
+                let n = bytes.len() as u64;
+                match tokio::task::spawn_blocking(move || write_under(&out, &rel, &bytes)).await {
+                    Ok(Ok(())) => Event::Written { bytes: n },
+                    Ok(Err(why)) => Event::Failed {
+                        path: w.remote,
+                        why,
+                    },
+                    Err(e) => Event::Failed {
+                        path: w.remote,
+                        why: e.to_string(),
+                    },
+                }
             }
+            Err(why) => Event::Failed {
+                path: w.remote,
+                why,
+            },
         }
     }
 }

@@ -259,7 +259,9 @@ impl Client {
             if let (Some(limiter), Ok(reply)) = (&self.limiter, &outcome) {
                 if is_limit_refusal(reply) {
                     limiter.refused();
-                } else if reply.status.as_u16() < 500 {
+                } else if reply.status.is_success() {
+                    // Only a call that went through says the account took it: an error may
+                    // stop the run, and must not widen the window on its way.
                     limiter.succeeded();
                 }
             }

@@ -1,10 +1,14 @@
 //! How many calls deploy and fetch keep in flight (SPEC 8 and 11). An account allows few
 //! concurrent calls, shared with every other integration, and nstba cannot know how many are
-//! left for it. So `--jobs auto` finds out as TCP does: it starts at 2, grows by one call per
-//! success until the first refusal (`SSS_REQUEST_LIMIT_EXCEEDED` or 429), then by one call per
-//! window of successes (additive increase), and halves on each refusal (multiplicative
-//! decrease), never above `--max-jobs`. `--jobs N` fixes the window. Refusals are counted, so
-//! a run can say how hard it pushed.
+//! left for it. So `--jobs auto` finds out as TCP does: it starts at 2 and grows by one call
+//! per success until the first refusal (`SSS_REQUEST_LIMIT_EXCEEDED` or 429: slow start,
+//! which doubles the window each round of calls), then by one call per [`PROBE_EVERY`]
+//! successes (additive increase), never above `--max-jobs`. On a refusal the window shrinks
+//! (multiplicative decrease) to what the account has just shown it accepts: the calls nstba had
+//! in flight when it refused, less the refused one. Unlike a lost TCP packet, a refusal says
+//! exactly that the account's limit was reached, so halving blindly would leave slots idle for
+//! the rest of the run. `--jobs N` fixes the window. Refusals are counted, so a run can say how
+//! hard it pushed.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -35,16 +39,25 @@ impl std::str::FromStr for Jobs {
 }
 
 /// Where the adaptive window starts.
-const START: f64 = 2.0;
+const START: usize = 2;
+/// Above a limit the account has shown, the window tries one more call after this many
+/// successes (or one window of them, if larger): a refusal each time it tries costs about one
+/// call in this many (5%).
+pub const PROBE_EVERY: usize = 20;
 
 #[derive(Debug)]
 struct Window {
-    limit: f64,
-    /// Below this the window grows by one per success (slow start), above by one per window.
-    threshold: f64,
+    limit: usize,
+    /// Below this the window grows by one per success (slow start), above by one per
+    /// [`PROBE_EVERY`] successes.
+    threshold: usize,
+    /// Successes since the window last grew, above the threshold.
+    credit: usize,
     in_flight: usize,
     /// HTTP calls under way (a worker backing off holds its place but makes no call).
     calls: usize,
+    /// Workers waiting for a place: work the window holds back.
+    waiting: usize,
     peak: usize,
 }
 
@@ -54,7 +67,7 @@ pub struct Limiter {
     window: Mutex<Window>,
     notify: Notify,
     adaptive: bool,
-    ceiling: f64,
+    ceiling: usize,
     refusals: AtomicU64,
 }
 
@@ -84,18 +97,20 @@ impl Drop for Permit<'_> {
 impl Limiter {
     /// A window for `jobs`, never above `ceiling` (`--max-jobs`) when found.
     pub fn new(jobs: Jobs, ceiling: usize) -> Limiter {
-        let ceiling = ceiling.max(1) as f64;
+        let ceiling = ceiling.max(1);
         let (limit, adaptive) = match jobs {
             Jobs::Auto => (START.min(ceiling), true),
-            Jobs::Fixed(n) => (n as f64, false),
+            Jobs::Fixed(n) => (n, false),
         };
         Limiter {
             window: Mutex::new(Window {
                 limit,
                 threshold: ceiling,
+                credit: 0,
                 in_flight: 0,
                 calls: 0,
-                peak: limit as usize,
+                waiting: 0,
+                peak: limit,
             }),
             notify: Notify::new(),
             adaptive,
@@ -110,17 +125,45 @@ impl Limiter {
 
     /// Waits for a place in the window.
     pub async fn acquire(&self) -> Permit<'_> {
+        // Counted as waiting until it has a place, even if the wait is given up.
+        struct Waiting<'a>(&'a Limiter, bool);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                if self.1
+                    && let Ok(mut w) = self.0.window.lock()
+                {
+                    w.waiting -= 1;
+                }
+            }
+        }
+        let mut waiting = Waiting(self, false);
         loop {
             // Registered before the check, so a release in between is not missed.
             let released = self.notify.notified();
-            if let Ok(mut w) = self.window.lock()
-                && (w.in_flight as f64) < w.limit.floor().max(1.0)
-            {
-                w.in_flight += 1;
-                return Permit(self);
+            if let Ok(mut w) = self.window.lock() {
+                if w.in_flight < w.limit.max(1) {
+                    w.in_flight += 1;
+                    if waiting.1 {
+                        w.waiting -= 1;
+                        waiting.1 = false;
+                    }
+                    return Permit(self);
+                }
+                if !waiting.1 {
+                    w.waiting += 1;
+                    waiting.1 = true;
+                }
             }
             released.await;
         }
+    }
+
+    /// Whether the window is still growing towards a limit it has not met: no refusal yet,
+    /// and below the ceiling. Calls made now should be short, so that it learns fast.
+    pub fn probing(&self) -> bool {
+        self.adaptive
+            && self.refusals() == 0
+            && self.window.lock().is_ok_and(|w| w.limit < self.ceiling)
     }
 
     /// An HTTP call starts (the client holds this while it is under way).
@@ -137,32 +180,37 @@ impl Limiter {
             return;
         }
         if let Ok(mut w) = self.window.lock() {
-            // Only a window in full use may grow (TCP's window validation): successes of a
-            // half-used window say nothing about the account's limit. Calls count, not places:
-            // a worker backing off after a refusal holds a place but loads nothing.
-            if (w.calls as f64) + 1.0 < w.limit.floor() {
+            // Only a window that holds work back may grow (TCP's window validation): the
+            // successes of a window with room to spare say nothing about the account's limit.
+            if w.calls + w.waiting < w.limit || w.limit >= self.ceiling {
                 return;
             }
-            let step = if w.limit < w.threshold {
-                1.0
-            } else {
-                1.0 / w.limit
-            };
-            w.limit = (w.limit + step).min(self.ceiling);
-            w.peak = w.peak.max(w.limit.floor() as usize);
+            if w.limit >= w.threshold {
+                w.credit += 1;
+                if w.credit < PROBE_EVERY.max(w.limit) {
+                    return;
+                }
+            }
+            w.credit = 0;
+            w.limit += 1;
+            w.peak = w.peak.max(w.limit);
         }
         self.notify.notify_waiters();
     }
 
-    /// The account refused a call over its limit: the window halves (when found).
+    /// The account refused a call over its limit (called while that call still counts as
+    /// under way): the window shrinks to the calls the account accepted beside it (when
+    /// found). Several refusals of one burst each take the window down to their own evidence.
     pub fn refused(&self) {
         self.refusals.fetch_add(1, Ordering::Relaxed);
         if !self.adaptive {
             return;
         }
         if let Ok(mut w) = self.window.lock() {
-            w.limit = (w.limit / 2.0).max(1.0);
+            let accepted = w.calls.saturating_sub(1).max(1);
+            w.limit = w.limit.min(accepted);
             w.threshold = w.limit;
+            w.credit = 0;
         }
     }
 
@@ -176,9 +224,19 @@ impl Limiter {
         self.window.lock().map(|w| w.peak).unwrap_or(0)
     }
 
+    /// The most calls this window may ever allow: the ceiling when found, else the fixed
+    /// number.
+    pub fn ceiling(&self) -> usize {
+        if self.adaptive {
+            self.ceiling
+        } else {
+            self.limit()
+        }
+    }
+
     /// The window now.
     pub fn limit(&self) -> usize {
-        self.window.lock().map(|w| w.limit as usize).unwrap_or(1)
+        self.window.lock().map(|w| w.limit).unwrap_or(1)
     }
 }
 
@@ -190,7 +248,7 @@ mod tests {
     /// place).
     fn full(l: &Limiter) {
         if let Ok(mut w) = l.window.lock() {
-            w.in_flight = w.limit.floor() as usize;
+            w.in_flight = w.limit;
             w.calls = w.in_flight;
         }
     }
@@ -203,11 +261,19 @@ mod tests {
         assert_eq!(l.limit(), 2);
     }
 
+    /// Sets the calls under way.
+    fn calls(l: &Limiter, n: usize) {
+        if let Ok(mut w) = l.window.lock() {
+            w.calls = n;
+        }
+    }
+
     #[test]
-    fn grows_fast_then_slowly_and_halves_on_refusal() {
+    fn grows_fast_then_slowly_and_shrinks_to_what_the_account_accepted() {
         let l = Limiter::new(Jobs::Auto, 16);
 
         assert_eq!(l.limit(), 2);
+        assert!(l.probing());
         let ok = |l: &Limiter| {
             full(l);
             l.succeeded();
@@ -220,27 +286,69 @@ mod tests {
             8,
             "one more per success before the first refusal"
         );
+        full(&l);
         l.refused();
-        assert_eq!(l.limit(), 4);
-        for _ in 0..4 {
+        assert_eq!(l.limit(), 7, "8 calls were one too many");
+        assert!(!l.probing(), "the limit is known");
+        calls(&l, 3);
+        l.refused();
+        assert_eq!(l.limit(), 2, "another client took the rest");
+        calls(&l, 6);
+        l.refused();
+        assert_eq!(l.limit(), 2, "a refusal never widens the window");
+        for _ in 0..19 {
             ok(&l);
         }
         assert_eq!(
             l.limit(),
-            4,
-            "after a refusal, one more per window of successes"
+            2,
+            "above a known limit, one more per 20 successes"
         );
         ok(&l);
-        assert_eq!(l.limit(), 5);
-        for _ in 0..200 {
+        assert_eq!(l.limit(), 3);
+        for _ in 0..400 {
             ok(&l);
         }
         assert_eq!(l.limit(), 16, "never above the ceiling");
         for _ in 0..10 {
+            calls(&l, 1);
             l.refused();
         }
         assert_eq!(l.limit(), 1, "never below one");
-        assert_eq!(l.refusals(), 11);
+        assert_eq!(l.refusals(), 13);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn work_held_back_lets_the_window_grow() {
+        let l = std::sync::Arc::new(Limiter::new(Jobs::Auto, 16));
+        let _a = l.acquire().await;
+        let _b = l.acquire().await;
+        // The two calls end at once, with workers waiting for places: both successes count.
+        let waiters: Vec<_> = (0..3)
+            .map(|_| {
+                let l = l.clone();
+                tokio::spawn(async move {
+                    let _c = l.acquire().await;
+                    std::future::pending::<()>().await;
+                })
+            })
+            .collect();
+        tokio::task::yield_now().await;
+        // A success is reported while its call still counts.
+        calls(&l, 2);
+        l.succeeded();
+        tokio::task::yield_now().await;
+        calls(&l, 1);
+        l.succeeded();
+        assert_eq!(l.limit(), 4, "slow start doubles a round");
+        for w in waiters {
+            w.abort();
+            let _ = w.await;
+        }
+        assert_eq!(l.window.lock().unwrap().waiting, 0);
+        calls(&l, 1);
+        l.succeeded();
+        assert_eq!(l.limit(), 4, "nothing held back, no call: no growth");
     }
 
     #[test]

@@ -132,6 +132,74 @@ pub struct PutFile {
     pub content: String,
 }
 
+/// A `put` request body, written file by file: each file's content is encoded straight into
+/// it (text as a JSON string, anything else as base64), so a call holds its files once, as
+/// they travel, and never as separate strings beside the body.
+pub struct PutBody {
+    buf: Vec<u8>,
+    files: usize,
+}
+
+impl Default for PutBody {
+    fn default() -> Self {
+        PutBody {
+            buf: br#"{"action":"put","files":["#.to_vec(),
+            files: 0,
+        }
+    }
+}
+
+impl PutBody {
+    /// Adds a file unless the body would then be over `limit` bytes (the first file is always
+    /// added). Says whether it was added.
+    pub fn push(&mut self, path: &str, content: &[u8], limit: usize) -> bool {
+        let mark = self.buf.len();
+        if self.files > 0 {
+            self.buf.push(b',');
+        }
+        self.buf.extend_from_slice(br#"{"path":"#);
+        // Writing JSON into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut self.buf, path);
+        match std::str::from_utf8(content) {
+            Ok(text) => {
+                self.buf
+                    .extend_from_slice(br#","encoding":"utf8","content":"#);
+                let _ = serde_json::to_writer(&mut self.buf, text);
+            }
+            Err(_) => {
+                use base64::Engine as _;
+                self.buf
+                    .extend_from_slice(br#","encoding":"base64","content":""#);
+                let start = self.buf.len();
+                let engine = &base64::engine::general_purpose::STANDARD;
+                self.buf.resize(
+                    start + base64::encoded_len(content.len(), true).unwrap_or(0),
+                    0,
+                );
+                let _ = engine.encode_slice(content, &mut self.buf[start..]);
+                self.buf.push(b'"');
+            }
+        }
+        self.buf.push(b'}');
+        if self.files > 0 && self.buf.len() + 2 > limit {
+            self.buf.truncate(mark);
+            return false;
+        }
+        self.files += 1;
+        true
+    }
+
+    /// Files in the body.
+    pub fn files(&self) -> usize {
+        self.files
+    }
+
+    fn finish(mut self) -> Bytes {
+        self.buf.extend_from_slice(b"]}");
+        Bytes::from(self.buf)
+    }
+}
+
 /// Why a RESTlet's answer cannot be used.
 #[derive(Debug, PartialEq, Eq)]
 pub enum ReplyError {
@@ -269,6 +337,11 @@ impl Restlet {
         self.post(bytes).await
     }
 
+    /// Sends a body made with [`PutBody`].
+    pub async fn put_body(&self, body: PutBody) -> Result<ResultsReply> {
+        self.post(body.finish()).await
+    }
+
     async fn post<T: DeserializeOwned + Versioned>(&self, bytes: Bytes) -> Result<T> {
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -377,5 +450,29 @@ mod tests {
             parse_reply::<Listing>(br#"{"protocol":1,"files":7}"#),
             Err(ReplyError::Shape(_))
         ));
+    }
+
+    #[test]
+    fn a_put_body_is_the_json_of_its_files_and_stops_at_the_limit() {
+        let mut b = PutBody::default();
+        assert!(b.push("A/\"x\".js", "say \"hi\"\n".as_bytes(), 1000));
+        assert!(b.push("A/b.bin", &[0, 159, 146, 150], 1000));
+        assert!(!b.push("A/c.js", &[b'x'; 2000], 1000), "over the limit");
+        assert!(b.push("A/c.js", &[b'x'; 2000], 10_000));
+        assert_eq!(b.files(), 3);
+        let v: Value = serde_json::from_slice(&b.finish()).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"action": "put", "files": [
+                {"path": "A/\"x\".js", "encoding": "utf8", "content": "say \"hi\"\n"},
+                {"path": "A/b.bin", "encoding": "base64", "content": "AJ+Slg=="},
+                {"path": "A/c.js", "encoding": "utf8", "content": "x".repeat(2000)},
+            ]})
+        );
+        let mut first = PutBody::default();
+        assert!(
+            first.push("big", &[b'y'; 50], 10),
+            "the first file always goes"
+        );
     }
 }
