@@ -1,16 +1,27 @@
-//! File Cabinet figures, printed as a table (`cargo bench --bench filecabinet`):
+//! File Cabinet figures against SPEC 11's performance model (`cargo bench --bench filecabinet`),
+//! printed as a markdown table: nstba's time, the model's lower bound, their ratio, and the
+//! peers' times, all from the same run.
 //!
-//! 1. 400 mixed files of 0 to 70 KB (text and binary) against the emulator at
-//!    `--latency-ms 20 --max-concurrency 5`: `nstba deploy` against two baseline clients
-//!    that speak the same RESTlet protocol one file per request, serially and on 5 workers.
-//! 2. An unchanged re-deploy of 1,000 files (no upload; one listing checks the state), median
-//!    of 10 runs.
-//! 3. Peak memory (max RSS) of `nstba deploy` and `nstba fetch` moving 100 MB.
+//! - A: deploy 2,000 files (1 to 80 KB, about 40 MB) to an account with a call overhead of
+//!   300 ms, 40 ms of server time per file and a limit of 5 calls at once (`--jobs 5`);
+//! - B: the same at a limit of 15 with `--jobs auto` (the default), and the share of calls the
+//!   account refused;
+//! - C: fetch of A's folder (limit 5, `--jobs 5`);
+//! - D: an unchanged re-deploy of 20,000 files, with the listing that checks the deploy state
+//!   (no server cost: what nstba itself takes), median of 5;
+//! - E: peak memory (max RSS) deploying and fetching 1 GB (200 files of 5 MB).
 //!
-//! The baselines use nstba's own signer and client, so the comparison measures batching and
-//! parallelism, not the HTTP stack. Everything runs on loopback. The emulator runs in a child
-//! process (this same binary, with `--emulator`): peak RSS is read with wait4, and a child
-//! forked from a process that holds 100 MB of File Cabinet would count that memory as its own.
+//! The lower bound of N files, with a server time f per file, an overhead c per call, at most
+//! g files per call (governance: 5,000 units, 30 a put, 10 a get) and L calls at once, is
+//! `(N·f + ⌈N/g⌉·c) / L + one round trip`; a fetch cannot start its gets before its listing
+//! call, so C's bound adds that call's c.
+//!
+//! The peers speak the same RESTlet protocol one file per request, serially and on 5 workers.
+//! The 5-worker peer runs the whole of A; the serial peer (about 11 minutes for A) and the
+//! fetch peers run on every 10th file and their time is multiplied by 10, which the table says.
+//! They use nstba's own signer and client, so the comparison measures scheduling, not the HTTP
+//! stack. The emulator runs in a child process (this binary with `--emulator`), so that the
+//! peak RSS read with wait4 is nstba's own.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,6 +41,14 @@ const CS: &str = "bench-cs";
 const TID: &str = "bench-tid";
 const TS: &str = "bench-ts";
 
+/// The emulator's cost model for one scenario.
+#[derive(Clone, Copy, Default)]
+struct Cost {
+    limit: usize,
+    overhead_ms: u64,
+    file_ms: u64,
+}
+
 /// The emulator in a child process; it stops when its stdin closes (on drop).
 struct Emulator {
     child: std::process::Child,
@@ -41,15 +60,28 @@ impl Emulator {
         self.url.clone()
     }
 
-    /// Authenticated REST and RESTlet calls so far (the login audit trail's length).
-    fn calls(&self) -> usize {
-        let body = reqwest::blocking::get(format!("{}/emulator/audit", self.url))
+    fn stats(&self) -> serde_json::Value {
+        reqwest::blocking::get(format!("{}/emulator/stats", self.url))
             .unwrap()
-            .text()
-            .unwrap();
-        serde_json::from_str::<Vec<serde_json::Value>>(&body)
+            .json()
             .unwrap()
-            .len()
+    }
+
+    /// One round trip to the emulator, median of 9.
+    fn rtt(&self) -> Duration {
+        let client = reqwest::blocking::Client::new();
+        let mut times: Vec<Duration> = (0..9)
+            .map(|_| {
+                let t = Instant::now();
+                client
+                    .get(format!("{}/emulator/stats", self.url))
+                    .send()
+                    .unwrap();
+                t.elapsed()
+            })
+            .collect();
+        times.sort();
+        times[4]
     }
 }
 
@@ -60,13 +92,14 @@ impl Drop for Emulator {
     }
 }
 
-fn emulator(latency_ms: u64, max_concurrency: usize) -> Emulator {
+fn emulator(cost: Cost) -> Emulator {
     use std::io::BufRead as _;
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--emulator",
-            &latency_ms.to_string(),
-            &max_concurrency.to_string(),
+            &cost.limit.to_string(),
+            &cost.overhead_ms.to_string(),
+            &cost.file_ms.to_string(),
         ])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -82,15 +115,17 @@ fn emulator(latency_ms: u64, max_concurrency: usize) -> Emulator {
     }
 }
 
-/// `--emulator LATENCY MAX`: serve until stdin closes (0 for MAX means no limit).
-fn serve_emulator(latency_ms: u64, max_concurrency: usize) {
+/// `--emulator LIMIT OVERHEAD_MS FILE_MS`: serve until stdin closes (0 for LIMIT: no limit).
+fn serve_emulator(args: &[String]) {
+    let n = |i: usize| args[i].parse::<u64>().unwrap();
     let handle = nstba_emulator::spawn(nstba_emulator::Config {
         account: ACCOUNT.into(),
         consumer_key: CK.into(),
         consumer_secret: CS.into(),
         tokens: vec![(TID.into(), TS.into())],
-        latency_ms,
-        max_concurrency: (max_concurrency > 0).then_some(max_concurrency),
+        max_concurrency: (n(0) > 0).then_some(n(0) as usize),
+        call_overhead_ms: n(1),
+        file_ms: n(2),
         ..Default::default()
     })
     .expect("emulator");
@@ -114,18 +149,21 @@ impl Rng {
     }
 }
 
-/// `count` files of `min..max` bytes, half text and half binary, in a few folders.
+/// `count` files, half text and half binary, in 8 folders; sizes from `min` to `max`, most of
+/// them small (the cube of a uniform draw, as in a real project: many small scripts, a few
+/// large bundles). Returns the bytes written.
 fn make_files(dir: &Path, count: usize, min: usize, max: usize, seed: u64) -> u64 {
     let mut rng = Rng(seed);
     let mut total = 0;
     for i in 0..count {
-        let size = min + (rng.next() as usize) % (max - min + 1);
+        let u = (rng.next() % 1_000_000) as f64 / 1_000_000.0;
+        let size = min + ((max - min) as f64 * u * u * u) as usize;
         let (name, bytes) = if i % 2 == 0 {
             let line = b"function f() { return 'nstba bench'; } // text\n";
             let text: Vec<u8> = line.iter().cycle().take(size).copied().collect();
-            (format!("d{}/f{i:04}.js", i % 8), text)
+            (format!("d{}/f{i:05}.js", i % 8), text)
         } else {
-            (format!("d{}/f{i:04}.bin", i % 8), rng.bytes(size))
+            (format!("d{}/f{i:05}.bin", i % 8), rng.bytes(size))
         };
         let p = dir.join(name);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -133,6 +171,24 @@ fn make_files(dir: &Path, count: usize, min: usize, max: usize, seed: u64) -> u6
         total += bytes.len() as u64;
     }
     total
+}
+
+/// Every file under `dir`, sorted.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p)
+            } else {
+                files.push(p)
+            }
+        }
+    }
+    files.sort();
+    files
 }
 
 fn nstba(home: &Path, emu: &Emulator) -> Command {
@@ -176,8 +232,8 @@ fn measure(mut cmd: Command) -> (Duration, f64) {
     (took, usage.ru_maxrss as f64 / 1024.0)
 }
 
-fn creds() -> Arc<Credentials> {
-    Arc::new(Credentials {
+fn restlet(emu: &Emulator) -> Restlet {
+    let creds = Arc::new(Credentials {
         auth_id: None,
         account: AccountId::parse(ACCOUNT).unwrap(),
         grant: nstba::auth::Grant::Tba(nstba::auth::TbaPair {
@@ -187,33 +243,25 @@ fn creds() -> Arc<Credentials> {
             token_secret: Secret::new(TS),
         }),
         origin: Origin::Environment,
-    })
-}
-
-/// The baseline: one file per request, on `workers` workers.
-fn baseline(emu: &Emulator, dir: &Path, target: &str, workers: usize) -> Duration {
-    let mut files: Vec<PathBuf> = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p)
-            } else {
-                files.push(p)
-            }
-        }
-    }
+    });
     let endpoints = Endpoints::new(Some(&emu.url())).unwrap();
-    let restlet = Restlet::new(
+    Restlet::new(
         Client::new().unwrap(),
-        creds(),
+        creds,
         &endpoints,
         DEFAULT_SCRIPT,
         DEFAULT_DEPLOY,
     )
-    .unwrap();
-    let queue = Arc::new(std::sync::Mutex::new(files));
+    .unwrap()
+}
+
+/// Runs `one` on each item, on `workers` workers; returns the wall time.
+fn peer<T: Send + 'static, F, Fut>(items: Vec<T>, workers: usize, one: F) -> Duration
+where
+    F: Fn(T) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let queue = Arc::new(std::sync::Mutex::new(items));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -221,41 +269,18 @@ fn baseline(emu: &Emulator, dir: &Path, target: &str, workers: usize) -> Duratio
         .unwrap();
     let started = Instant::now();
     rt.block_on(async {
-        let mut tasks = Vec::new();
-        for _ in 0..workers {
-            let (restlet, queue, dir, target) = (
-                restlet.clone(),
-                queue.clone(),
-                dir.to_path_buf(),
-                target.to_string(),
-            );
-            tasks.push(tokio::spawn(async move {
-                loop {
-                    let next = queue.lock().unwrap().pop();
-                    let Some(path) = next else { break };
-                    let bytes = std::fs::read(&path).unwrap();
-                    let rel = path
-                        .strip_prefix(&dir)
-                        .unwrap()
-                        .to_string_lossy()
-                        .replace('\\', "/");
-                    let file = match String::from_utf8(bytes) {
-                        Ok(t) => PutFile {
-                            path: format!("{target}/{rel}"),
-                            encoding: "utf8",
-                            content: t,
-                        },
-                        Err(e) => PutFile {
-                            path: format!("{target}/{rel}"),
-                            encoding: "base64",
-                            content: base64::engine::general_purpose::STANDARD.encode(e.as_bytes()),
-                        },
-                    };
-                    let reply = restlet.put(vec![file]).await.expect("put");
-                    assert!(reply.remaining.is_empty());
-                }
-            }));
-        }
+        let tasks: Vec<_> = (0..workers)
+            .map(|_| {
+                let (queue, one) = (queue.clone(), one.clone());
+                tokio::spawn(async move {
+                    loop {
+                        let next = queue.lock().unwrap().pop();
+                        let Some(item) = next else { break };
+                        one(item).await;
+                    }
+                })
+            })
+            .collect();
         for t in tasks {
             t.await.unwrap();
         }
@@ -263,28 +288,103 @@ fn baseline(emu: &Emulator, dir: &Path, target: &str, workers: usize) -> Duratio
     started.elapsed()
 }
 
-/// How many files a folder holds, asked through the RESTlet.
-fn remote_count(emu: &Emulator, folder: &str) -> usize {
-    let endpoints = Endpoints::new(Some(&emu.url())).unwrap();
-    let restlet = Restlet::new(
-        Client::new().unwrap(),
-        creds(),
-        &endpoints,
-        DEFAULT_SCRIPT,
-        DEFAULT_DEPLOY,
-    )
-    .unwrap();
+/// The deploy peer: one file per `put`.
+fn peer_deploy(
+    emu: &Emulator,
+    dir: &Path,
+    files: Vec<PathBuf>,
+    target: &str,
+    workers: usize,
+) -> Duration {
+    let (restlet, dir, target) = (restlet(emu), dir.to_path_buf(), target.to_string());
+    peer(files, workers, move |path: PathBuf| {
+        let (restlet, dir, target) = (restlet.clone(), dir.clone(), target.clone());
+        async move {
+            let bytes = std::fs::read(&path).unwrap();
+            let rel = path
+                .strip_prefix(&dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let path = format!("{target}/{rel}");
+            let file = match String::from_utf8(bytes) {
+                Ok(content) => PutFile {
+                    path,
+                    encoding: "utf8",
+                    content,
+                },
+                Err(e) => PutFile {
+                    path,
+                    encoding: "base64",
+                    content: base64::engine::general_purpose::STANDARD.encode(e.as_bytes()),
+                },
+            };
+            let reply = restlet.put(vec![file]).await.expect("put");
+            assert!(reply.remaining.is_empty());
+        }
+    })
+}
+
+/// The fetch peer: one file per `get`, written under `out`.
+fn peer_fetch(emu: &Emulator, paths: Vec<String>, out: &Path, workers: usize) -> Duration {
+    let (restlet, out) = (restlet(emu), out.to_path_buf());
+    peer(paths, workers, move |path: String| {
+        let (restlet, out) = (restlet.clone(), out.clone());
+        async move {
+            let reply = restlet.get(std::slice::from_ref(&path)).await.expect("get");
+            let file = &reply.files[0];
+            let bytes = if file.encoding == "base64" {
+                base64::engine::general_purpose::STANDARD
+                    .decode(&file.content)
+                    .unwrap()
+            } else {
+                file.content.clone().into_bytes()
+            };
+            let local = out.join(path.replace('/', "_"));
+            std::fs::write(local, bytes).unwrap();
+        }
+    })
+}
+
+/// Every file in a folder, asked through the RESTlet.
+fn remote_files(emu: &Emulator, folder: &str) -> Vec<String> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(restlet.list(folder)).unwrap().files.len()
+    let mut paths: Vec<String> = rt
+        .block_on(restlet(emu).list(folder))
+        .unwrap()
+        .files
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// SPEC 11's lower bound, in seconds.
+fn bound(n: usize, cost: Cost, per_call: usize, rtt: Duration) -> f64 {
+    let (f, c) = (
+        cost.file_ms as f64 / 1000.0,
+        cost.overhead_ms as f64 / 1000.0,
+    );
+    (n as f64 * f + n.div_ceil(per_call) as f64 * c) / cost.limit as f64 + rtt.as_secs_f64()
+}
+
+/// Put and get files a call allows (emulator governance: 5,000 units; a put is a search and a
+/// save, 30; a get a load, 10).
+const PUTS_PER_CALL: usize = 5000 / 30;
+const GETS_PER_CALL: usize = 5000 / 10;
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--emulator") {
-        serve_emulator(args[i + 1].parse().unwrap(), args[i + 2].parse().unwrap());
+        serve_emulator(&args[i + 1..]);
         return;
     }
     // `cargo bench` passes --bench; `cargo test --benches` passes nothing: run only on --bench.
@@ -293,120 +393,149 @@ fn main() {
     }
     let work = tempfile::tempdir().unwrap();
     let home = work.path();
+    let mut rows: Vec<String> = Vec::new();
+    let deploy = |emu: &Emulator, src: &str, target: &str, extra: &[&str]| {
+        let mut cmd = nstba(home, emu);
+        cmd.args(["deploy", src, "--target", target, "-q"])
+            .args(extra);
+        measure(cmd)
+    };
+    let fetch = |emu: &Emulator, folder: &str, out: &str, extra: &[&str]| {
+        let mut cmd = nstba(home, emu);
+        cmd.args(["fetch", folder, "--out", out, "-q"]).args(extra);
+        measure(cmd)
+    };
 
-    // 1. Deploy against the baselines.
-    let emu = emulator(20, 5);
-    let src = home.join("mixed");
-    let bytes = make_files(&src, 400, 0, 70 * 1024, 1);
-    let mut cmd = nstba(home, &emu);
-    cmd.args([
-        "deploy",
-        "mixed",
-        "--target",
-        "SuiteScripts/bench-nstba",
-        "-q",
-    ]);
-    let (t_nstba, rss_deploy_small) = measure(cmd);
-    let t_serial = baseline(&emu, &src, "SuiteScripts/bench-serial", 1);
-    let t_five = baseline(&emu, &src, "SuiteScripts/bench-five", 5);
-    for folder in ["bench-nstba", "bench-serial", "bench-five"] {
-        assert_eq!(remote_count(&emu, &format!("SuiteScripts/{folder}")), 400);
-    }
-    let mut cmd = nstba(home, &emu);
-    cmd.args([
-        "fetch",
-        "SuiteScripts/bench-nstba",
-        "--out",
-        "fetched",
-        "-q",
-    ]);
-    let (t_fetch, _) = measure(cmd);
+    // A and C: limit 5.
+    let n = 2000;
+    let src = home.join("a");
+    let a_bytes = make_files(&src, n, 1024, 80 * 1024, 1);
+    let files = files_under(&src);
+    let sample: Vec<PathBuf> = files.iter().step_by(10).cloned().collect();
+    eprintln!("A: {n} files, {:.1} MB", a_bytes as f64 / 1048576.0);
+    let cost_a = Cost {
+        limit: 5,
+        overhead_ms: 300,
+        file_ms: 40,
+    };
+    let emu = emulator(cost_a);
+    let rtt = emu.rtt();
+    let (t_a, _) = deploy(&emu, "a", "SuiteScripts/a", &["--jobs", "5"]);
+    let stats_a = emu.stats();
+    assert_eq!(remote_files(&emu, "SuiteScripts/a").len(), n);
+    eprintln!("A: nstba {:.2} s; {stats_a}", secs(t_a));
+    let (t_c, _) = fetch(&emu, "SuiteScripts/a", "a-back", &["--jobs", "5"]);
+    assert_eq!(files_under(&home.join("a-back")).len(), n);
+    eprintln!("C: nstba {:.2} s", secs(t_c));
     drop(emu);
 
-    // 2. Unchanged re-deploy of 1,000 files.
-    let emu = emulator(0, 0);
-    make_files(&home.join("thousand"), 1000, 100, 4 * 1024, 2);
-    let mut cmd = nstba(home, &emu);
-    cmd.args([
-        "deploy",
-        "thousand",
-        "--target",
-        "SuiteScripts/thousand",
-        "-q",
-    ]);
-    measure(cmd);
-    let calls = emu.calls();
-    let mut runs: Vec<Duration> = (0..10)
-        .map(|_| {
-            let mut cmd = nstba(home, &emu);
-            cmd.args([
-                "deploy",
-                "thousand",
-                "--target",
-                "SuiteScripts/thousand",
-                "-q",
-            ]);
-            measure(cmd).0
-        })
+    eprintln!("A: the peers (about 3 minutes)...");
+    let emu = emulator(cost_a);
+    let t_a_five = peer_deploy(&emu, &src, files.clone(), "SuiteScripts/p5", 5);
+    let t_a_serial = peer_deploy(&emu, &src, sample.clone(), "SuiteScripts/p1", 1) * 10;
+    let remote = remote_files(&emu, "SuiteScripts/p5");
+    assert_eq!(remote.len(), n);
+    let remote_sample: Vec<String> = remote.iter().step_by(10).cloned().collect();
+    std::fs::create_dir_all(home.join("peer-back")).unwrap();
+    let t_c_five = peer_fetch(&emu, remote_sample.clone(), &home.join("peer-back"), 5) * 10;
+    let t_c_serial = peer_fetch(&emu, remote_sample, &home.join("peer-back"), 1) * 10;
+    drop(emu);
+
+    let b_a = bound(n, cost_a, PUTS_PER_CALL, rtt);
+    rows.push(format!(
+        "| A: deploy {n} files ({:.0} MB), c 300 ms, f 40 ms, limit 5, `--jobs 5` | {:.1} s | {:.1} s | {:.2}x | 5 workers: {:.1} s ({:.1}x nstba); serial: {:.0} s ×10 sample ({:.0}x) |",
+        a_bytes as f64 / 1048576.0,
+        secs(t_a),
+        b_a,
+        secs(t_a) / b_a,
+        secs(t_a_five),
+        secs(t_a_five) / secs(t_a),
+        secs(t_a_serial),
+        secs(t_a_serial) / secs(t_a),
+    ));
+
+    // B: limit 15, --jobs auto.
+    let cost_b = Cost {
+        limit: 15,
+        ..cost_a
+    };
+    let emu = emulator(cost_b);
+    let (t_b, _) = deploy(&emu, "a", "SuiteScripts/b", &[]);
+    let stats_b = emu.stats();
+    assert_eq!(remote_files(&emu, "SuiteScripts/b").len(), n);
+    eprintln!("B: nstba {:.2} s; {stats_b}", secs(t_b));
+    drop(emu);
+    let (calls, refused) = (
+        stats_b["calls"].as_f64().unwrap(),
+        stats_b["refused"].as_f64().unwrap(),
+    );
+    let b_b = bound(n, cost_b, PUTS_PER_CALL, rtt);
+    rows.push(format!(
+        "| B: A at limit 15, `--jobs auto` | {:.1} s, {refused} of {calls} calls refused ({:.1}%), peak {} in flight | {:.1} s | {:.2}x | as A (5 workers never meet a limit of 15) |",
+        secs(t_b),
+        100.0 * refused / calls,
+        stats_b["peakInFlight"],
+        b_b,
+        secs(t_b) / b_b,
+    ));
+
+    let b_c = bound(n, cost_a, GETS_PER_CALL, rtt) + cost_a.overhead_ms as f64 / 1000.0;
+    rows.push(format!(
+        "| C: fetch A's folder, limit 5, `--jobs 5` | {:.1} s | {:.1} s | {:.2}x | 5 workers: {:.0} s ×10 sample ({:.0}x); serial: {:.0} s ×10 sample ({:.0}x) |",
+        secs(t_c),
+        b_c,
+        secs(t_c) / b_c,
+        secs(t_c_five),
+        secs(t_c_five) / secs(t_c),
+        secs(t_c_serial),
+        secs(t_c_serial) / secs(t_c),
+    ));
+
+    // D: an unchanged re-deploy of 20,000 files.
+    let emu = emulator(Cost::default());
+    make_files(&home.join("d"), 20_000, 100, 4 * 1024, 2);
+    deploy(&emu, "d", "SuiteScripts/d", &[]);
+    let calls = emu.stats()["calls"].as_u64().unwrap();
+    let mut runs: Vec<Duration> = (0..5)
+        .map(|_| deploy(&emu, "d", "SuiteScripts/d", &[]).0)
         .collect();
     assert_eq!(
-        emu.calls(),
-        calls + 10,
-        "an unchanged re-deploy sends one request: the listing that checks the state"
+        emu.stats()["calls"].as_u64().unwrap(),
+        calls + 5,
+        "an unchanged re-deploy makes one call: the listing that checks the state"
     );
     runs.sort();
-    let t_redeploy = runs[runs.len() / 2];
-
-    // 3. Peak memory moving 100 MB.
-    let big = home.join("big");
-    let big_bytes = make_files(&big, 200, 400 * 1024, 600 * 1024, 3);
-    let mut cmd = nstba(home, &emu);
-    cmd.args(["deploy", "big", "--target", "SuiteScripts/big", "-q"]);
-    let (t_big, rss_deploy) = measure(cmd);
-    let mut cmd = nstba(home, &emu);
-    cmd.args(["fetch", "SuiteScripts/big", "--out", "big-back", "-q"]);
-    let (t_big_fetch, rss_fetch) = measure(cmd);
+    rows.push(format!(
+        "| D: unchanged re-deploy of 20,000 files, with its listing call (no server cost; median of 5) | {:.0} ms | | | |",
+        secs(runs[2]) * 1000.0
+    ));
     drop(emu);
 
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    // E: peak memory moving 1 GB.
+    let emu = emulator(Cost::default());
+    let e_bytes = make_files(&home.join("e"), 200, 5 << 20, 5 << 20, 3);
+    let (t_e, rss_deploy) = deploy(&emu, "e", "SuiteScripts/e", &[]);
+    let (t_e_fetch, rss_fetch) = fetch(&emu, "SuiteScripts/e", "e-back", &[]);
+    drop(emu);
+    let gb = e_bytes as f64 / 1073741824.0;
+    rows.push(format!(
+        "| E: deploy {gb:.2} GB (200 files of 5 MB) | peak RSS {rss_deploy:.1} MB ({:.1} s) | | | |",
+        secs(t_e)
+    ));
+    rows.push(format!(
+        "| E: fetch {gb:.2} GB | peak RSS {rss_fetch:.1} MB ({:.1} s) | | | |",
+        secs(t_e_fetch)
+    ));
+
     println!(
-        "nstba File Cabinet benchmarks ({} cores)",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+        "nstba File Cabinet benchmarks ({} cores; round trip to the emulator {:.2} ms)",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        rtt.as_secs_f64() * 1000.0
     );
     println!();
-    println!("| work | figure |");
-    println!("|---|---|");
-    println!(
-        "| deploy 400 files ({:.1} MB), emulator latency 20 ms, limit 5 | {:.0} ms (peak RSS {:.1} MB) |",
-        bytes as f64 / 1048576.0,
-        ms(t_nstba),
-        rss_deploy_small
-    );
-    println!(
-        "| baseline: serial, one file per request | {:.0} ms ({:.1}x slower) |",
-        ms(t_serial),
-        ms(t_serial) / ms(t_nstba)
-    );
-    println!(
-        "| baseline: 5 workers, one file per request | {:.0} ms ({:.1}x slower) |",
-        ms(t_five),
-        ms(t_five) / ms(t_nstba)
-    );
-    println!("| fetch the same 400 files | {:.0} ms |", ms(t_fetch));
-    println!(
-        "| unchanged re-deploy, 1,000 files, one listing call (median of 10) | {:.0} ms |",
-        ms(t_redeploy)
-    );
-    println!(
-        "| deploy {:.0} MB (200 files) | {:.0} ms, peak RSS {:.1} MB |",
-        big_bytes as f64 / 1048576.0,
-        ms(t_big),
-        rss_deploy
-    );
-    println!(
-        "| fetch {:.0} MB (200 files) | {:.0} ms, peak RSS {:.1} MB |",
-        big_bytes as f64 / 1048576.0,
-        ms(t_big_fetch),
-        rss_fetch
-    );
+    println!("| scenario | nstba | lower bound | ratio | peers (one file per request) |");
+    println!("|---|---|---|---|---|");
+    for row in rows {
+        println!("{row}");
+    }
 }

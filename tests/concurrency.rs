@@ -120,3 +120,98 @@ fn auto_backs_off_when_another_client_takes_half_the_limit() {
     eprintln!("shared limit 6: {stats} {summary}");
     assert!(refused / calls <= 0.25, "{stats}");
 }
+
+/// `count` files of 1 byte to `max` bytes, text and binary, in a few folders.
+fn mixed_source(sb: &Sandbox, count: usize, max: usize) {
+    let dist = sb.path().join("dist");
+    let mut seed = 7u64;
+    for i in 0..count {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+        let size = 1 + (seed >> 33) as usize % max;
+        let p = dist.join(format!(
+            "d{}/f{i:04}.{}",
+            i % 5,
+            if i % 2 == 0 { "js" } else { "bin" }
+        ));
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        let bytes: Vec<u8> = if i % 2 == 0 {
+            format!("// file {i}\n").repeat(size / 12 + 1).into_bytes()
+        } else {
+            (0..size).map(|j| (j as u64 ^ seed) as u8).collect()
+        };
+        std::fs::write(p, bytes).unwrap();
+    }
+}
+
+#[test]
+fn the_scheduler_keeps_every_place_busy_and_its_calls_even() {
+    // 600 files on 5 places: governance allows about 160 a call, so one round of 5 calls of
+    // 120 files (packing 100-file batches in order would make a round of 5 and a round of 1).
+    let emu = emulator_with(|c| {
+        c.max_concurrency = Some(5);
+        c.call_overhead_ms = 100;
+        c.file_ms = 4;
+    });
+    let sb = Sandbox::with_token();
+    mixed_source(&sb, 600, 3000);
+    let out = sb.run(
+        &emu,
+        &[
+            "deploy", "dist", "--target", TARGET, "--jobs", "5", "--json",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(emu.files(TARGET).len(), 600);
+    let stats = emu.stats();
+    eprintln!("{stats}");
+    assert_eq!(stats["calls"], 5, "one round of five calls: {stats}");
+    assert_eq!(stats["peakInFlight"], 5, "{stats}");
+    assert!(
+        stats["avgInFlight"].as_f64().unwrap() >= 4.5,
+        "every place busy until the end: {stats}"
+    );
+    assert_eq!(stats["refused"], 0);
+}
+
+#[test]
+fn results_are_byte_identical_under_a_failure_rate_of_a_tenth() {
+    let emu = emulator_with(|c| {
+        c.fail_rate = 0.1;
+        c.seed = Some(11);
+        c.max_concurrency = Some(4);
+        c.governance = Some(30);
+    });
+    let sb = Sandbox::with_token();
+    mixed_source(&sb, 400, 40_000);
+    let local = read_tree(&sb.path().join("dist"));
+    // Failures are retried within the run; a run that still gave up on some files is run
+    // again, as its message says.
+    let mut runs = 0;
+    for args in [
+        &["deploy", "dist", "--target", TARGET][..],
+        &["fetch", TARGET, "--out", "back"][..],
+    ] {
+        loop {
+            runs += 1;
+            assert!(runs < 10, "ten runs did not finish");
+            let out = sb.run(&emu, args);
+            match out.status.code() {
+                Some(0) => break,
+                Some(4) => continue,
+                _ => panic!("{}", stderr(&out)),
+            }
+        }
+    }
+    for (rel, bytes) in &local {
+        assert_eq!(
+            emu.file(&format!("{TARGET}/{rel}")).as_ref(),
+            Some(bytes),
+            "{rel} in the File Cabinet"
+        );
+    }
+    assert_eq!(read_tree(&sb.path().join("back")), local, "fetched back");
+    assert!(
+        emu.stats()["calls"].as_u64().unwrap() > 20,
+        "the faults were met"
+    );
+}

@@ -345,12 +345,13 @@ async fn upload(
 }
 
 /// Deploy's calls: governance allows about 160 puts a call (a search and a save each, 30 units
-/// of 5,000, less the RESTlet's reserve); a call carries at most 6 MB of files, and 32 MB are
-/// out at once (a body holds files once, base64 at 4/3).
+/// of 5,000, less the RESTlet's reserve); a call carries at most 6 MB of files, and 24 MB are
+/// out at once (a body holds its files once, base64 at 4/3, and each file is briefly held
+/// raw too while it is encoded: about 60 MB at most in all).
 const LIMITS: schedule::Limits = schedule::Limits {
     per_call: 160,
     call_bytes: 6 << 20,
-    budget: 32 << 20,
+    budget: 24 << 20,
 };
 
 /// A request body stays this far under the RESTlet's 10 MB.

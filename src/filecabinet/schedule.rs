@@ -27,7 +27,7 @@ use crate::netsuite::limiter::Limiter;
 pub const MAX_STALLS: u32 = 5;
 /// Files a call carries while the window is still growing: a call of a few files ends soon,
 /// and each ending grows the window.
-pub const PROBE_FILES: usize = 4;
+pub const PROBE_FILES: usize = 2;
 
 /// How a call went, for the scheduler.
 pub struct Done<T> {
@@ -72,15 +72,19 @@ pub struct Limits {
     pub budget: u64,
 }
 
-/// What the next call carries: at most `files` files and, beyond its first, `bytes` bytes.
+/// What the next call carries: `files` files of about `bytes` bytes in all, and beyond its
+/// first file never more than `cap` bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Share {
     pub files: usize,
     pub bytes: u64,
+    pub cap: u64,
 }
 
-/// The next call's share of `files` files of `bytes` bytes in all, with `window` calls at once.
-/// Pure, for unit tests.
+/// A call's share of work of `files` files of `bytes` bytes, with `window` calls at once.
+/// Pure, for unit tests. The scheduler plans once and keeps the plan while the window and
+/// what a call can carry stay the same: shares recomputed as work leaves would shrink within
+/// a round, and the calls of a round would no longer finish together.
 pub fn share(files: usize, bytes: u64, window: usize, limits: &Limits, probing: bool) -> Share {
     let window = window.max(1);
     let per_call = limits.per_call.max(1);
@@ -89,6 +93,7 @@ pub fn share(files: usize, bytes: u64, window: usize, limits: &Limits, probing: 
         return Share {
             files: PROBE_FILES.min(per_call),
             bytes: call_bytes,
+            cap: call_bytes,
         };
     }
     let calls = files
@@ -97,9 +102,26 @@ pub fn share(files: usize, bytes: u64, window: usize, limits: &Limits, probing: 
         .max(1);
     // Whole rounds of the window, so that no round ends with a few calls and idle places.
     let slots = calls.div_ceil(window) * window;
+    // Even by count (server time is mostly per file) and by bytes (the average is a pace
+    // that large files are taken at, small ones filling in between).
     Share {
         files: files.div_ceil(slots).clamp(1, per_call),
         bytes: bytes.div_ceil(slots as u64).clamp(1, call_bytes),
+        cap: call_bytes,
+    }
+}
+
+/// A share that would leave behind less than half a share takes that sliver too (within what
+/// a call can carry): a call of its own for it would make a round of one call at the end.
+pub fn with_sliver(share: Share, waiting: usize, per_call: usize) -> Share {
+    let rest = waiting.saturating_sub(share.files);
+    if rest > 0 && rest <= share.files / 2 {
+        Share {
+            files: waiting.min(per_call.max(share.files)),
+            ..share
+        }
+    } else {
+        share
     }
 }
 
@@ -113,9 +135,12 @@ struct Queue<T> {
     /// Largest first.
     jobs: VecDeque<Job<T>>,
     bytes: u64,
-    /// Calls under way, and the bytes they carry.
+    /// Calls under way, and the files and bytes they carry.
     out: usize,
+    out_files: usize,
     out_bytes: u64,
+    /// The share planned, and the window, files per call and probing it was planned for.
+    plan: Option<(usize, usize, bool, Share)>,
     per_call: usize,
     stopped: bool,
 }
@@ -128,45 +153,39 @@ impl<T> Queue<T> {
             .is_some_and(|j| self.out == 0 || self.out_bytes + j.size <= budget)
     }
 
-    /// Takes the next call's share, or nothing if the budget is spent.
+    /// Takes the next call's share, or nothing if the budget is spent: the largest file
+    /// waiting whenever the share's bytes so far stay within its pace (its average per file),
+    /// else the smallest.
     fn take(&mut self, share: Share, budget: u64) -> Vec<Job<T>> {
         let room = budget.saturating_sub(self.out_bytes);
-        let limit = share.bytes.min(room);
+        let cap = share.cap.min(room);
+        let files = share.files.max(1) as u128;
         let (mut chunk, mut bytes) = (Vec::new(), 0u64);
-        let mut front = true;
-        let mut front_full = false;
         while chunk.len() < share.files {
-            let next = if front {
-                self.jobs.front()
-            } else {
-                self.jobs.back()
-            };
-            let Some(job) = next else { break };
-            // The first file goes if the budget has room for it (whatever its size when
-            // nothing else is out); the next ones if the share has.
-            let fits = bytes + job.size <= limit
-                || (chunk.is_empty() && (job.size <= room || self.out == 0));
-            if !fits {
-                if front {
-                    front_full = true;
-                    front = false;
-                    continue;
-                }
+            let (Some(large), Some(small)) = (self.jobs.front(), self.jobs.back()) else {
                 break;
-            }
-            let job = if front {
+            };
+            let pace = (share.bytes as u128 * (chunk.len() as u128 + 1)).div_ceil(files);
+            let fits = |size: u64| {
+                bytes + size <= cap || (chunk.is_empty() && (size <= room || self.out == 0))
+            };
+            let job = if (bytes + large.size) as u128 <= pace && fits(large.size) {
+                self.jobs.pop_front()
+            } else if fits(small.size) {
+                self.jobs.pop_back()
+            } else if chunk.is_empty() && fits(large.size) {
                 self.jobs.pop_front()
             } else {
-                self.jobs.pop_back()
+                None
             };
             let Some(job) = job else { break };
             bytes += job.size;
             chunk.push(job);
-            front = !front && !front_full;
         }
         self.bytes -= bytes;
         if !chunk.is_empty() {
             self.out += 1;
+            self.out_files += chunk.len();
             self.out_bytes += bytes;
         }
         chunk
@@ -201,7 +220,9 @@ pub async fn run<C: Calls>(calls: C, items: Vec<C::Item>, limiter: Arc<Limiter>,
             jobs: jobs.into(),
             bytes,
             out: 0,
+            out_files: 0,
             out_bytes: 0,
+            plan: None,
             per_call: limits.per_call.max(1),
             stopped: false,
         }),
@@ -251,17 +272,27 @@ async fn worker<C: Calls>(shared: Arc<Shared<C>>) {
             if q.stopped {
                 return;
             }
-            let limits = Limits {
-                per_call: q.per_call,
-                ..shared.limits
+            let key = (shared.limiter.limit(), q.per_call, shared.limiter.probing());
+            let share = match q.plan {
+                Some((w, p, probing, share)) if (w, p, probing) == key => share,
+                _ => {
+                    // Planned over all the work not yet done, what is out included.
+                    let limits = Limits {
+                        per_call: q.per_call,
+                        ..shared.limits
+                    };
+                    let share = share(
+                        q.jobs.len() + q.out_files,
+                        q.bytes + q.out_bytes,
+                        key.0,
+                        &limits,
+                        key.2,
+                    );
+                    q.plan = Some((key.0, key.1, key.2, share));
+                    share
+                }
             };
-            let share = share(
-                q.jobs.len(),
-                q.bytes,
-                shared.limiter.limit(),
-                &limits,
-                shared.limiter.probing(),
-            );
+            let share = with_sliver(share, q.jobs.len(), q.per_call);
             let chunk = q.take(share, shared.limits.budget);
             let bytes: u64 = chunk.iter().map(|j| j.size).sum();
             (chunk, bytes)
@@ -280,6 +311,7 @@ async fn worker<C: Calls>(shared: Arc<Shared<C>>) {
         let mut given_up = Vec::new();
         if let Ok(mut q) = shared.queue.lock() {
             q.out -= 1;
+            q.out_files -= sent;
             q.out_bytes -= bytes;
             if done.governed && done.moved > 0 && done.moved < sent {
                 q.per_call = done.moved;
@@ -319,7 +351,7 @@ mod tests {
         // 2,000 files of 40 MB on 5 places: 14 calls by bytes, so 3 rounds of 5 calls.
         let s = share(2000, 40 << 20, 5, &LIMITS, false);
         assert_eq!(s.files, 134);
-        assert_eq!(s.bytes, (40u64 << 20).div_ceil(15));
+        assert_eq!((s.bytes, s.cap), ((40u64 << 20).div_ceil(15), 6 << 20));
         // Governance decides when files are many and small.
         let s = share(2000, 1 << 20, 5, &LIMITS, false);
         assert_eq!(s.files, 134, "13 calls by governance, 3 rounds");
@@ -327,8 +359,23 @@ mod tests {
         assert_eq!(share(3, 300, 5, &LIMITS, false).files, 1);
         // The budget shares memory among the places.
         let s = share(2000, 40 << 20, 16, &LIMITS, false);
-        assert_eq!(s.bytes, (40u64 << 20).div_ceil(32), "two rounds of 16");
+        assert_eq!(s.cap, 2 << 20, "16 places share 32 MB");
+        assert_eq!(s.files, 63, "20 calls by bytes: two rounds of 16");
         assert!(share(10, 10, 16, &LIMITS, false).bytes >= 1);
+        // The end of the work is not left to a call of its own.
+        let s = sh(64, 1, 1);
+        assert_eq!(with_sliver(s, 82, 160).files, 82);
+        assert_eq!(
+            with_sliver(s, 97, 160).files,
+            64,
+            "more than half a share is a share"
+        );
+        assert_eq!(
+            with_sliver(s, 90, 70).files,
+            70,
+            "never more than a call carries"
+        );
+        assert_eq!(with_sliver(s, 30, 160).files, 64);
         // While the window grows, calls are short.
         assert_eq!(share(2000, 40 << 20, 2, &LIMITS, true).files, PROBE_FILES);
     }
@@ -347,7 +394,9 @@ mod tests {
             bytes: sizes.iter().sum(),
             jobs: jobs.into(),
             out: 0,
+            out_files: 0,
             out_bytes: 0,
+            plan: None,
             per_call: 100,
             stopped: false,
         }
@@ -357,52 +406,27 @@ mod tests {
         c.iter().map(|j| j.item).collect()
     }
 
+    fn sh(files: usize, bytes: u64, cap: u64) -> Share {
+        Share { files, bytes, cap }
+    }
+
     #[test]
-    fn takes_large_and_small_in_turn_within_the_bytes() {
+    fn takes_large_files_at_the_pace_of_the_average() {
         let mut q = queue(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-        let c = q.take(
-            Share {
-                files: 4,
-                bytes: 22,
-            },
-            100,
-        );
-        assert_eq!(items(&c), vec![10, 1, 9, 2]);
-        // The large ones no longer fit: small ones fill the share.
-        let c = q.take(
-            Share {
-                files: 4,
-                bytes: 12,
-            },
-            100,
-        );
+        // 4 files of about 22 bytes: the 10 waits until the share is on pace for it.
+        let c = q.take(sh(4, 22, 100), 100);
+        assert_eq!(items(&c), vec![1, 10, 2, 9]);
+        // The cap: the large ones no longer fit, small ones fill the share.
+        let c = q.take(sh(4, 30, 12), 100);
         assert_eq!(items(&c), vec![8, 3]);
         assert_eq!((q.out, q.out_bytes, q.bytes), (2, 33, 22));
-        // A share smaller than any file still takes one, if the budget has room.
-        assert_eq!(items(&q.take(Share { files: 4, bytes: 1 }, 100)), vec![7]);
+        // A cap smaller than any file still takes one, if the budget has room.
+        assert_eq!(items(&q.take(sh(4, 1, 1), 100)), vec![4]);
         // The budget is spent: nothing, unless nothing is out.
-        assert!(!q.ready(40));
-        assert!(
-            q.take(
-                Share {
-                    files: 4,
-                    bytes: 50
-                },
-                40
-            )
-            .is_empty()
-        );
-        assert!(q.ready(45));
+        assert!(!q.ready(37));
+        assert!(q.take(sh(4, 50, 50), 37).is_empty());
+        assert!(q.ready(42));
         let mut q = queue(&[500]);
-        assert_eq!(
-            items(&q.take(
-                Share {
-                    files: 4,
-                    bytes: 10
-                },
-                100
-            )),
-            vec![500]
-        );
+        assert_eq!(items(&q.take(sh(4, 10, 10), 100)), vec![500]);
     }
 }

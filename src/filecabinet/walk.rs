@@ -192,8 +192,11 @@ pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
 
 /// A file's bytes, read as [`open_regular`] allows, at most `cap` of them (an error beyond).
 pub fn read_capped(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    open_regular(path)?.take(cap + 1).read_to_end(&mut bytes)?;
+    let file = open_regular(path)?;
+    // Sized once from the file's length (a file that grows meanwhile still stops at the cap).
+    let hint = file.metadata().map_or(0, |m| m.len()).min(cap + 1);
+    let mut bytes = Vec::with_capacity(hint as usize);
+    file.take(cap + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > cap {
         return Err(std::io::Error::other(format!(
             "it is larger than {}",

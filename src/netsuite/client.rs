@@ -174,7 +174,8 @@ impl Client {
             return Err(too_large());
         }
         // Read as it streams, never more than the cap: an endless body keeps memory flat.
-        let mut body = bytes::BytesMut::new();
+        let mut body =
+            bytes::BytesMut::with_capacity(resp.content_length().unwrap_or(0).min(cap) as usize);
         while let Some(chunk) = resp.chunk().await.map_err(SendError::Network)? {
             if (body.len() + chunk.len()) as u64 > cap {
                 return Err(too_large());
@@ -259,14 +260,23 @@ impl Client {
             if let (Some(limiter), Ok(reply)) = (&self.limiter, &outcome) {
                 if is_limit_refusal(reply) {
                     limiter.refused();
+                    // A refused call made no room in the account for anyone.
+                    if let Some(call) = call {
+                        call.end_quietly();
+                    }
                 } else if reply.status.is_success() {
                     // Only a call that went through says the account took it: an error may
                     // stop the run, and must not widen the window on its way.
                     limiter.succeeded();
                 }
             }
-            drop(call);
+            // Under a found window, a refusal is how the limit is found, not a failure: such
+            // retries wait for room and may take longer than others.
+            let finding = self.limiter.as_ref().is_some_and(|l| l.is_adaptive())
+                && matches!(&outcome, Ok(r) if is_limit_refusal(r));
             let again = match &outcome {
+                Ok(reply) if finding => retryable(reply)
+                    .map(|why| (why, retry_after(reply), retry.attempts.saturating_mul(4))),
                 Ok(reply) => retryable(reply).map(|why| (why, retry_after(reply), retry.attempts)),
                 // Nothing listening: a few quick tries (about 3 s), not the patience that a
                 // busy account deserves.
@@ -295,16 +305,17 @@ impl Client {
                         human_delay(delay),
                         attempt + 1,
                     );
-                    // Under a found window, refusals over the account's limit are how the
-                    // limit is found: counted in the summary, each said only with -v.
-                    let expected = self.limiter.as_ref().is_some_and(|l| l.is_adaptive())
-                        && matches!(&outcome, Ok(r) if is_limit_refusal(r));
+                    // Counted in the summary, each said only with -v.
+                    let expected = finding;
                     if expected {
                         ui::verbose(line);
                     } else {
                         ui::info(line);
                     }
-                    tokio::time::sleep(delay).await;
+                    match (&self.limiter, expected) {
+                        (Some(limiter), true) => limiter.wait_for_room(delay).await,
+                        _ => tokio::time::sleep(delay).await,
+                    }
                 }
                 _ => return outcome.map_err(|e| e.into_error(url)),
             }

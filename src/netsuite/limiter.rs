@@ -1,6 +1,6 @@
 //! How many calls deploy and fetch keep in flight (SPEC 8 and 11). An account allows few
 //! concurrent calls, shared with every other integration, and nstba cannot know how many are
-//! left for it. So `--jobs auto` finds out as TCP does: it starts at 2 and grows by one call
+//! left for it. So `--jobs auto` finds out as TCP does: it starts at 4 (below the 5 of the smallest account) and grows by one call
 //! per success until the first refusal (`SSS_REQUEST_LIMIT_EXCEEDED` or 429: slow start,
 //! which doubles the window each round of calls), then by one call per [`PROBE_EVERY`]
 //! successes (additive increase), never above `--max-jobs`. On a refusal the window shrinks
@@ -39,7 +39,7 @@ impl std::str::FromStr for Jobs {
 }
 
 /// Where the adaptive window starts.
-const START: usize = 2;
+const START: usize = 4;
 /// Above a limit the account has shown, the window tries one more call after this many
 /// successes (or one window of them, if larger): a refusal each time it tries costs about one
 /// call in this many (5%).
@@ -66,6 +66,7 @@ struct Window {
 pub struct Limiter {
     window: Mutex<Window>,
     notify: Notify,
+    call_ended: Notify,
     adaptive: bool,
     ceiling: usize,
     refusals: AtomicU64,
@@ -74,11 +75,25 @@ pub struct Limiter {
 /// One HTTP call under way, for the window's validation; ended when dropped.
 pub struct Call<'a>(&'a Limiter);
 
+impl Call<'_> {
+    /// Ends a call that the account refused: it counts no more, and wakes no refused call
+    /// waiting for room (its own end would otherwise wake itself).
+    pub fn end_quietly(self) {
+        if let Ok(mut w) = self.0.window.lock() {
+            w.calls = w.calls.saturating_sub(1);
+        }
+        std::mem::forget(self);
+    }
+}
+
 impl Drop for Call<'_> {
     fn drop(&mut self) {
         if let Ok(mut w) = self.0.window.lock() {
             w.calls = w.calls.saturating_sub(1);
         }
+        // One call's end makes room for one refused call: waking every one would send them
+        // all into the same place, and all but one would be refused again.
+        self.0.call_ended.notify_one();
     }
 }
 
@@ -113,6 +128,7 @@ impl Limiter {
                 peak: limit,
             }),
             notify: Notify::new(),
+            call_ended: Notify::new(),
             adaptive,
             ceiling,
             refusals: AtomicU64::new(0),
@@ -158,12 +174,14 @@ impl Limiter {
         }
     }
 
-    /// Whether the window is still growing towards a limit it has not met: no refusal yet,
-    /// and below the ceiling. Calls made now should be short, so that it learns fast.
+    /// Whether the window is trying a size the account has not shown it accepts: growing
+    /// before the first refusal, or one call above the level it accepted since. Calls made now
+    /// should be short, so that the window learns fast and a refusal delays little work.
     pub fn probing(&self) -> bool {
         self.adaptive
-            && self.refusals() == 0
-            && self.window.lock().is_ok_and(|w| w.limit < self.ceiling)
+            && self.window.lock().is_ok_and(|w| {
+                (self.refusals() == 0 && w.limit < self.ceiling) || w.limit > w.threshold
+            })
     }
 
     /// An HTTP call starts (the client holds this while it is under way).
@@ -182,6 +200,11 @@ impl Limiter {
         if let Ok(mut w) = self.window.lock() {
             // Only a window that holds work back may grow (TCP's window validation): the
             // successes of a window with room to spare say nothing about the account's limit.
+            // A window above the level the account last accepted is confirmed once it is
+            // full and a call of it goes through.
+            if w.limit > w.threshold && w.calls >= w.limit {
+                w.threshold = w.limit;
+            }
             if w.calls + w.waiting < w.limit || w.limit >= self.ceiling {
                 return;
             }
@@ -211,6 +234,27 @@ impl Limiter {
             w.limit = w.limit.min(accepted);
             w.threshold = w.limit;
             w.credit = 0;
+        }
+    }
+
+    /// After a refusal over the account's limit, waits until one of this run's other calls
+    /// ends: the place the refused call holds is then free in the account, so
+    /// it goes again at once instead of after a blind backoff (which would be refused again
+    /// while every other place is busy, and leave its place idle when it is not). With no
+    /// other call of its own under way, the account is full of other clients' calls, and the
+    /// whole backoff is waited.
+    pub async fn wait_for_room(&self, longest: std::time::Duration) {
+        let ended = self.call_ended.notified();
+        let others = self.window.lock().map(|w| w.calls).unwrap_or(0);
+        if others == 0 {
+            tokio::time::sleep(longest).await;
+            return;
+        }
+        // Not before: the account is full of this run's own calls, and a retry before one
+        // ends would only be refused again (at most a minute, in case one never ends).
+        tokio::select! {
+            _ = ended => {}
+            _ = tokio::time::sleep(longest.max(std::time::Duration::from_secs(60))) => {}
         }
     }
 
@@ -258,7 +302,7 @@ mod tests {
         let l = Limiter::new(Jobs::Auto, 16);
         l.succeeded();
         l.succeeded();
-        assert_eq!(l.limit(), 2);
+        assert_eq!(l.limit(), 4);
     }
 
     /// Sets the calls under way.
@@ -272,13 +316,13 @@ mod tests {
     fn grows_fast_then_slowly_and_shrinks_to_what_the_account_accepted() {
         let l = Limiter::new(Jobs::Auto, 16);
 
-        assert_eq!(l.limit(), 2);
+        assert_eq!(l.limit(), 4);
         assert!(l.probing());
         let ok = |l: &Limiter| {
             full(l);
             l.succeeded();
         };
-        for _ in 0..6 {
+        for _ in 0..4 {
             ok(&l);
         }
         assert_eq!(
@@ -306,6 +350,9 @@ mod tests {
         );
         ok(&l);
         assert_eq!(l.limit(), 3);
+        assert!(l.probing(), "3 calls are not known to go");
+        ok(&l);
+        assert!(!l.probing(), "3 full calls went");
         for _ in 0..400 {
             ok(&l);
         }
@@ -318,12 +365,20 @@ mod tests {
         assert_eq!(l.refusals(), 13);
     }
 
+    /// Takes the whole starting window.
+    async fn futures_places(l: &Limiter) -> Vec<Permit<'_>> {
+        let mut places = Vec::new();
+        for _ in 0..START {
+            places.push(l.acquire().await);
+        }
+        places
+    }
+
     #[tokio::test(flavor = "current_thread")]
     async fn work_held_back_lets_the_window_grow() {
         let l = std::sync::Arc::new(Limiter::new(Jobs::Auto, 16));
-        let _a = l.acquire().await;
-        let _b = l.acquire().await;
-        // The two calls end at once, with workers waiting for places: both successes count.
+        let _places: Vec<_> = futures_places(&l).await;
+        // Calls end at once, with workers waiting for places: each success counts.
         let waiters: Vec<_> = (0..3)
             .map(|_| {
                 let l = l.clone();
@@ -335,12 +390,12 @@ mod tests {
             .collect();
         tokio::task::yield_now().await;
         // A success is reported while its call still counts.
-        calls(&l, 2);
+        calls(&l, 4);
         l.succeeded();
         tokio::task::yield_now().await;
-        calls(&l, 1);
+        calls(&l, 3);
         l.succeeded();
-        assert_eq!(l.limit(), 4, "slow start doubles a round");
+        assert_eq!(l.limit(), 6, "each success of slow start counts");
         for w in waiters {
             w.abort();
             let _ = w.await;
@@ -348,7 +403,7 @@ mod tests {
         assert_eq!(l.window.lock().unwrap().waiting, 0);
         calls(&l, 1);
         l.succeeded();
-        assert_eq!(l.limit(), 4, "nothing held back, no call: no growth");
+        assert_eq!(l.limit(), 6, "nothing held back: no growth");
     }
 
     #[test]
@@ -384,7 +439,7 @@ mod tests {
         grown.refused();
         assert_eq!(
             (grown.limit(), grown.peak()),
-            (1, 3),
+            (3, 5),
             "the peak is the widest window"
         );
     }

@@ -154,19 +154,27 @@ impl PutBody {
     /// added). Says whether it was added.
     pub fn push(&mut self, path: &str, content: &[u8], limit: usize) -> bool {
         let mark = self.buf.len();
+        // Room for the whole file at once: a body grown by doubling would hold up to twice
+        // its size.
+        let text = std::str::from_utf8(content).ok();
+        let encoded = match text {
+            Some(_) => content.len() + content.len() / 8,
+            None => base64::encoded_len(content.len(), true).unwrap_or(0),
+        };
+        self.buf.reserve_exact(encoded + path.len() + 64);
         if self.files > 0 {
             self.buf.push(b',');
         }
         self.buf.extend_from_slice(br#"{"path":"#);
         // Writing JSON into a Vec cannot fail.
         let _ = serde_json::to_writer(&mut self.buf, path);
-        match std::str::from_utf8(content) {
-            Ok(text) => {
+        match text {
+            Some(text) => {
                 self.buf
                     .extend_from_slice(br#","encoding":"utf8","content":"#);
                 let _ = serde_json::to_writer(&mut self.buf, text);
             }
-            Err(_) => {
+            None => {
                 use base64::Engine as _;
                 self.buf
                     .extend_from_slice(br#","encoding":"base64","content":""#);
