@@ -13,3 +13,11 @@ if ! cargo nextest --version >/dev/null 2>&1; then
   cargo install cargo-nextest --locked
 fi
 cargo nextest run --workspace
+echo "== Release binary size (under 8 MB)"
+cargo build --release --quiet --bin nstba
+size=$(stat -c %s target/release/nstba)
+echo "target/release/nstba: $size bytes"
+if [ "$size" -ge $((8 * 1024 * 1024)) ]; then
+  echo "the release binary is over 8 MB: check [profile.release] and what was added" >&2
+  exit 1
+fi

@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(
     name = "nstba",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("NSTBA_GIT_COMMIT"), ")"),
     propagate_version = true,
     max_term_width = 100
 )]
@@ -80,18 +80,39 @@ pub struct CredentialArgs {
 pub enum Command {
     /// Get, save, list, inspect, verify, rename, remove and revoke tokens
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  nstba auth login sandbox --account 1234567_SB1\n  nstba auth list\n  nstba auth verify sandbox\n  nstba auth logout sandbox"
+    )]
     Auth(AuthCommand),
     /// Print the Authorization header value for a request (for curl, Postman, other tools)
+    #[command(
+        after_help = "Examples:\n  nstba sign GET \"https://1234567.restlets.api.netsuite.com/app/site/hosting/restlet.nl?script=1&deploy=1\" --to prod\n  curl -H \"Authorization: $(nstba sign GET \"$URL\")\" \"$URL\"\n  nstba sign POST \"$URL\" --explain"
+    )]
     Sign(SignArgs),
     /// Send a signed request to NetSuite and print the response body
+    #[command(
+        after_help = "Examples:\n  nstba request GET /services/rest/record/v1/customer/42 --to sandbox\n  nstba request POST /services/rest/record/v1/customer -d '{\"companyName\":\"Acme\"}'\n  nstba request GET \"/app/site/hosting/restlet.nl?script=12&deploy=1\" -i"
+    )]
     Request(RequestArgs),
     /// Run a SuiteQL query and stream every row (all pages)
+    #[command(
+        after_help = "Examples:\n  nstba suiteql 'SELECT id, companyname FROM customer' --to sandbox\n  nstba suiteql 'SELECT id, tranid FROM transaction' --format csv > transactions.csv\n  nstba suiteql 'SELECT COUNT(*) AS n FROM employee' --format json"
+    )]
     Suiteql(SuiteqlArgs),
     /// Upload a local folder to the File Cabinet through the companion RESTlet
+    #[command(
+        after_help = "Examples:\n  nstba deploy dist --target SuiteScripts/my-app --to sandbox\n  nstba deploy --dry-run\n  nstba deploy dist --target SuiteScripts/my-app --json --jobs 5"
+    )]
     Deploy(DeployArgs),
     /// Download a File Cabinet folder through the companion RESTlet
+    #[command(
+        after_help = "Examples:\n  nstba fetch SuiteScripts/my-app --out backup --to prod\n  nstba fetch SuiteScripts/my-app --dry-run\n  nstba fetch --json"
+    )]
     Fetch(FetchArgs),
     /// Print shell completions
+    #[command(
+        after_help = "Examples:\n  nstba completions bash > ~/.local/share/bash-completion/completions/nstba\n  nstba completions zsh > \"${fpath[1]}/_nstba\"\n  nstba completions fish > ~/.config/fish/completions/nstba.fish"
+    )]
     Completions {
         /// bash, zsh, fish, elvish or powershell
         shell: clap_complete::Shell,
@@ -101,35 +122,90 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum AuthCommand {
     /// Get a new token with the browser authorization flow and save it
+    #[command(
+        after_help = "Examples:\n  nstba auth login sandbox --account 1234567_SB1\n  nstba auth login prod --account 1234567 --no-browser\n  nstba auth login sandbox --oauth2 --client-id \"$CLIENT_ID\" --account 1234567_SB1"
+    )]
     Login(AuthLoginArgs),
     /// Save a token made in the NetSuite UI (secrets from the environment, a prompt or stdin)
+    #[command(
+        after_help = "Examples:\n  nstba auth add ci --account 1234567 --token-id \"$TOKEN_ID\"   # secret asked for, or NSTBA_TOKEN_SECRET\n  printf %s \"$TOKEN_SECRET\" | nstba auth add ci --account 1234567 --token-id \"$TOKEN_ID\" --token-secret-stdin\n  nstba auth add gulp-entry --consumer-key \"$KEY\" --consumer-secret-stdin < key.txt"
+    )]
     Add(AuthAddArgs),
     /// List saved tokens
+    #[command(
+        after_help = "Examples:\n  nstba auth list\n  nstba auth list --json\n  nstba auth list --all"
+    )]
     List(AuthListArgs),
     /// Show one saved token: account, role, where each value comes from (no secrets)
+    #[command(
+        after_help = "Examples:\n  nstba auth info sandbox\n  nstba auth info sandbox --json"
+    )]
     Info(AuthInfoArgs),
     /// Rename a saved token
-    Rename { old: String, new: String },
+    #[command(
+        after_help = "Examples:\n  nstba auth rename sandbox sb1\n  nstba auth rename default-token prod"
+    )]
+    Rename {
+        /// The saved token's current name
+        old: String,
+        /// Its new name
+        new: String,
+    },
     /// Remove a saved token from this machine only (it stays active in NetSuite; `logout`
     /// revokes it too)
-    Remove { auth_id: String },
+    #[command(
+        after_help = "Examples:\n  nstba auth remove old-laptop\n  nstba auth logout old-laptop   # revokes it in NetSuite too"
+    )]
+    Remove {
+        /// The saved token to remove
+        auth_id: String,
+    },
     /// Revoke a token in NetSuite and remove it from this machine, in one step
+    #[command(
+        after_help = "Examples:\n  nstba auth logout sandbox\n  nstba auth logout old-laptop --local-only"
+    )]
     Logout(AuthLogoutArgs),
     /// Make a saved token the default, used when nothing else names one
+    #[command(
+        after_help = "Examples:\n  nstba auth switch sandbox\n  nstba auth list   # the default is marked"
+    )]
     Switch {
         /// The saved token to use by default
         auth_id: String,
     },
+    /// Every saved token and the environment's credentials: kind, account, role, whether
+    /// each works, and which one a bare command would use here (and why)
+    #[command(
+        after_help = "Exit codes: 0 the token a bare command would use works, 3 NetSuite rejects it \
+(or nothing would be used), 5 NetSuite cannot be reached.\n\nExamples:\n  nstba auth status\n  \
+nstba auth status --offline\n  nstba auth status --json --timeout 5"
+    )]
+    Status(AuthStatusArgs),
     /// Ask NetSuite about a token (tokeninfo); exits 3 when NetSuite rejects it
+    #[command(
+        after_help = "Examples:\n  nstba auth verify sandbox\n  nstba auth verify --to prod --json"
+    )]
     Verify(AuthVerifyArgs),
     /// Revoke a token in NetSuite, then remove it from this machine
+    #[command(
+        after_help = "Examples:\n  nstba auth revoke sandbox\n  nstba auth revoke gulp-entry --consumer-key \"$KEY\" --consumer-secret-stdin < secret.txt"
+    )]
     Revoke(AuthRevokeArgs),
     /// Save an OAuth 2.0 client credentials (machine-to-machine) client, for CI
     #[command(name = "add-m2m")]
+    #[command(
+        after_help = "Examples:\n  nstba auth add-m2m ci --account 1234567 --client-id \"$CLIENT_ID\" --certificate-id \"$CERTIFICATE_ID\" --private-key ci-key.pem\n  nstba auth add-m2m ci --account 1234567 --client-id \"$CLIENT_ID\" --certificate-id \"$CERTIFICATE_ID\" --private-key ci-key.pem --scope restlets --scope rest_webservices"
+    )]
     AddM2m(AuthAddM2mArgs),
     /// Make a key pair and a self-signed certificate to upload for client credentials (M2M)
+    #[command(
+        after_help = "Examples:\n  nstba auth keygen --out keys\n  nstba auth keygen --out keys --algorithm ES256 --days 365 --name \"CI deploys\""
+    )]
     Keygen(AuthKeygenArgs),
     /// Replace a TBA token with an OAuth 2.0 one under the same name (scripts keep working)
+    #[command(
+        after_help = "Examples:\n  nstba auth migrate sandbox --client-id \"$CLIENT_ID\"\n  nstba auth migrate sandbox --client-id \"$CLIENT_ID\" --keep"
+    )]
     Migrate(AuthMigrateArgs),
 }
 
@@ -172,6 +248,19 @@ pub struct AuthMigrateArgs {
     /// Read the client secret from the first line of stdin
     #[arg(long, conflicts_with = "public")]
     pub client_secret_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuthStatusArgs {
+    /// Print a JSON object on stdout instead of a table
+    #[arg(long)]
+    pub json: bool,
+    /// Show what is saved and which token would be used, without asking NetSuite
+    #[arg(long)]
+    pub offline: bool,
+    /// Seconds all the checks together may take; a token not answered by then is unreachable
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Args)]
@@ -397,6 +486,7 @@ pub struct AuthListArgs {
 
 #[derive(Debug, Args)]
 pub struct AuthInfoArgs {
+    /// The saved token to show
     pub auth_id: String,
 
     /// Print JSON (stable; see the README)
@@ -580,4 +670,92 @@ pub struct SuiteqlArgs {
 
     #[command(flatten)]
     pub credentials: CredentialArgs,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory as _;
+
+    /// Splits a shell line into words (quotes, no expansion); stops at a comment.
+    fn words(line: &str) -> Vec<String> {
+        let (mut out, mut word, mut quote, mut any) = (Vec::new(), String::new(), None, false);
+        for c in line.chars() {
+            match (quote, c) {
+                (None, '#') if !any => break,
+                (None, '\'' | '"') => {
+                    quote = Some(c);
+                    any = true;
+                }
+                (Some(q), c) if c == q => quote = None,
+                (None, c) if c.is_whitespace() => {
+                    if any {
+                        out.push(std::mem::take(&mut word));
+                        any = false;
+                    }
+                }
+                (_, c) => {
+                    word.push(c);
+                    any = true;
+                }
+            }
+        }
+        if any {
+            out.push(word);
+        }
+        out
+    }
+
+    /// Every command's help has an Examples section, every argument a description, and every
+    /// example is an invocation this nstba accepts.
+    #[test]
+    fn every_command_has_examples_that_parse() {
+        fn visit(cmd: &clap::Command, path: &str, seen: &mut usize) {
+            let path = format!("{path} {}", cmd.get_name()).trim().to_string();
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if id != "help" && id != "version" {
+                    assert!(
+                        arg.get_help().is_some(),
+                        "{path}: argument {id} has no help"
+                    );
+                }
+            }
+            if path != "nstba" && cmd.get_subcommands().next().is_none() {
+                let help = cmd
+                    .get_after_help()
+                    .map(|h| h.to_string())
+                    .unwrap_or_default();
+                let examples: Vec<&str> = help
+                    .split_once("Examples:\n")
+                    .unwrap_or_else(|| panic!("{path}: no Examples section"))
+                    .1
+                    .lines()
+                    .collect();
+                assert!((2..=4).contains(&examples.len()), "{path}: {examples:?}");
+                for example in examples {
+                    // The nstba part of a pipeline or a substitution.
+                    let part = example.rsplit('|').next().unwrap_or(example);
+                    let part = part.split(['>', '<']).next().unwrap_or(part);
+                    let Some(at) = part.find("nstba ") else {
+                        continue;
+                    };
+                    let args = words(part[at..].trim_end_matches(')'));
+                    if let Err(e) = Cli::try_parse_from(&args) {
+                        panic!("{path}: example '{example}' does not parse: {e}");
+                    }
+                    *seen += 1;
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                visit(sub, &path, seen);
+            }
+        }
+        let mut seen = 0;
+        visit(&Cli::command(), "", &mut seen);
+        assert!(
+            seen > 30 && seen < 1000,
+            "{seen} examples; arguments without help above"
+        );
+    }
 }

@@ -540,3 +540,146 @@ fn no_oauth2_secret_reaches_any_output_under_v() {
     assert_no_oauth2_secrets(&sb, "revoke -vv", &(stdout(&out) + &stderr(&out)));
     assert!(!stderr(&out).contains(CLIENT_SECRET));
 }
+
+/// A front for the emulator on loopback that never answers calls signed for `silent_realm` (a
+/// NetSuite that cannot be reached for that account) and forwards every other call.
+fn front(emu: &nstba_emulator::Handle, silent_realm: &'static str) -> String {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", server.server_addr().to_ip().unwrap());
+    let upstream = emu.url();
+    std::thread::spawn(move || {
+        for mut req in server.incoming_requests() {
+            let upstream = upstream.clone();
+            std::thread::spawn(move || {
+                let auth = req
+                    .headers()
+                    .iter()
+                    .find(|h| h.field.equiv("Authorization"))
+                    .map(|h| h.value.to_string())
+                    .unwrap_or_default();
+                if auth.contains(&format!("realm=\"{silent_realm}\"")) {
+                    std::thread::sleep(Duration::from_secs(30));
+                    return;
+                }
+                let mut body = Vec::new();
+                std::io::Read::read_to_end(req.as_reader(), &mut body).unwrap();
+                let client = reqwest::blocking::Client::new();
+                let mut fwd = client.request(
+                    req.method().as_str().parse().unwrap(),
+                    format!("{upstream}{}", req.url()),
+                );
+                for h in req.headers() {
+                    // The Host stays the signed one: the signature covers it.
+                    if !h.field.equiv("Content-Length") {
+                        fwd = fwd.header(h.field.as_str().as_str(), h.value.as_str());
+                    }
+                }
+                let resp = fwd.body(body).send().unwrap();
+                let status = resp.status().as_u16();
+                let headers: Vec<tiny_http::Header> = resp
+                    .headers()
+                    .iter()
+                    .filter(|(k, _)| *k == "www-authenticate" || *k == "content-type")
+                    .map(|(k, v)| tiny_http::Header::from_bytes(k.as_str(), v.as_bytes()).unwrap())
+                    .collect();
+                let bytes = resp.bytes().unwrap().to_vec();
+                let mut out = tiny_http::Response::from_data(bytes).with_status_code(status);
+                for h in headers {
+                    out.add_header(h);
+                }
+                let _ = req.respond(out);
+            });
+        }
+    });
+    url
+}
+
+#[test]
+fn auth_status_shows_each_state_and_marks_the_token_in_use() {
+    let emu = oauth2_emulator(|c| {
+        c.access_ttl = 1;
+        c.refresh_ttl = 1;
+    });
+    let sb = Sandbox::with_token(); // "sb": valid TBA
+    sb.add_token("revoked", ACCOUNT, "not-a-token", "its-secret");
+    sb.add_token("far", "7654321", TID, TS);
+    assert!(login(&sb, &emu, "expired", &[]).status.success());
+    std::thread::sleep(Duration::from_millis(1500));
+    let url = front(&emu, "7654321");
+    let status = |default: &str| {
+        let out = sb
+            .nstba()
+            .args(["auth", "switch", default])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let started = std::time::Instant::now();
+        let out = sb
+            .nstba()
+            .args(["auth", "status", "--json", "--timeout", "3"])
+            .env("NSTBA_NETSUITE_URL", &url)
+            .output()
+            .unwrap();
+        let took = started.elapsed();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code(), v, took)
+    };
+    let (code, v, took) = status("sb");
+    eprintln!("{v:#}");
+    let state = |id: &str| {
+        v["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["authId"] == id)
+            .unwrap()["state"]
+            .clone()
+    };
+    assert_eq!(state("sb"), "valid");
+    assert_eq!(state("revoked"), "rejected");
+    assert_eq!(state("expired"), "refresh token expired");
+    assert_eq!(state("far"), "unreachable");
+    assert_eq!(v["active"]["authId"], "sb");
+    assert_eq!(
+        v["active"]["because"],
+        "the default set with `nstba auth switch`"
+    );
+    assert_eq!(code, Some(0), "the token in use works");
+    assert!(
+        took < Duration::from_secs(5),
+        "under the 3 s timeout: {took:?}"
+    );
+    let active: Vec<_> = v["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["active"] == true)
+        .collect();
+    assert_eq!(active.len(), 1);
+    assert_eq!(status("revoked").0, Some(3));
+    assert_eq!(status("expired").0, Some(3));
+    assert_eq!(status("far").0, Some(5));
+
+    // Offline: nothing asked, the marker still there; the table for people.
+    let calls = emu.hits();
+    let out = sb
+        .nstba()
+        .args(["auth", "status", "--offline"])
+        .env("NSTBA_NETSUITE_URL", &url)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(emu.hits(), calls, "--offline asks nothing");
+    let table = String::from_utf8(out.stdout.clone()).unwrap();
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with('*') && l.contains("far")),
+        "{table}"
+    );
+    assert!(
+        stderr(&out).contains("a bare command here uses 'far'"),
+        "{}",
+        stderr(&out)
+    );
+}

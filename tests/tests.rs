@@ -14,6 +14,7 @@ mod login;
 mod m2m;
 mod oauth2;
 mod picker;
+mod release;
 mod request;
 mod secrets;
 mod sign;

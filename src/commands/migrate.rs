@@ -72,7 +72,7 @@ pub fn run(app: &App, args: &AuthMigrateArgs) -> Result<ExitCode> {
         auth_id: Some(staging.clone()),
         ..Default::default()
     })?;
-    if let Err(e) = crate::commands::token::check_works(app, &creds) {
+    if let Err(e) = crate::commands::token::check_works(&app.endpoints, &creds) {
         let _ = Store::update(&app.store, |s| Ok(s.remove(&staging)));
         return Err(e.context(format!(
             "the new OAuth 2.0 token does not work, so '{id}' stays as it was (TBA)"

@@ -9,6 +9,7 @@ pub mod m2m;
 pub mod migrate;
 pub mod request;
 pub mod sign;
+pub mod status;
 pub mod suiteql;
 pub mod token;
 pub mod transfer;
@@ -69,6 +70,29 @@ impl App {
         }
     }
 
+    /// SPEC 5's resolution here (the project file, this user's picks, the environment),
+    /// without the account guard, the login or the picker (unless `can_prompt`).
+    pub fn resolve(&self, request: &credentials::Request, can_prompt: bool) -> Result<Resolution> {
+        let project = self.project()?;
+        let project_dir = self.project_dir(project.as_ref())?;
+        let env = |name: &str| credentials::env_var(name);
+        let picks = || -> Result<credentials::UserPicks> {
+            Ok(credentials::UserPicks {
+                choice: crate::config::project_choice(&project_dir)?,
+                default: crate::config::default_auth_id()?,
+            })
+        };
+        let ctx = credentials::Context {
+            store: &self.store,
+            endpoints: &self.endpoints,
+            project: project.as_ref(),
+            picks: &picks,
+            env: &env,
+            can_prompt,
+        };
+        credentials::resolve(request, &ctx)
+    }
+
     /// Resolves the credentials a signing command uses (SPEC 5), checks them against the
     /// account guard, and remembers a token picked with `--to` or the picker for this project
     /// folder (in the user's config folder, never in nstba.toml).
@@ -90,22 +114,7 @@ impl App {
         };
         let project = self.project()?;
         let project_dir = self.project_dir(project.as_ref())?;
-        let env = |name: &str| credentials::env_var(name);
-        let picks = || -> Result<credentials::UserPicks> {
-            Ok(credentials::UserPicks {
-                choice: crate::config::project_choice(&project_dir)?,
-                default: crate::config::default_auth_id()?,
-            })
-        };
-        let ctx = credentials::Context {
-            store: &self.store,
-            endpoints: &self.endpoints,
-            project: project.as_ref(),
-            picks: &picks,
-            env: &env,
-            can_prompt: self.can_prompt,
-        };
-        let creds = match credentials::resolve(&request, &ctx)? {
+        let creds = match self.resolve(&request, self.can_prompt)? {
             Resolution::Ready(c) => *c,
             Resolution::Create(id) => login::for_command(
                 self,
@@ -207,6 +216,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             AuthCommand::Logout(args) => token::logout(&app, &args),
             AuthCommand::Switch { auth_id } => auth::switch(&app, &auth_id),
             AuthCommand::Verify(args) => token::verify(&app, &args),
+            AuthCommand::Status(args) => status::run(&app, &args),
             AuthCommand::Revoke(args) => token::revoke(&app, &args),
             AuthCommand::AddM2m(args) => m2m::add(&app, &args),
             AuthCommand::Keygen(args) => m2m::keygen(&args),

@@ -7,7 +7,7 @@ use anyhow::Result;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
-use crate::account::Domain;
+use crate::account::{Domain, Endpoints};
 use crate::cli::{AuthRevokeArgs, AuthVerifyArgs, CredentialArgs};
 use crate::commands::{App, write_stdout};
 use crate::error::Failure;
@@ -18,12 +18,11 @@ use crate::ui;
 /// Calls a token endpoint with `creds` and returns the reply, or NetSuite's decoded refusal.
 fn call(
     creds: &crate::credentials::Credentials,
-    app: &App,
+    endpoints: &Endpoints,
     path: &str,
     query: &[(&str, &str)],
 ) -> Result<Reply> {
-    let mut url = app
-        .endpoints
+    let mut url = endpoints
         .resolve(Some(&creds.account), path)
         .map_err(anyhow::Error::from)?;
     debug_assert_eq!(Domain::for_path(path), Domain::Restlet);
@@ -49,7 +48,7 @@ pub fn verify(app: &App, args: &AuthVerifyArgs) -> Result<ExitCode> {
     if let Some(scope) = scope {
         return verify_oauth2(app, args, &creds, &scope);
     }
-    let reply = call(&creds, app, "/rest/tokeninfo", &[])?;
+    let reply = call(&creds, &app.endpoints, "/rest/tokeninfo", &[])?;
     let who = creds
         .auth_id
         .as_deref()
@@ -109,7 +108,7 @@ pub fn revoke(app: &App, args: &AuthRevokeArgs) -> Result<ExitCode> {
     };
     let reply = call(
         &creds,
-        app,
+        &app.endpoints,
         "/rest/revoketoken",
         &[
             ("consumerKey", pair.consumer_key.as_str()),
@@ -222,7 +221,7 @@ fn verify_oauth2(
         Some(s) => (s.role().map(str::to_string), s.entity().map(str::to_string)),
         None => (None, None),
     };
-    let (url, status) = cheap_call(app, creds, scope, entity.as_deref())?;
+    let (url, status) = cheap_call(&app.endpoints, creds, scope, entity.as_deref())?;
     let info = serde_json::json!({
         "authId": id,
         "kind": creds.grant.kind(),
@@ -255,12 +254,12 @@ fn verify_oauth2(
 }
 
 /// Whether a token works: TBA asks tokeninfo; OAuth 2.0 makes [`cheap_call`].
-pub fn check_works(app: &App, creds: &crate::credentials::Credentials) -> Result<()> {
+pub fn check_works(endpoints: &Endpoints, creds: &crate::credentials::Credentials) -> Result<()> {
     let scope = match &creds.grant {
         crate::auth::Grant::OAuth2(s) => s.scope.clone(),
         crate::auth::Grant::M2m(m) => m.scope.clone(),
         crate::auth::Grant::Tba(_) => {
-            let reply = call(creds, app, "/rest/tokeninfo", &[])?;
+            let reply = call(creds, endpoints, "/rest/tokeninfo", &[])?;
             if reply.is_success() {
                 return Ok(());
             }
@@ -270,14 +269,14 @@ pub fn check_works(app: &App, creds: &crate::credentials::Credentials) -> Result
             );
         }
     };
-    cheap_call(app, creds, &scope, None).map(drop)
+    cheap_call(endpoints, creds, &scope, None).map(drop)
 }
 
 /// One cheap call that the scope allows (a REST record for `rest_webservices`, else the
 /// companion RESTlet's listing). Any answer but a refusal of the token (401) shows it works:
 /// a 403 or a missing RESTlet is about the role or the account, not the token.
 fn cheap_call(
-    app: &App,
+    endpoints: &Endpoints,
     creds: &crate::credentials::Credentials,
     scope: &str,
     entity: Option<&str>,
@@ -294,8 +293,7 @@ fn cheap_call(
             "/app/site/hosting/restlet.nl?script={script}&deploy={deploy}&action=list&path=SuiteScripts"
         )
     };
-    let url = app
-        .endpoints
+    let url = endpoints
         .resolve(Some(&creds.account), &path)
         .map_err(anyhow::Error::from)?;
     let client = Client::new()?;
