@@ -5,6 +5,27 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+/// The saved auth IDs, for shell completion (`--to <TAB>`): read from `NSTBA_STORE` or
+/// `~/.nstba`; nothing when the store cannot be read (completion never prints an error).
+pub fn saved_auth_ids() -> Vec<clap_complete::CompletionCandidate> {
+    let Ok(path) = crate::store::StorePath::resolve(None) else {
+        return Vec::new();
+    };
+    let Ok(store) = crate::store::Store::load(&path) else {
+        return Vec::new();
+    };
+    store
+        .entries()
+        .into_iter()
+        .map(|(id, entry)| {
+            let help = entry
+                .map(|e| format!("{} {}", e.kind(), e.account()))
+                .unwrap_or_else(|_| "unreadable entry".into());
+            clap_complete::CompletionCandidate::new(id).help(Some(help.into()))
+        })
+        .collect()
+}
+
 /// NetSuite token-based authentication from the command line: get, keep and use TBA tokens.
 #[derive(Debug, Parser)]
 #[command(
@@ -53,11 +74,11 @@ pub struct GlobalArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct CredentialArgs {
     /// Use this saved token; a name not saved yet runs the login flow; no value opens a picker
-    #[arg(long, value_name = "AUTH_ID", num_args = 0..=1, conflicts_with = "auth_id")]
+    #[arg(long, value_name = "AUTH_ID", num_args = 0..=1, conflicts_with = "auth_id", add = clap_complete::ArgValueCandidates::new(saved_auth_ids))]
     pub to: Option<Option<String>>,
 
     /// Use this saved token
-    #[arg(long, value_name = "AUTH_ID")]
+    #[arg(long, value_name = "AUTH_ID", add = clap_complete::ArgValueCandidates::new(saved_auth_ids))]
     pub auth_id: Option<String>,
 
     /// Consumer key of the integration record; given here it replaces the saved one
@@ -147,6 +168,7 @@ pub enum AuthCommand {
     )]
     Rename {
         /// The saved token's current name
+        #[arg(add = clap_complete::ArgValueCandidates::new(saved_auth_ids))]
         old: String,
         /// Its new name
         new: String,
@@ -158,6 +180,7 @@ pub enum AuthCommand {
     )]
     Remove {
         /// The saved token to remove
+        #[arg(add = clap_complete::ArgValueCandidates::new(saved_auth_ids))]
         auth_id: String,
     },
     /// Revoke a token in NetSuite and remove it from this machine, in one step
@@ -171,6 +194,7 @@ pub enum AuthCommand {
     )]
     Switch {
         /// The saved token to use by default
+        #[arg(add = clap_complete::ArgValueCandidates::new(saved_auth_ids))]
         auth_id: String,
     },
     /// Every saved token and the environment's credentials: kind, account, role, whether
@@ -212,7 +236,7 @@ nstba auth status --offline\n  nstba auth status --json --timeout 5"
 #[derive(Debug, Args)]
 pub struct AuthMigrateArgs {
     /// The saved TBA token to replace
-    #[arg(value_name = "TBA_AUTH_ID")]
+    #[arg(value_name = "TBA_AUTH_ID", add = clap_complete::ArgValueCandidates::new(saved_auth_ids))]
     pub auth_id: String,
 
     /// The OAuth 2.0 integration record's client ID
@@ -266,6 +290,7 @@ pub struct AuthStatusArgs {
 #[derive(Debug, Args)]
 pub struct AuthLogoutArgs {
     /// The saved token to log out of
+    #[arg(add = clap_complete::ArgValueCandidates::new(saved_auth_ids))]
     pub auth_id: String,
 
     /// Only remove it from this machine (it stays active in NetSuite), as `auth remove`
@@ -408,6 +433,11 @@ pub struct AuthLoginArgs {
     /// Ask NetSuite to show its login page even when the browser has a session
     #[arg(long, requires = "oauth2")]
     pub prompt_login: bool,
+
+    /// With --force: keep the replaced token active in NetSuite (by default it is revoked once
+    /// the new one is saved)
+    #[arg(long, requires = "force")]
+    pub keep_old: bool,
 }
 
 #[derive(Debug, Args)]
@@ -427,6 +457,7 @@ pub struct AuthVerifyArgs {
 #[derive(Debug, Args)]
 pub struct AuthRevokeArgs {
     /// The saved token to revoke
+    #[arg(add = clap_complete::ArgValueCandidates::new(saved_auth_ids))]
     pub auth_id: String,
 
     /// Consumer key of the integration record; given here it replaces the saved one
@@ -487,6 +518,7 @@ pub struct AuthListArgs {
 #[derive(Debug, Args)]
 pub struct AuthInfoArgs {
     /// The saved token to show
+    #[arg(add = clap_complete::ArgValueCandidates::new(saved_auth_ids))]
     pub auth_id: String,
 
     /// Print JSON (stable; see the README)

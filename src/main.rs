@@ -6,6 +6,9 @@ use clap::Parser as _;
 
 fn main() -> ExitCode {
     release_large_buffers();
+    // Shell completion asks nstba for candidates with COMPLETE set; answered and exited here.
+    clap_complete::CompleteEnv::with_factory(<nstba::cli::Cli as clap::CommandFactory>::command)
+        .complete();
     let cli = nstba::cli::Cli::parse();
     match nstba::commands::run(cli) {
         Ok(code) => code,

@@ -6,10 +6,20 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 static LEVEL: AtomicU8 = AtomicU8::new(1);
 
-/// 0 quiet, 1 normal, 2 and more verbose.
+/// 0 quiet, 1 normal, 2 and more verbose. Also turns colour off (prompts, progress bars)
+/// when `NO_COLOR` is set to anything (no-color.org).
 pub fn set_level(quiet: bool, verbose: u8) {
     let level = if quiet { 0 } else { 1 + verbose };
     LEVEL.store(level, Ordering::Relaxed);
+    if no_color() {
+        console::set_colors_enabled(false);
+        console::set_colors_enabled_stderr(false);
+    }
+}
+
+/// Whether `NO_COLOR` asks for no colour.
+pub fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
 pub fn is_quiet() -> bool {
@@ -155,11 +165,20 @@ pub fn progress(total_bytes: u64, files: usize) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(total_bytes);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{bar:30.cyan/blue} {bytes}/{total_bytes} {msg} ({elapsed})",
-    ) {
+    // Files, bytes, rate and time left; without colour under NO_COLOR.
+    let template = if no_color() {
+        "{bar:30} {msg}, {bytes}/{total_bytes} at {bytes_per_sec}, {eta} left"
+    } else {
+        "{bar:30.cyan/blue} {msg}, {bytes}/{total_bytes} at {bytes_per_sec}, {eta} left"
+    };
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
         bar.set_style(style);
     }
-    bar.set_message(format!("0/{files} files"));
+    bar.set_message(progress_files(0, files));
     bar
+}
+
+/// The files part of a progress bar: `120/2000 files`.
+pub fn progress_files(done: usize, files: usize) -> String {
+    format!("{done}/{files} files")
 }

@@ -387,3 +387,34 @@ fn logout_revokes_and_removes_and_local_only_only_removes() {
     let out = sb.run(&emu, &["auth", "logout", "sb"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn login_force_revokes_the_token_it_replaces_unless_keep_old() {
+    let emu = emulator_with(|c| c.decision = nstba_emulator::Decision::Allow);
+    let sb = Sandbox::with_token();
+    let again = |extra: &[&str]| {
+        let out = sb
+            .nstba()
+            .args(["auth", "login", "sb", "--account", ACCOUNT, "--force"])
+            .args(extra)
+            .env("NSTBA_NETSUITE_URL", emu.url())
+            .env("NSTBA_CALLBACK_URL", "http://localhost:0/tba")
+            .env("NSTBA_BROWSER", standin_browser())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        (
+            sb.store_json()["sb"]["token"].as_str().unwrap().to_string(),
+            stderr(&out),
+        )
+    };
+    assert!(emu.token_active(TID));
+    let (first, err) = again(&[]);
+    assert!(emu.token_active(&first));
+    assert!(!emu.token_active(TID), "the replaced token is revoked");
+    assert!(err.contains("Revoked the token 'sb' replaced"), "{err}");
+    let (second, err) = again(&["--keep-old"]);
+    assert!(emu.token_active(&second));
+    assert!(emu.token_active(&first), "--keep-old keeps it");
+    assert!(err.contains("stays active"), "{err}");
+}

@@ -147,3 +147,47 @@ fn to_new_on_a_terminal_creates_the_token_then_uses_it() {
         .success();
     assert_eq!(emu.hits(), hits + 1);
 }
+
+/// The deploy's progress on a terminal: files, bytes, rate and time left; colour unless
+/// NO_COLOR is set.
+#[test]
+fn deploy_progress_shows_files_bytes_rate_and_time_left_and_honours_no_color() {
+    let emu = emulator_with(|c| {
+        c.call_overhead_ms = 150;
+        c.governance = Some(4);
+    });
+    for no_color in [false, true] {
+        let sb = Sandbox::with_token();
+        let dist = sb.path().join("dist");
+        std::fs::create_dir_all(&dist).unwrap();
+        for i in 0..40 {
+            std::fs::write(dist.join(format!("f{i}.js")), "x".repeat(2000)).unwrap();
+        }
+        let url = emu.url();
+        let mut env = vec![("NSTBA_NETSUITE_URL", url.as_str())];
+        if no_color {
+            env.push(("NO_COLOR", "1"));
+        }
+        let mut p = on_pty(
+            &sb,
+            &[
+                "deploy",
+                "dist",
+                "--target",
+                "SuiteScripts/p",
+                "--jobs",
+                "2",
+            ],
+            &env,
+        );
+        let seen = p.exp_string("Deployed to").unwrap();
+        assert!(seen.contains("/40 files, "), "{seen:?}");
+        assert!(seen.contains(" left"), "{seen:?}");
+        assert!(seen.contains("/s"), "a rate: {seen:?}");
+        assert_eq!(
+            seen.contains("\x1b[36m"),
+            !no_color,
+            "colour only without NO_COLOR: {seen:?}"
+        );
+    }
+}

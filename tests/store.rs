@@ -360,3 +360,39 @@ fn a_store_in_a_folder_others_can_write_is_refused() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[test]
+fn auth_list_marks_gulp_entries_without_a_consumer_pair_and_says_what_they_need() {
+    let sb = Sandbox::with_token(); // nstba's own entry, with its pair
+    let mut store = sb.store_json();
+    store["gulp"] = serde_json::json!({"token": "t", "secret": "s", "account": "1234567"});
+    std::fs::write(sb.store(), serde_json::to_string(&store).unwrap()).unwrap();
+    let out = sb.nstba().args(["auth", "list"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = stdout(&out);
+    let gulp = table.lines().find(|l| l.starts_with("gulp")).unwrap();
+    assert!(gulp.contains("none: needs a pair"), "{table}");
+    let sb_line = table.lines().find(|l| l.starts_with("sb ")).unwrap();
+    assert!(sb_line.contains("saved"), "{table}");
+    let err = stderr(&out);
+    assert!(
+        err.contains("1 TBA token is saved without a consumer pair")
+            && err.contains("NSTBA_CONSUMER_KEY")
+            && err.contains("--consumer-key KEY --consumer-secret-stdin"),
+        "{err}"
+    );
+    // With the pair in the environment, it signs: no hint.
+    let out = sb
+        .nstba()
+        .args(["auth", "list"])
+        .env("NSTBA_CONSUMER_KEY", "k")
+        .env("NSTBA_CONSUMER_SECRET", "s")
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out)
+            .lines()
+            .any(|l| l.starts_with("gulp") && l.contains("from env"))
+    );
+    assert!(!stderr(&out).contains("without a consumer pair"));
+}

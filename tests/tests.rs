@@ -4,6 +4,7 @@
 mod chromium;
 mod common;
 
+mod completion;
 mod concurrency;
 mod crash;
 mod credentials;

@@ -271,6 +271,28 @@ pub fn list(app: &App, args: &AuthListArgs) -> Result<ExitCode> {
     } else {
         write_stdout(table(&rows).as_bytes())?;
     }
+    // Entries the gulp tools made carry no consumer pair: say what they need.
+    let without_pair = rows
+        .iter()
+        .filter(|r| r["kind"] == "TBA" && r["hasConsumer"] == false && r["usable"] == true)
+        .count();
+    let env_pair = credentials::env_var(credentials::ENV_CONSUMER_KEY).is_some()
+        && credentials::env_var(credentials::ENV_CONSUMER_SECRET).is_some();
+    if without_pair > 0 && !env_pair && !args.json {
+        ui::info(format!(
+            "{without_pair} TBA token{} saved without a consumer pair (made by the gulp tools?): \
+             {} only with the pair of the integration that made {}: set \
+             NSTBA_CONSUMER_KEY and NSTBA_CONSUMER_SECRET, or save it once with `nstba auth \
+             add AUTH_ID --consumer-key KEY --consumer-secret-stdin`",
+            if without_pair == 1 { " is" } else { "s are" },
+            if without_pair == 1 {
+                "it signs"
+            } else {
+                "they sign"
+            },
+            if without_pair == 1 { "it" } else { "them" },
+        ));
+    }
     if hidden > 0 && !args.all {
         let why = match &filter {
             Some(a) => format!("for other accounts than {a} (nstba.toml) or unusable"),
@@ -282,6 +304,8 @@ pub fn list(app: &App, args: &AuthListArgs) -> Result<ExitCode> {
 }
 
 fn table(rows: &[Value]) -> String {
+    let env_pair = credentials::env_var(credentials::ENV_CONSUMER_KEY).is_some()
+        && credentials::env_var(credentials::ENV_CONSUMER_SECRET).is_some();
     let cell = |v: &Value| v.as_str().map(str::to_string).unwrap_or_else(|| "-".into());
     let headers = [
         "AUTH ID", "KIND", "ACCOUNT", "ROLE", "TOKEN", "CREATED", "CONSUMER",
@@ -305,7 +329,8 @@ fn table(rows: &[Value]) -> String {
                     (_, Value::String(p)) => format!("unusable: {p}"),
                     _ if oauth2 => "-".into(),
                     (Value::Bool(true), _) => "saved".into(),
-                    _ => "from env".into(),
+                    _ if env_pair => "from env".into(),
+                    _ => "none: needs a pair".into(),
                 },
             ]
         })
@@ -481,7 +506,18 @@ pub fn remove(app: &App, auth_id: &str) -> Result<ExitCode> {
             .into())
         }
     })?;
-    let where_to_revoke = match removed {
+    let where_to_revoke = where_to_revoke(removed.as_ref());
+    ui::info(format!(
+        "Removed '{auth_id}' from {}. {where_to_revoke}. Next time, `nstba auth logout \
+         {auth_id}` revokes and removes in one step.",
+        app.store.path().display()
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Where a token of this kind is revoked in NetSuite's UI.
+pub fn where_to_revoke(saved: Option<&Saved>) -> &'static str {
+    match saved {
         Some(Saved::M2m(_)) => {
             "Its certificate stays valid in NetSuite until revoked on Setup > Integration > \
              Manage Authentication > OAuth 2.0 Client Credentials (M2M) Setup"
@@ -495,13 +531,7 @@ pub fn remove(app: &App, auth_id: &str) -> Result<ExitCode> {
             "The token stays active in NetSuite: revoke it there (Setup > Users/Roles > Access \
              Tokens: open the token and click Revoke)"
         }
-    };
-    ui::info(format!(
-        "Removed '{auth_id}' from {}. {where_to_revoke}. Next time, `nstba auth logout \
-         {auth_id}` revokes and removes in one step.",
-        app.store.path().display()
-    ));
-    Ok(ExitCode::SUCCESS)
+    }
 }
 
 #[cfg(test)]

@@ -178,7 +178,8 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
     let mut uploaded = 0usize;
     let mut fatal: Option<anyhow::Error> = None;
     if !to_send.is_empty() {
-        let bar = ui::progress(total_bytes, to_send.len());
+        let files = to_send.len();
+        let bar = ui::progress(total_bytes, files);
         fatal = runtime.block_on(upload(
             restlet,
             to_send,
@@ -189,7 +190,7 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
                     uploaded += 1;
                     outcome.bytes += size;
                     bar.inc(*size);
-                    bar.set_message(format!("{uploaded} files"));
+                    bar.set_message(ui::progress_files(uploaded, files));
                 }
                 Event::Failed { rel, why } => outcome.failed.push((rel.clone(), why.clone())),
                 Event::Fatal(_) => {}

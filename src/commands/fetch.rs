@@ -109,7 +109,8 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
 
     std::fs::create_dir_all(&out)
         .map_err(|e| Failure::error(format!("cannot create the folder {}: {e}", out.display())))?;
-    let bar = ui::progress(total, wanted.len());
+    let files = wanted.len();
+    let bar = ui::progress(total, files);
     let mut written = 0usize;
     runtime.block_on(download(
         restlet,
@@ -121,7 +122,7 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
                 written += 1;
                 outcome.bytes += n;
                 bar.inc(n);
-                bar.set_message(format!("{written} files"));
+                bar.set_message(ui::progress_files(written, files));
             }
             Event::Failed { path, why } => outcome.failed.push((path, why)),
         },

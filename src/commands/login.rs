@@ -24,6 +24,8 @@ pub struct Login {
     /// The name to save under; `None` derives one from the account.
     pub auth_id: Option<String>,
     pub force: bool,
+    /// With `force`: leave the replaced token active in NetSuite.
+    pub keep_old: bool,
     pub flow: FlowOptions,
 }
 
@@ -56,6 +58,7 @@ pub fn run(app: &App, args: &AuthLoginArgs) -> Result<ExitCode> {
     let login = Login {
         auth_id: args.auth_id.clone(),
         force: args.force,
+        keep_old: args.keep_old,
         flow: FlowOptions {
             account,
             role: args.role.clone(),
@@ -77,6 +80,7 @@ pub fn perform(app: &App, login: Login) -> Result<Credentials> {
     let client = Client::new()?;
     let store_path = app.store.clone();
     let mut saved_as = String::new();
+    let mut replaced = None;
     let (authorized, took) = crate::netsuite::runtime()?.block_on(flow::authorize(
         &client,
         &app.endpoints,
@@ -93,7 +97,7 @@ pub fn perform(app: &App, login: Login) -> Result<Credentials> {
                 created_at: Some(crate::commands::auth::now_rfc3339()),
                 extra: Default::default(),
             };
-            saved_as = save_login(
+            (saved_as, replaced) = save_login(
                 &store_path,
                 login.auth_id.as_deref(),
                 login.force,
@@ -120,6 +124,11 @@ pub fn perform(app: &App, login: Login) -> Result<Credentials> {
         "token saved {:.1} ms after the callback arrived",
         took.as_secs_f64() * 1000.0
     ));
+    let fallback = (
+        login.flow.consumer_key.as_str(),
+        &login.flow.consumer_secret,
+    );
+    settle_replaced(app, &saved_as, replaced, login.keep_old, Some(fallback));
     Ok(Credentials {
         auth_id: Some(saved_as),
         account: authorized.account,
@@ -196,6 +205,7 @@ pub fn oauth2_login(app: &App, args: &AuthLoginArgs) -> Result<String> {
     let client = Client::new()?;
     let store_path = app.store.clone();
     let mut saved_as = String::new();
+    let mut replaced = None;
     let (authorized, took) = crate::netsuite::runtime()?.block_on(flow::authorize(
         &client,
         &app.endpoints,
@@ -225,7 +235,7 @@ pub fn oauth2_login(app: &App, args: &AuthLoginArgs) -> Result<String> {
                 created_at: Some(crate::commands::auth::now_rfc3339()),
                 extra: Default::default(),
             };
-            saved_as = save_login(
+            (saved_as, replaced) = save_login(
                 &store_path,
                 args.auth_id.as_deref(),
                 args.force,
@@ -253,19 +263,53 @@ pub fn oauth2_login(app: &App, args: &AuthLoginArgs) -> Result<String> {
         "token saved {:.1} ms after the redirect arrived",
         took.as_secs_f64() * 1000.0
     ));
+    settle_replaced(app, &saved_as, replaced, args.keep_old, None);
     Ok(saved_as)
+}
+
+/// After `auth login --force`: revokes the token the new one replaced, unless `keep_old`
+/// (then says it stays active). A failed revocation is a warning: the new token is saved and
+/// works, and the old one can still be revoked in the UI.
+fn settle_replaced(
+    app: &App,
+    auth_id: &str,
+    replaced: Option<Saved>,
+    keep_old: bool,
+    fallback: Option<(&str, &crate::secret::Secret)>,
+) {
+    let Some(old) = replaced else { return };
+    if keep_old {
+        ui::info(format!(
+            "The {} token '{auth_id}' replaced stays active in NetSuite (--keep-old): revoke it              in the UI when it is no longer used ({})",
+            old.kind(),
+            crate::commands::auth::where_to_revoke(Some(&old))
+        ));
+        return;
+    }
+    match crate::commands::token::revoke_replaced(&app.endpoints, &old, fallback) {
+        Ok(()) => ui::info(format!(
+            "Revoked the token '{auth_id}' replaced ({}) in NetSuite",
+            old.kind()
+        )),
+        Err(e) => ui::warn(format!(
+            "the token '{auth_id}' replaced could not be revoked, so it stays active in              NetSuite: {}. Revoke it in the UI ({})",
+            format!("{e:#}").lines().next().unwrap_or_default(),
+            crate::commands::auth::where_to_revoke(Some(&old))
+        )),
+    }
 }
 
 /// Saves what a login made, under `auth_id` (else a free name from the account), replacing a
 /// saved entry only with `force`: the store is re-read under its lock, so a token saved by
-/// another process while the login ran is never lost silently. Returns the name.
+/// another process while the login ran is never lost silently. Returns the name and the entry
+/// replaced.
 fn save_login(
     store_path: &crate::store::StorePath,
     auth_id: Option<&str>,
     force: bool,
     account: &AccountId,
     entry: Saved,
-) -> Result<String> {
+) -> Result<(String, Option<Saved>)> {
     Store::update(store_path, |store| {
         let id = match auth_id {
             Some(id) if store.contains(id) && !force => {
@@ -279,9 +323,10 @@ fn save_login(
             None => free_name(store, account),
         };
         // A replaced entry starts afresh: nothing of the old one may linger.
+        let replaced = store.get(&id).ok().flatten();
         store.remove(&id);
         store.put(&id, &entry);
-        Ok(id)
+        Ok((id, replaced))
     })
 }
 
@@ -364,6 +409,7 @@ pub fn for_command(
         Login {
             auth_id: Some(auth_id.to_string()),
             force: false,
+            keep_old: false,
             flow: FlowOptions {
                 account,
                 role: None,

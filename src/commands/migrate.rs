@@ -64,6 +64,7 @@ pub fn run(app: &App, args: &AuthMigrateArgs) -> Result<ExitCode> {
         scope: args.scope.clone(),
         client_secret_stdin: args.client_secret_stdin,
         prompt_login: false,
+        keep_old: false,
     };
     crate::commands::login::oauth2_login(app, &login)?;
 

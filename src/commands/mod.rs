@@ -199,8 +199,32 @@ pub fn write_stdout(bytes: &[u8]) -> Result<()> {
 pub fn run(cli: Cli) -> Result<ExitCode> {
     crate::ui::set_level(cli.global.quiet, cli.global.verbose);
     if let Command::Completions { shell } = cli.command {
+        // The registration of dynamic completion: the shell asks nstba itself for candidates
+        // (`COMPLETE=SHELL nstba -- WORDS`), so saved auth IDs complete after --to.
+        use clap_complete::env::EnvCompleter as _;
         let mut out = Vec::new();
-        clap_complete::generate(shell, &mut Cli::command(), "nstba", &mut out);
+        let (var, name) = ("COMPLETE", "nstba");
+        match shell {
+            clap_complete::Shell::Bash => {
+                clap_complete::env::Bash.write_registration(var, name, name, name, &mut out)
+            }
+            clap_complete::Shell::Zsh => {
+                clap_complete::env::Zsh.write_registration(var, name, name, name, &mut out)
+            }
+            clap_complete::Shell::Fish => {
+                clap_complete::env::Fish.write_registration(var, name, name, name, &mut out)
+            }
+            clap_complete::Shell::Elvish => {
+                clap_complete::env::Elvish.write_registration(var, name, name, name, &mut out)
+            }
+            clap_complete::Shell::PowerShell => {
+                clap_complete::env::Powershell.write_registration(var, name, name, name, &mut out)
+            }
+            _ => {
+                clap_complete::generate(shell, &mut Cli::command(), name, &mut out);
+                Ok(())
+            }
+        }?;
         write_stdout(&out)?;
         return Ok(ExitCode::SUCCESS);
     }

@@ -149,6 +149,78 @@ pub fn revoke(app: &App, args: &AuthRevokeArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Revokes a token that is no longer saved (`auth login --force` replaced it): a TBA token
+/// signed with its own consumer pair, else `fallback` (the login's); an OAuth 2.0 token by its
+/// refresh token. Client credentials hold no token: their certificate is revoked in the UI.
+pub fn revoke_replaced(
+    endpoints: &Endpoints,
+    old: &crate::store::Saved,
+    fallback: Option<(&str, &crate::secret::Secret)>,
+) -> Result<()> {
+    use crate::store::Saved;
+    let account = crate::account::AccountId::parse(old.account())?;
+    match old {
+        Saved::Tba(e) => {
+            let (consumer_key, consumer_secret) = match (&e.consumer_key, &e.consumer_secret) {
+                (Some(k), Some(s)) => (k.clone(), s.clone()),
+                _ => match fallback {
+                    Some((k, s)) => (k.to_string(), s.clone()),
+                    None => {
+                        return Err(Failure::error("it has no consumer pair to sign with").into());
+                    }
+                },
+            };
+            let creds = crate::credentials::Credentials {
+                auth_id: None,
+                account: account.clone(),
+                grant: crate::auth::Grant::Tba(crate::auth::TbaPair {
+                    consumer_key: consumer_key.clone(),
+                    consumer_secret,
+                    token_id: e.token.clone(),
+                    token_secret: e.secret.clone(),
+                }),
+                origin: crate::credentials::Origin::Login,
+            };
+            let reply = call(
+                &creds,
+                endpoints,
+                "/rest/revoketoken",
+                &[("consumerKey", &consumer_key), ("token", &e.token)],
+            )?;
+            if !reply.is_success() {
+                let err = reply.error();
+                return Err(
+                    Failure::new(err.exit_kind(), err.describe(Some(&account.realm()))).into(),
+                );
+            }
+            Ok(())
+        }
+        Saved::OAuth2(e) => {
+            use crate::auth::oauth2::{ClientAuth, REVOKE_PATH, post_form};
+            let url = endpoints
+                .resolve(Some(&account), REVOKE_PATH)
+                .map_err(anyhow::Error::from)?;
+            let auth = ClientAuth {
+                client_id: e.client_id.clone(),
+                secret: e.client_secret.clone(),
+            };
+            let (status, _) = crate::netsuite::runtime()?.block_on(post_form(
+                &Client::new()?,
+                &url,
+                &auth,
+                &[("token", e.refresh_token.expose())],
+            ))?;
+            if !(200..300).contains(&status) {
+                return Err(
+                    Failure::error(format!("the revoke endpoint answered HTTP {status}")).into(),
+                );
+            }
+            Ok(())
+        }
+        Saved::M2m(_) => Err(Failure::error("client credentials hold no token to revoke").into()),
+    }
+}
+
 /// Revokes an OAuth 2.0 token at the revoke endpoint (SPEC 10): its refresh token, and with it
 /// every access token made from it; then removes the entry.
 fn revoke_oauth2(
