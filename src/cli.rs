@@ -625,6 +625,11 @@ pub struct DeployArgs {
     #[arg(long)]
     pub force: bool,
 
+    /// Hash every file to find what changed, even those whose size and modification time are
+    /// as the last deploy recorded them
+    #[arg(long)]
+    pub checksum: bool,
+
     /// Also send hidden files and folders (names starting with '.', such as .env); without it
     /// only those that a '!' rule in .nstbaignore names go
     #[arg(long)]

@@ -480,3 +480,46 @@ fn permission_errors_name_the_permission() {
     // already under way when it came were made (the window starts at 4).
     assert!(calls.join().unwrap() <= 4);
 }
+
+#[test]
+fn a_file_of_the_recorded_size_and_time_is_not_hashed_again_unless_checksum() {
+    let emu = emulator();
+    let sb = Sandbox::with_token();
+    let dist = sb.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    let (a, b) = (dist.join("a.js"), dist.join("b.js"));
+    std::fs::write(&a, "one").unwrap();
+    std::fs::write(&b, "two").unwrap();
+    let deploy = |extra: &[&str]| {
+        let mut args = vec!["deploy", "dist", "--target", TARGET, "--json"];
+        args.extend_from_slice(extra);
+        let out = sb.run(&emu, &args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        summary(&out)
+    };
+    assert_eq!(deploy(&[])["uploaded"], 2);
+    // a.js changes but keeps its size and time (as a tool that restores times might leave
+    // it): only a hash can tell, so a plain deploy trusts the size and time...
+    let time = std::fs::metadata(&a).unwrap().modified().unwrap();
+    std::fs::write(&a, "ONE").unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&a)
+        .unwrap()
+        .set_modified(time)
+        .unwrap();
+    // ...and b.js is touched but the same: hashed once, found unchanged, its time recorded.
+    std::fs::File::options()
+        .write(true)
+        .open(&b)
+        .unwrap()
+        .set_modified(time + std::time::Duration::from_secs(5))
+        .unwrap();
+    assert_eq!(deploy(&[])["uploaded"], 0);
+    assert_eq!(emu.file(&format!("{TARGET}/a.js")).unwrap(), b"one");
+    let recorded = std::fs::read_to_string(&sb.deploy_states()[0]).unwrap();
+    assert!(recorded.contains("\"modified\""), "{recorded}");
+    // --checksum hashes everything and finds a.js.
+    assert_eq!(deploy(&["--checksum"])["uploaded"], 1);
+    assert_eq!(emu.file(&format!("{TARGET}/a.js")).unwrap(), b"ONE");
+}

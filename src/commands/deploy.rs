@@ -29,6 +29,7 @@ enum Event {
         rel: String,
         sha256: String,
         size: u64,
+        modified: Option<u64>,
     },
     Failed {
         rel: String,
@@ -81,16 +82,43 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
     // What the state says is there already, unchanged since it was sent.
     let mut to_send = Vec::new();
     let mut unchanged = Vec::new();
-    for (file, hash) in walked.files.iter().zip(hash_all(&walked.files)) {
+    // A file of the size and modification time recorded when it was sent is not read again
+    // (as rsync and git do); the others are hashed (all of them with --checksum).
+    let (same, to_hash): (Vec<LocalFile>, Vec<LocalFile>) =
+        walked.files.iter().cloned().partition(|f| {
+            !args.force
+                && !args.checksum
+                && f.modified.is_some()
+                && state
+                    .get(&f.rel)
+                    .is_some_and(|c| c.size == f.size && c.modified == f.modified)
+        });
+    unchanged.extend(same);
+    let mut retimed = false;
+    for (file, hash) in to_hash.iter().zip(hash_all(&to_hash)) {
         match hash {
             Err(e) => outcome
                 .failed
                 .push((file.rel.clone(), format!("cannot read it: {e}"))),
             Ok(h) if !args.force && state.get(&file.rel).is_some_and(|c| c.sha256 == h) => {
+                // Touched but the same: record its new time, so it is not hashed next time.
+                if let Some(c) = state.get(&file.rel)
+                    && c.modified != file.modified
+                {
+                    let c = Confirmed {
+                        modified: file.modified,
+                        ..c.clone()
+                    };
+                    state.confirm(&file.rel, c);
+                    retimed = true;
+                }
                 unchanged.push(file.clone())
             }
             Ok(_) => to_send.push(file.clone()),
         }
+    }
+    if retimed && !args.transfer.dry_run {
+        state.save()?;
     }
 
     let (script, deploy) = restlet_for(&args.transfer.restlet, project.as_ref());
@@ -327,8 +355,20 @@ async fn upload(
         for event in events {
             on_event(&event);
             match event {
-                Event::Confirmed { rel, sha256, size } => {
-                    state.confirm(&rel, Confirmed { sha256, size });
+                Event::Confirmed {
+                    rel,
+                    sha256,
+                    size,
+                    modified,
+                } => {
+                    state.confirm(
+                        &rel,
+                        Confirmed {
+                            sha256,
+                            size,
+                            modified,
+                        },
+                    );
                     confirmed_any = true;
                 }
                 Event::Fatal(e) => {
@@ -473,6 +513,7 @@ impl schedule::Calls for Uploads {
                     rel: file.rel,
                     sha256,
                     size,
+                    modified: file.modified,
                 },
                 Some(err) => Event::Failed {
                     rel: file.rel,

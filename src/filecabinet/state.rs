@@ -23,6 +23,10 @@ const MAX_LEGACY_BYTES: u64 = 16 * 1024 * 1024;
 pub struct Confirmed {
     pub sha256: String,
     pub size: u64,
+    /// The file's modification time when it was sent (nanoseconds since 1970): a file of the
+    /// same size and time is not hashed again (unless `--checksum`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified: Option<u64>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -166,6 +170,7 @@ mod tests {
         let c = Confirmed {
             sha256: "ab".into(),
             size: 2,
+            modified: Some(7),
         };
         s.confirm("a.js", c.clone());
         s.save().unwrap();

@@ -28,6 +28,8 @@ pub struct LocalFile {
     /// Its File Cabinet path.
     pub remote: String,
     pub size: u64,
+    /// Its modification time (nanoseconds since 1970), when the system gives one.
+    pub modified: Option<u64>,
 }
 
 /// What a walk found: the files, what could not be read (with why), and what was skipped on
@@ -160,6 +162,11 @@ pub fn walk(source: &Path, target: &str, hidden: bool) -> Result<Walk> {
                 abs,
                 remote,
                 size: m.len(),
+                modified: m
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .and_then(|d| u64::try_from(d.as_nanos()).ok()),
             }),
             Err(e) => out.problems.push((rel, e.to_string())),
         }
