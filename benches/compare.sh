@@ -6,7 +6,8 @@
 #     over the same base string, oauthlib, oauth-1.0a), one core each;
 #   - start-up: `nstba auth list --json` over 200 tokens against starting Python and Node;
 #   - peak memory (max RSS) of one signature from each;
-#   - the File Cabinet figures (cargo bench --bench filecabinet).
+#   - the File Cabinet figures against SPEC 11's model (cargo bench --bench filecabinet, its
+#     own table: scenarios A to E, the lower bound, the ratio, the peers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -52,7 +53,7 @@ py_rss=$(rss "$py" benches/peers/sign_oauthlib.py --once)
 js_rss=$(NODE_PATH="$peers/node_modules" rss node benches/peers/sign_oauth1a.js --once)
 
 echo "Running the File Cabinet bench..." >&2
-fc=$(cargo bench --quiet --bench filecabinet 2>/dev/null | grep "^|" | tail -n +3 | sed "s/|$/| |/")
+fc=$(cargo bench --quiet --bench filecabinet 2>/dev/null | grep -E "^(\||nstba File)")
 
 fmt() { python3 -c "import sys; print(f'{float(sys.argv[1]):,.0f}')" "$1"; }
 ratio() { python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.1f}x')" "$1" "$2"; }
@@ -66,5 +67,6 @@ Machine: $(nproc) cores, $(uname -m), $(date -u +%Y-%m-%d). Peers: oauthlib $pyv
 | signatures/s vs Node oauth-1.0a | $(fmt "$nstba_rate") | $(fmt "$js_rate") (nstba $(ratio "$nstba_rate" "$js_rate") faster) |
 | start-up: \`nstba auth list --json\`, 200 tokens | $(mean 0) | \`python3 -c pass\`: $(mean 1); \`node -e 0\`: $(mean 2) |
 | peak RSS, one signature | $nstba_rss KB | oauthlib: $py_rss KB; oauth-1.0a: $js_rss KB |
+
 $fc
 TABLE

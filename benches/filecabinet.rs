@@ -391,6 +391,9 @@ fn main() {
     if !args.iter().any(|a| a == "--bench") {
         return;
     }
+    // NSTBA_BENCH_ONLY=D,E runs only those scenarios (A and C run together, with the peers).
+    let only = std::env::var("NSTBA_BENCH_ONLY").unwrap_or_default();
+    let runs = |s: &str| only.is_empty() || only.split(',').any(|o| o.trim() == s);
     let work = tempfile::tempdir().unwrap();
     let home = work.path();
     let mut rows: Vec<String> = Vec::new();
@@ -408,41 +411,52 @@ fn main() {
 
     // A and C: limit 5.
     let n = 2000;
-    let src = home.join("a");
-    let a_bytes = make_files(&src, n, 1024, 80 * 1024, 1);
-    let files = files_under(&src);
-    let sample: Vec<PathBuf> = files.iter().step_by(10).cloned().collect();
-    eprintln!("A: {n} files, {:.1} MB", a_bytes as f64 / 1048576.0);
     let cost_a = Cost {
         limit: 5,
         overhead_ms: 300,
         file_ms: 40,
     };
-    let emu = emulator(cost_a);
-    let rtt = emu.rtt();
-    let (t_a, _) = deploy(&emu, "a", "SuiteScripts/a", &["--jobs", "5"]);
-    let stats_a = emu.stats();
-    assert_eq!(remote_files(&emu, "SuiteScripts/a").len(), n);
-    eprintln!("A: nstba {:.2} s; {stats_a}", secs(t_a));
-    let (t_c, _) = fetch(&emu, "SuiteScripts/a", "a-back", &["--jobs", "5"]);
-    assert_eq!(files_under(&home.join("a-back")).len(), n);
-    eprintln!("C: nstba {:.2} s", secs(t_c));
-    drop(emu);
+    let rtt = emulator(Cost::default()).rtt();
+    let src = home.join("a");
+    let a_bytes = if runs("A") || runs("B") || runs("C") {
+        make_files(&src, n, 1024, 80 * 1024, 1)
+    } else {
+        0
+    };
+    if runs("A") || runs("C") {
+        let files = files_under(&src);
+        let sample: Vec<PathBuf> = files.iter().step_by(10).cloned().collect();
+        eprintln!("A: {n} files, {:.1} MB", a_bytes as f64 / 1048576.0);
+        let cost_a = Cost {
+            limit: 5,
+            overhead_ms: 300,
+            file_ms: 40,
+        };
+        let emu = emulator(cost_a);
+        let rtt = emu.rtt();
+        let (t_a, _) = deploy(&emu, "a", "SuiteScripts/a", &["--jobs", "5"]);
+        let stats_a = emu.stats();
+        assert_eq!(remote_files(&emu, "SuiteScripts/a").len(), n);
+        eprintln!("A: nstba {:.2} s; {stats_a}", secs(t_a));
+        let (t_c, _) = fetch(&emu, "SuiteScripts/a", "a-back", &["--jobs", "5"]);
+        assert_eq!(files_under(&home.join("a-back")).len(), n);
+        eprintln!("C: nstba {:.2} s", secs(t_c));
+        drop(emu);
 
-    eprintln!("A: the peers (about 3 minutes)...");
-    let emu = emulator(cost_a);
-    let t_a_five = peer_deploy(&emu, &src, files.clone(), "SuiteScripts/p5", 5);
-    let t_a_serial = peer_deploy(&emu, &src, sample.clone(), "SuiteScripts/p1", 1) * 10;
-    let remote = remote_files(&emu, "SuiteScripts/p5");
-    assert_eq!(remote.len(), n);
-    let remote_sample: Vec<String> = remote.iter().step_by(10).cloned().collect();
-    std::fs::create_dir_all(home.join("peer-back")).unwrap();
-    let t_c_five = peer_fetch(&emu, remote_sample.clone(), &home.join("peer-back"), 5) * 10;
-    let t_c_serial = peer_fetch(&emu, remote_sample, &home.join("peer-back"), 1) * 10;
-    drop(emu);
+        eprintln!("A: the peers (about 3 minutes)...");
+        let emu = emulator(cost_a);
+        let t_a_five = peer_deploy(&emu, &src, files.clone(), "SuiteScripts/p5", 5);
+        let t_a_serial = peer_deploy(&emu, &src, sample.clone(), "SuiteScripts/p1", 1) * 10;
+        let remote = remote_files(&emu, "SuiteScripts/p5");
+        assert_eq!(remote.len(), n);
+        let remote_sample: Vec<String> = remote.iter().step_by(10).cloned().collect();
+        std::fs::create_dir_all(home.join("peer-back")).unwrap();
+        let t_c_five = peer_fetch(&emu, remote_sample.clone(), &home.join("peer-back"), 5) * 10;
+        let t_c_serial = peer_fetch(&emu, remote_sample, &home.join("peer-back"), 1) * 10;
+        drop(emu);
 
-    let b_a = bound(n, cost_a, PUTS_PER_CALL, rtt);
-    rows.push(format!(
+        let b_a = bound(n, cost_a, PUTS_PER_CALL, rtt);
+        rows.push(format!(
         "| A: deploy {n} files ({:.0} MB), c 300 ms, f 40 ms, limit 5, `--jobs 5` | {:.1} s | {:.1} s | {:.2}x | 5 workers: {:.1} s ({:.1}x nstba); serial: {:.0} s ×10 sample ({:.0}x) |",
         a_bytes as f64 / 1048576.0,
         secs(t_a),
@@ -453,34 +467,8 @@ fn main() {
         secs(t_a_serial),
         secs(t_a_serial) / secs(t_a),
     ));
-
-    // B: limit 15, --jobs auto.
-    let cost_b = Cost {
-        limit: 15,
-        ..cost_a
-    };
-    let emu = emulator(cost_b);
-    let (t_b, _) = deploy(&emu, "a", "SuiteScripts/b", &[]);
-    let stats_b = emu.stats();
-    assert_eq!(remote_files(&emu, "SuiteScripts/b").len(), n);
-    eprintln!("B: nstba {:.2} s; {stats_b}", secs(t_b));
-    drop(emu);
-    let (calls, refused) = (
-        stats_b["calls"].as_f64().unwrap(),
-        stats_b["refused"].as_f64().unwrap(),
-    );
-    let b_b = bound(n, cost_b, PUTS_PER_CALL, rtt);
-    rows.push(format!(
-        "| B: A at limit 15, `--jobs auto` | {:.1} s, {refused} of {calls} calls refused ({:.1}%), peak {} in flight | {:.1} s | {:.2}x | as A (5 workers never meet a limit of 15) |",
-        secs(t_b),
-        100.0 * refused / calls,
-        stats_b["peakInFlight"],
-        b_b,
-        secs(t_b) / b_b,
-    ));
-
-    let b_c = bound(n, cost_a, GETS_PER_CALL, rtt) + cost_a.overhead_ms as f64 / 1000.0;
-    rows.push(format!(
+        let b_c = bound(n, cost_a, GETS_PER_CALL, rtt) + cost_a.overhead_ms as f64 / 1000.0;
+        rows.push(format!(
         "| C: fetch A's folder, limit 5, `--jobs 5` | {:.1} s | {:.1} s | {:.2}x | 5 workers: {:.0} s ×10 sample ({:.0}x); serial: {:.0} s ×10 sample ({:.0}x) |",
         secs(t_c),
         b_c,
@@ -490,43 +478,71 @@ fn main() {
         secs(t_c_serial),
         secs(t_c_serial) / secs(t_c),
     ));
-
-    // D: an unchanged re-deploy of 20,000 files.
-    let emu = emulator(Cost::default());
-    make_files(&home.join("d"), 20_000, 100, 4 * 1024, 2);
-    deploy(&emu, "d", "SuiteScripts/d", &[]);
-    let calls = emu.stats()["calls"].as_u64().unwrap();
-    let mut runs: Vec<Duration> = (0..5)
-        .map(|_| deploy(&emu, "d", "SuiteScripts/d", &[]).0)
-        .collect();
-    assert_eq!(
-        emu.stats()["calls"].as_u64().unwrap(),
-        calls + 5,
-        "an unchanged re-deploy makes one call: the listing that checks the state"
-    );
-    runs.sort();
-    rows.push(format!(
+    }
+    if runs("B") {
+        // B: limit 15, --jobs auto.
+        let cost_b = Cost {
+            limit: 15,
+            ..cost_a
+        };
+        let emu = emulator(cost_b);
+        let (t_b, _) = deploy(&emu, "a", "SuiteScripts/b", &[]);
+        let stats_b = emu.stats();
+        assert_eq!(remote_files(&emu, "SuiteScripts/b").len(), n);
+        eprintln!("B: nstba {:.2} s; {stats_b}", secs(t_b));
+        drop(emu);
+        let (calls, refused) = (
+            stats_b["calls"].as_f64().unwrap(),
+            stats_b["refused"].as_f64().unwrap(),
+        );
+        let b_b = bound(n, cost_b, PUTS_PER_CALL, rtt);
+        rows.push(format!(
+        "| B: A at limit 15, `--jobs auto` | {:.1} s, {refused} of {calls} calls refused ({:.1}%), peak {} in flight | {:.1} s | {:.2}x | as A (5 workers never meet a limit of 15) |",
+        secs(t_b),
+        100.0 * refused / calls,
+        stats_b["peakInFlight"],
+        b_b,
+        secs(t_b) / b_b,
+    ));
+    }
+    if runs("D") {
+        // D: an unchanged re-deploy of 20,000 files.
+        let emu = emulator(Cost::default());
+        make_files(&home.join("d"), 20_000, 100, 4 * 1024, 2);
+        deploy(&emu, "d", "SuiteScripts/d", &[]);
+        let calls = emu.stats()["calls"].as_u64().unwrap();
+        let mut runs: Vec<Duration> = (0..5)
+            .map(|_| deploy(&emu, "d", "SuiteScripts/d", &[]).0)
+            .collect();
+        assert_eq!(
+            emu.stats()["calls"].as_u64().unwrap(),
+            calls + 5,
+            "an unchanged re-deploy makes one call: the listing that checks the state"
+        );
+        runs.sort();
+        rows.push(format!(
         "| D: unchanged re-deploy of 20,000 files, with its listing call (no server cost; median of 5) | {:.0} ms | | | |",
         secs(runs[2]) * 1000.0
     ));
-    drop(emu);
-
-    // E: peak memory moving 1 GB.
-    let emu = emulator(Cost::default());
-    let e_bytes = make_files(&home.join("e"), 200, 5 << 20, 5 << 20, 3);
-    let (t_e, rss_deploy) = deploy(&emu, "e", "SuiteScripts/e", &[]);
-    let (t_e_fetch, rss_fetch) = fetch(&emu, "SuiteScripts/e", "e-back", &[]);
-    drop(emu);
-    let gb = e_bytes as f64 / 1073741824.0;
-    rows.push(format!(
+        drop(emu);
+    }
+    if runs("E") {
+        // E: peak memory moving 1 GB.
+        let emu = emulator(Cost::default());
+        let e_bytes = make_files(&home.join("e"), 200, 5 << 20, 5 << 20, 3);
+        let (t_e, rss_deploy) = deploy(&emu, "e", "SuiteScripts/e", &[]);
+        let (t_e_fetch, rss_fetch) = fetch(&emu, "SuiteScripts/e", "e-back", &[]);
+        drop(emu);
+        let gb = e_bytes as f64 / 1073741824.0;
+        rows.push(format!(
         "| E: deploy {gb:.2} GB (200 files of 5 MB) | peak RSS {rss_deploy:.1} MB ({:.1} s) | | | |",
         secs(t_e)
     ));
-    rows.push(format!(
-        "| E: fetch {gb:.2} GB | peak RSS {rss_fetch:.1} MB ({:.1} s) | | | |",
-        secs(t_e_fetch)
-    ));
-
+        rows.push(format!(
+            "| E: fetch {gb:.2} GB | peak RSS {rss_fetch:.1} MB ({:.1} s) | | | |",
+            secs(t_e_fetch)
+        ));
+    }
     println!(
         "nstba File Cabinet benchmarks ({} cores; round trip to the emulator {:.2} ms)",
         std::thread::available_parallelism().map_or(0, |n| n.get()),

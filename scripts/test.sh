@@ -13,6 +13,9 @@ if ! cargo nextest --version >/dev/null 2>&1; then
   cargo install cargo-nextest --locked
 fi
 cargo nextest run --workspace
+echo "== Library docs (cargo doc, warnings are errors) and the doc test"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet -p nstba
+cargo test --doc --quiet -p nstba
 echo "== Release binary size (under 8 MB)"
 cargo build --release --quiet --bin nstba
 size=$(stat -c %s target/release/nstba)

@@ -1,6 +1,10 @@
 //! Every command, flag, environment variable and help text, with clap derive. Parsing only:
 //! the commands build their configuration from these after parsing.
 
+// These doc comments are the help text people read in a terminal (`[default: ...]`,
+// `[restlet]`), not rustdoc links or HTML.
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};

@@ -9,6 +9,7 @@ mod concurrency;
 mod crash;
 mod credentials;
 mod emulator;
+mod examples;
 mod filecabinet;
 mod listener;
 mod login;

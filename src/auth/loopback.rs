@@ -84,7 +84,7 @@ impl Drop for Server {
 pub enum Loopback {
     V4,
     V6,
-    /// `localhost`: 127.0.0.1, and [::1] too where the machine has IPv6.
+    /// `localhost`: 127.0.0.1, and `[::1]` too where the machine has IPv6.
     Both,
 }
 

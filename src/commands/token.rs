@@ -325,7 +325,7 @@ fn verify_oauth2(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Whether a token works: TBA asks tokeninfo; OAuth 2.0 makes [`cheap_call`].
+/// Whether a token works: TBA asks tokeninfo; OAuth 2.0 makes `cheap_call`.
 pub fn check_works(endpoints: &Endpoints, creds: &crate::credentials::Credentials) -> Result<()> {
     let scope = match &creds.grant {
         crate::auth::Grant::OAuth2(s) => s.scope.clone(),
