@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use bytes::Bytes;
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use serde_json::{Map, Value};
 
 use crate::account::{AccountId, Endpoints};
@@ -180,13 +180,7 @@ impl NetSuite {
         mut row: impl FnMut(Map<String, Value>),
     ) -> Result<u64> {
         let base = self.url(crate::commands::suiteql::PATH)?;
-        let body = Bytes::from(serde_json::to_vec(&serde_json::json!({ "q": query }))?);
-        let mut headers = HeaderMap::new();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        headers.insert(
-            HeaderName::from_static("prefer"),
-            HeaderValue::from_static("transient"),
-        );
+        let (body, headers) = crate::commands::suiteql::request(query)?;
         let (mut offset, mut rows) = (0u64, 0u64);
         loop {
             let mut url = base.clone();

@@ -18,6 +18,18 @@ use crate::ui;
 
 pub const PATH: &str = "/services/rest/query/v1/suiteql";
 
+/// The body and headers of a SuiteQL page request (`Prefer: transient`, as NetSuite asks).
+pub fn request(query: &str) -> Result<(Bytes, HeaderMap)> {
+    let body = Bytes::from(serde_json::to_vec(&serde_json::json!({ "q": query }))?);
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(
+        HeaderName::from_static("prefer"),
+        HeaderValue::from_static("transient"),
+    );
+    Ok((body, headers))
+}
+
 pub fn run(app: &App, args: &SuiteqlArgs) -> Result<ExitCode> {
     let query = if args.query == "-" {
         let mut q = String::new();
@@ -33,13 +45,7 @@ pub fn run(app: &App, args: &SuiteqlArgs) -> Result<ExitCode> {
     }
     let creds = app.credentials(&args.credentials)?;
     let base = app.endpoints.resolve(Some(&creds.account), PATH)?;
-    let body = Bytes::from(serde_json::to_vec(&serde_json::json!({ "q": query }))?);
-    let mut headers = HeaderMap::new();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    headers.insert(
-        HeaderName::from_static("prefer"),
-        HeaderValue::from_static("transient"),
-    );
+    let (body, headers) = request(&query)?;
     let client = Client::new()?;
     let retry = Retry::default();
     let stdout = std::io::stdout();
