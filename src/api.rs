@@ -202,8 +202,11 @@ impl NetSuite {
                 let err = reply.error();
                 anyhow::bail!("{}", err.describe(Some(&self.creds.account.realm())));
             }
-            let page: Value = serde_json::from_slice(&reply.body)?;
-            let items = page["items"].as_array().cloned().unwrap_or_default();
+            let mut page: Value = serde_json::from_slice(&reply.body)?;
+            let items = match page.get_mut("items").map(Value::take) {
+                Some(Value::Array(items)) => items,
+                _ => Vec::new(),
+            };
             let n = items.len() as u64;
             for item in items {
                 if let Value::Object(mut map) = item {

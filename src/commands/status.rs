@@ -55,7 +55,7 @@ impl State {
         match crate::error::exit_code(err) {
             3 if text.contains("cannot be refreshed") => State::RefreshExpired(first),
             3 => State::Rejected(first),
-            5 => State::Unreachable(first),
+            // The network, or an answer that is not NetSuite's: either way, not reached.
             _ => State::Unreachable(first),
         }
     }
