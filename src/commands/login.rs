@@ -110,20 +110,15 @@ pub fn perform(app: &App, login: Login) -> Result<Credentials> {
             ))
         },
     ))?;
-    ui::info(format!(
-        "Saved token '{saved_as}' for account {}{} in {}",
-        authorized.account,
-        authorized
-            .role
-            .as_deref()
-            .map(|r| format!(" (role {r})"))
-            .unwrap_or_default(),
-        app.store.path().display()
-    ));
-    ui::verbose(format!(
-        "token saved {:.1} ms after the callback arrived",
-        took.as_secs_f64() * 1000.0
-    ));
+    announce_saved(
+        app,
+        "token",
+        &saved_as,
+        &authorized.account,
+        authorized.role.as_deref(),
+        took,
+        "the callback",
+    );
     let fallback = (
         login.flow.consumer_key.as_str(),
         &login.flow.consumer_secret,
@@ -249,22 +244,38 @@ pub fn oauth2_login(app: &App, args: &AuthLoginArgs) -> Result<String> {
             ))
         },
     ))?;
+    announce_saved(
+        app,
+        "OAuth 2.0 token",
+        &saved_as,
+        &authorized.account,
+        authorized.role.as_deref(),
+        took,
+        "the redirect",
+    );
+    settle_replaced(app, &saved_as, replaced, args.keep_old, None);
+    Ok(saved_as)
+}
+
+/// Says where a login's token was saved (and, with -v, how long after `arrival` came).
+fn announce_saved(
+    app: &App,
+    what: &str,
+    saved_as: &str,
+    account: &AccountId,
+    role: Option<&str>,
+    took: Duration,
+    arrival: &str,
+) {
     ui::info(format!(
-        "Saved OAuth 2.0 token '{saved_as}' for account {}{} in {}",
-        authorized.account,
-        authorized
-            .role
-            .as_deref()
-            .map(|r| format!(" (role {r})"))
-            .unwrap_or_default(),
+        "Saved {what} '{saved_as}' for account {account}{} in {}",
+        role.map(|r| format!(" (role {r})")).unwrap_or_default(),
         app.store.path().display()
     ));
     ui::verbose(format!(
-        "token saved {:.1} ms after the redirect arrived",
+        "token saved {:.1} ms after {arrival} arrived",
         took.as_secs_f64() * 1000.0
     ));
-    settle_replaced(app, &saved_as, replaced, args.keep_old, None);
-    Ok(saved_as)
 }
 
 /// After `auth login --force`: revokes the token the new one replaced, unless `keep_old`
