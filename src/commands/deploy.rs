@@ -78,14 +78,14 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
     )?;
 
     let mut outcome = Outcome::new(started, args.transfer.dry_run);
-    outcome.failed = walked.problems.clone();
+    outcome.failed = walked.problems;
     // What the state says is there already, unchanged since it was sent.
     let mut to_send = Vec::new();
     let mut unchanged = Vec::new();
     // A file of the size and modification time recorded when it was sent is not read again
     // (as rsync and git do); the others are hashed (all of them with --checksum).
     let (same, to_hash): (Vec<LocalFile>, Vec<LocalFile>) =
-        walked.files.iter().cloned().partition(|f| {
+        walked.files.into_iter().partition(|f| {
             !args.force
                 && !args.checksum
                 && f.modified.is_some()
@@ -95,7 +95,8 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
         });
     unchanged.extend(same);
     let mut retimed = false;
-    for (file, hash) in to_hash.iter().zip(hash_all(&to_hash)) {
+    let hashes = hash_all(&to_hash);
+    for (file, hash) in to_hash.into_iter().zip(hashes) {
         match hash {
             Err(e) => outcome
                 .failed
@@ -112,9 +113,9 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
                     state.confirm(&file.rel, c);
                     retimed = true;
                 }
-                unchanged.push(file.clone())
+                unchanged.push(file)
             }
-            Ok(_) => to_send.push(file.clone()),
+            Ok(_) => to_send.push(file),
         }
     }
     if retimed && !args.transfer.dry_run {

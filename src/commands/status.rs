@@ -145,6 +145,8 @@ pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
         // the answer past it (the process exits without waiting for the threads).
         let (tx, rx) = mpsc::channel();
         let expected = checks.len();
+        let mut unanswered: std::collections::HashSet<usize> =
+            checks.iter().map(|(i, _)| *i).collect();
         for (index, creds) in checks {
             let (tx, endpoints) = (tx.clone(), app.endpoints.clone());
             std::thread::spawn(move || {
@@ -159,17 +161,18 @@ pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
         for _ in 0..expected {
             let left = deadline.saturating_duration_since(Instant::now());
             match rx.recv_timeout(left) {
-                Ok((index, state)) => rows[index].state = state,
+                Ok((index, state)) => {
+                    rows[index].state = state;
+                    unanswered.remove(&index);
+                }
                 Err(_) => break,
             }
         }
-        for row in rows.iter_mut() {
-            if matches!(&row.state, State::Unchecked(d) if d.starts_with("not asked")) {
-                row.state = State::Unreachable(format!(
-                    "no answer within the {} s of --timeout",
-                    args.timeout
-                ));
-            }
+        for index in unanswered {
+            rows[index].state = State::Unreachable(format!(
+                "no answer within the {} s of --timeout",
+                args.timeout
+            ));
         }
     }
 
