@@ -6,7 +6,7 @@
 #     over the same base string, oauthlib, oauth-1.0a), one core each;
 #   - start-up: `nstba auth list --json` over 200 tokens against starting Python and Node;
 #   - peak memory (max RSS) of one signature from each;
-#   - the File Cabinet figures against SPEC 11's model (cargo bench --bench filecabinet, its
+#   - the File Cabinet figures against design §11's model (cargo bench --bench filecabinet, its
 #     own table: scenarios A to E, the lower bound, the ratio, the peers).
 set -euo pipefail
 cd "$(dirname "$0")/.."

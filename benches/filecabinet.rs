@@ -1,4 +1,4 @@
-//! File Cabinet figures against SPEC 11's performance model (`cargo bench --bench filecabinet`),
+//! File Cabinet figures against design §11's performance model (`cargo bench --bench filecabinet`),
 //! printed as a markdown table: nstba's time, the model's lower bound, their ratio, and the
 //! peers' times, all from the same run.
 //!
@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use nstba::account::{AccountId, Endpoints};
-use nstba::credentials::{Credentials, Origin};
+use nstba::auth::Authorizer;
 use nstba::netsuite::client::Client;
 use nstba::netsuite::restlet::{DEFAULT_DEPLOY, DEFAULT_SCRIPT, PutFile, Restlet};
 use nstba::secret::Secret;
@@ -233,20 +233,18 @@ fn measure(mut cmd: Command) -> (Duration, f64) {
 }
 
 fn restlet(emu: &Emulator) -> Restlet {
-    let creds = Arc::new(Credentials {
-        auth_id: None,
-        account: AccountId::parse(ACCOUNT).unwrap(),
-        grant: nstba::auth::Grant::Tba(nstba::auth::TbaPair {
+    let creds = Arc::new(Authorizer::new(
+        AccountId::parse(ACCOUNT).unwrap(),
+        nstba::auth::Grant::Tba(nstba::auth::TbaPair {
             consumer_key: CK.into(),
             consumer_secret: Secret::new(CS),
             token_id: TID.into(),
             token_secret: Secret::new(TS),
         }),
-        origin: Origin::Environment,
-    });
+    ));
     let endpoints = Endpoints::new(Some(&emu.url())).unwrap();
     Restlet::new(
-        Client::new().unwrap(),
+        Client::over(nstba::http::Http::new().unwrap()),
         creds,
         &endpoints,
         DEFAULT_SCRIPT,
@@ -363,7 +361,7 @@ fn remote_files(emu: &Emulator, folder: &str) -> Vec<String> {
     paths
 }
 
-/// SPEC 11's lower bound, in seconds.
+/// design §11's lower bound, in seconds.
 fn bound(n: usize, cost: Cost, per_call: usize, rtt: Duration) -> f64 {
     let (f, c) = (
         cost.file_ms as f64 / 1000.0,

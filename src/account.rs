@@ -1,4 +1,4 @@
-//! Account IDs and the NetSuite domains derived from them (SPEC 1): the OAuth realm, the host
+//! Account IDs and the NetSuite domains derived from them (docs/design.md §1): the OAuth realm, the host
 //! label, the app, RESTlet and REST domains, the `--netsuite-url` override, and picking the
 //! domain from a request path.
 
@@ -140,7 +140,7 @@ impl Endpoints {
         Url::parse(&raw).unwrap_or_else(|_| unreachable!("validated host label"))
     }
 
-    /// The system domain used by the flow when no account is known yet (SPEC 3).
+    /// The system domain used by the flow when no account is known yet (docs/design.md §3).
     pub fn system(&self) -> Url {
         match &self.base {
             Some(base) => base.clone(),

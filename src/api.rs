@@ -8,10 +8,16 @@ use bytes::Bytes;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use serde_json::{Map, Value};
 
+use std::path::PathBuf;
+
 use crate::account::{AccountId, Endpoints};
+use crate::auth::{Authorizer, Grant, TbaPair};
+use crate::config::env_var;
 use crate::credentials::{self, Credentials, Origin, Resolution};
+use crate::http::Http;
 use crate::netsuite::client::{Client, Retry};
 use crate::secret::Secret;
+use crate::store::StorePath;
 
 /// One NetSuite account, reached with one credential. Cheap to clone; calls may run at once.
 #[derive(Clone)]
@@ -40,27 +46,27 @@ impl Response {
 /// Where requests go: NetSuite's domains, or `NSTBA_NETSUITE_URL` when set (the emulator, a
 /// proxy), as for the command.
 fn endpoints() -> Result<Endpoints> {
-    Ok(Endpoints::new(
-        credentials::env_var("NSTBA_NETSUITE_URL").as_deref(),
-    )?)
+    Ok(Endpoints::new(env_var("NSTBA_NETSUITE_URL").as_deref())?)
 }
 
 impl NetSuite {
     /// A token saved in the store (`NSTBA_STORE`, else `~/.nstba`) under `auth_id`.
     pub fn saved(auth_id: &str) -> Result<NetSuite> {
-        let global = crate::cli::GlobalArgs {
-            store: credentials::env_var("NSTBA_STORE").map(Into::into),
-            netsuite_url: credentials::env_var("NSTBA_NETSUITE_URL"),
-            no_input: true,
-            verbose: 0,
-            quiet: true,
-        };
-        let app = crate::commands::App::new(global)?;
+        let store = StorePath::resolve(env_var("NSTBA_STORE").map(PathBuf::from).as_deref())?;
+        let endpoints = endpoints()?;
         let request = credentials::Request {
             auth_id: Some(auth_id.to_string()),
             ..Default::default()
         };
-        match app.resolve(&request, false)? {
+        let context = credentials::Context {
+            store: &store,
+            endpoints: &endpoints,
+            project: None,
+            picks: &credentials::no_picks,
+            env: &env_var,
+            can_prompt: false,
+        };
+        match credentials::resolve(&request, &context)? {
             Resolution::Ready(creds) => NetSuite::with(*creds),
             _ => anyhow::bail!("no token is saved as '{auth_id}'"),
         }
@@ -70,7 +76,7 @@ impl NetSuite {
     /// variables, or the client-credentials (M2M) ones.
     pub fn from_env() -> Result<NetSuite> {
         let endpoints = endpoints()?;
-        match credentials::from_environment(&|n| credentials::env_var(n), &endpoints)? {
+        match credentials::from_environment(&env_var, &endpoints)? {
             Some(creds) => NetSuite::with(creds),
             None => anyhow::bail!(
                 "no credentials in the environment: set NSTBA_ACCOUNT and NSTBA_CONSUMER_KEY, \
@@ -89,20 +95,23 @@ impl NetSuite {
     ) -> Result<NetSuite> {
         NetSuite::with(Credentials {
             auth_id: None,
-            account: AccountId::parse(account)?,
-            grant: crate::auth::Grant::Tba(crate::auth::TbaPair {
-                consumer_key: consumer_key.into(),
-                consumer_secret: Secret::new(consumer_secret),
-                token_id: token_id.into(),
-                token_secret: Secret::new(token_secret),
-            }),
+            authorizer: Authorizer::new(
+                AccountId::parse(account)?,
+                Grant::Tba(TbaPair {
+                    consumer_key: consumer_key.into(),
+                    consumer_secret: Secret::new(consumer_secret),
+                    token_id: token_id.into(),
+                    token_secret: Secret::new(token_secret),
+                }),
+            ),
             origin: Origin::Flag,
         })
     }
 
     fn with(creds: Credentials) -> Result<NetSuite> {
         Ok(NetSuite {
-            client: Client::new()?,
+            // Its own transport: the library runs in its caller's runtime.
+            client: Client::over(Http::new()?),
             creds: Arc::new(creds),
             endpoints: endpoints()?,
         })
@@ -133,8 +142,7 @@ impl NetSuite {
         let url = self.url(path_or_url)?;
         let value = self
             .creds
-            .grant
-            .authorization(&self.client, &self.creds.account, method, &url, None, false)
+            .authorization(self.client.http(), method, &url, None, false)
             .await?;
         Ok(value.expose().to_string())
     }
@@ -179,46 +187,18 @@ impl NetSuite {
         query: &str,
         mut row: impl FnMut(Map<String, Value>),
     ) -> Result<u64> {
-        let base = self.url(crate::commands::suiteql::PATH)?;
-        let (body, headers) = crate::commands::suiteql::request(query)?;
-        let (mut offset, mut rows) = (0u64, 0u64);
-        loop {
-            let mut url = base.clone();
-            url.query_pairs_mut()
-                .append_pair("limit", "1000")
-                .append_pair("offset", &offset.to_string());
-            let reply = self
-                .client
-                .send_retrying(
-                    &self.creds,
-                    "POST",
-                    &url,
-                    headers.clone(),
-                    Some(body.clone()),
-                    &Retry::default(),
-                )
-                .await?;
-            if !reply.is_success() {
-                let err = reply.error();
-                anyhow::bail!("{}", err.describe(Some(&self.creds.account.realm())));
-            }
-            let mut page: Value = serde_json::from_slice(&reply.body)?;
-            let items = match page.get_mut("items").map(Value::take) {
-                Some(Value::Array(items)) => items,
-                _ => Vec::new(),
-            };
-            let n = items.len() as u64;
-            for item in items {
-                if let Value::Object(mut map) = item {
-                    map.remove("links");
-                    row(map);
-                }
-            }
-            rows += n;
-            offset += n;
-            if page["hasMore"] != Value::Bool(true) || n == 0 {
-                return Ok(rows);
-            }
-        }
+        use crate::netsuite::suiteql::{self, MAX_PAGE, Next};
+        suiteql::query(
+            &self.client,
+            &self.creds,
+            &self.endpoints,
+            query,
+            MAX_PAGE,
+            |rows| {
+                rows.into_iter().for_each(&mut row);
+                Ok(Next::More)
+            },
+        )
+        .await
     }
 }

@@ -1,4 +1,4 @@
-//! Opening the consent page in a browser (SPEC 3): `NSTBA_BROWSER`, else `BROWSER`, else the
+//! Opening the consent page in a browser (docs/design.md §3): `NSTBA_BROWSER`, else `BROWSER`, else the
 //! system opener. The URL is the last argument. The browser is started and never waited for,
 //! so a browser that stays open cannot stall the login; its output is discarded so that it
 //! cannot mix with nstba's data on stdout. Every child starts without the secret variables
@@ -14,7 +14,7 @@ use crate::ui;
 pub fn open(url: &str) {
     let configured = ["NSTBA_BROWSER", "BROWSER"]
         .into_iter()
-        .find_map(crate::credentials::env_var);
+        .find_map(crate::config::env_var);
     let started = match &configured {
         Some(command) => spawn_command(command, url),
         None => system_opener(url),
@@ -30,7 +30,7 @@ pub fn open(url: &str) {
     }
 }
 
-/// The variables that hold secrets (SPEC 3): removed from every child's environment.
+/// The variables that hold secrets (docs/design.md §3): removed from every child's environment.
 pub const SECRET_VARS: [&str; 5] = [
     "NSTBA_CONSUMER_SECRET",
     "NSTBA_TOKEN_SECRET",

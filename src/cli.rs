@@ -9,25 +9,18 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-/// The saved auth IDs, for shell completion (`--to <TAB>`): read from `NSTBA_STORE` or
-/// `~/.nstba`; nothing when the store cannot be read (completion never prints an error).
-pub fn saved_auth_ids() -> Vec<clap_complete::CompletionCandidate> {
-    let Ok(path) = crate::store::StorePath::resolve(None) else {
-        return Vec::new();
-    };
-    let Ok(store) = crate::store::Store::load(&path) else {
-        return Vec::new();
-    };
-    store
-        .entries()
-        .into_iter()
-        .map(|(id, entry)| {
-            let help = entry
-                .map(|e| format!("{} {}", e.kind(), e.account()))
-                .unwrap_or_else(|_| "unreadable entry".into());
-            clap_complete::CompletionCandidate::new(id).help(Some(help.into()))
-        })
-        .collect()
+/// Where completion finds the saved auth IDs: set by the commands layer
+/// (`commands::complete::install`) before the shell is answered, so that parsing never reads
+/// the store itself.
+pub static SAVED_AUTH_IDS: std::sync::OnceLock<fn() -> Vec<clap_complete::CompletionCandidate>> =
+    std::sync::OnceLock::new();
+
+/// The saved auth IDs, for shell completion (`--to <TAB>`), as the installed source gives them.
+fn saved_auth_ids() -> Vec<clap_complete::CompletionCandidate> {
+    SAVED_AUTH_IDS
+        .get()
+        .map(|source| source())
+        .unwrap_or_default()
 }
 
 /// NetSuite token-based authentication from the command line: get, keep and use TBA tokens.

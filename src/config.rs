@@ -1,4 +1,4 @@
-//! The user's own nstba settings, outside every project (SPEC 5 and 7): the default token set
+//! The user's own nstba settings, outside every project (docs/design.md §5 and 7): the default token set
 //! with `nstba auth switch` (`<config dir>/nstba/config.toml`) and the token picked for each
 //! project folder with `--to` or the picker (`<config dir>/nstba/projects.toml`, keyed by the
 //! folder's absolute path). They are personal, so they never go into `nstba.toml`, which the
@@ -10,6 +10,11 @@ use anyhow::{Context as _, Result};
 use toml_edit::{DocumentMut, Item, Table};
 
 use crate::error::Failure;
+
+/// Reads a variable, treating an empty value as unset.
+pub fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
 
 /// Where nstba keeps the user's settings: `NSTBA_CONFIG_DIR`, else `<config dir>/nstba`.
 pub fn config_dir() -> Result<PathBuf> {
@@ -23,7 +28,7 @@ pub fn cache_dir() -> Result<PathBuf> {
 }
 
 fn user_dir(var: &str, platform: Option<PathBuf>, what: &str) -> Result<PathBuf> {
-    if let Some(dir) = crate::credentials::env_var(var) {
+    if let Some(dir) = crate::config::env_var(var) {
         return Ok(PathBuf::from(dir));
     }
     platform.map(|d| d.join("nstba")).ok_or_else(|| {
@@ -66,8 +71,12 @@ impl UserFile {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        crate::store::write_atomic(&self.path, &self.doc.to_string())
-            .with_context(|| format!("cannot write {}", self.path.display()))
+        crate::fsio::write_atomic(
+            &self.path,
+            self.doc.to_string().as_bytes(),
+            crate::fsio::Access::Private,
+        )
+        .with_context(|| format!("cannot write {}", self.path.display()))
     }
 }
 

@@ -1,4 +1,4 @@
-//! Choosing the credentials a signing command uses (SPEC 5), in this order: `--to`/`--auth-id`,
+//! Choosing the credentials a signing command uses (docs/design.md §5), in this order: `--to`/`--auth-id`,
 //! the `NSTBA_*` credential variables (CI), `NSTBA_AUTH_ID`, this user's last pick for the
 //! project folder (else `auth_id` in nstba.toml), the default set with `nstba auth switch`, the
 //! one saved token (of the project's account), then the picker on a terminal. Every result
@@ -12,7 +12,7 @@ use anyhow::Result;
 
 use crate::account::AccountId;
 use crate::account::Endpoints;
-use crate::auth::{Grant, TbaPair};
+use crate::auth::{Authorizer, Grant, TbaPair};
 use crate::error::Failure;
 use crate::project::Project;
 use crate::secret::Secret;
@@ -25,7 +25,7 @@ pub const ENV_TOKEN_ID: &str = "NSTBA_TOKEN_ID";
 pub const ENV_TOKEN_SECRET: &str = "NSTBA_TOKEN_SECRET";
 pub const ENV_AUTH_ID: &str = "NSTBA_AUTH_ID";
 
-/// Where a set of credentials came from (the step of SPEC 5 that chose it).
+/// Where a set of credentials came from (the step of docs/design.md §5 that chose it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Origin {
     /// `--to` or `--auth-id`.
@@ -64,15 +64,22 @@ impl fmt::Display for Origin {
     }
 }
 
-/// Everything needed to call NetSuite as one user and role of one account, whatever the kind
-/// of credential.
+/// The credential a command chose: what authorizes its requests (the account and the grant),
+/// with the auth ID and the step that chose it, for messages. It derefs to its
+/// [`Authorizer`], which is all that the NetSuite client takes.
 #[derive(Clone, Debug)]
 pub struct Credentials {
     /// The auth ID in the store; `None` for credentials from the environment.
     pub auth_id: Option<String>,
-    pub account: AccountId,
-    pub grant: Grant,
+    pub authorizer: Authorizer,
     pub origin: Origin,
+}
+
+impl std::ops::Deref for Credentials {
+    type Target = Authorizer;
+    fn deref(&self) -> &Authorizer {
+        &self.authorizer
+    }
 }
 
 /// The consumer pair (integration record) from outside the store entry: given explicitly on
@@ -164,10 +171,7 @@ pub enum Resolution {
     Pick,
 }
 
-/// Reads a variable, treating an empty value as unset.
-pub fn env_var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
+use crate::config::env_var;
 
 pub fn resolve(req: &Request, ctx: &Context<'_>) -> Result<Resolution> {
     // 1. --to / --auth-id
@@ -297,7 +301,7 @@ pub fn resolve(req: &Request, ctx: &Context<'_>) -> Result<Resolution> {
     }
 }
 
-/// The account guard (SPEC 5): `--account` on the command line, else the project's
+/// The account guard (docs/design.md §5): `--account` on the command line, else the project's
 /// `account`, must be the token's account, whichever step chose the token. Deploying a
 /// sandbox project to production by a slip of `--to` must be impossible.
 pub fn check_account(
@@ -428,13 +432,15 @@ pub fn from_environment(
     let get = |n: &str| env(n).unwrap_or_default();
     Ok(Some(Credentials {
         auth_id: None,
-        account: AccountId::parse(&get(ENV_ACCOUNT))?,
-        grant: Grant::Tba(TbaPair {
-            consumer_key: get(ENV_CONSUMER_KEY),
-            consumer_secret: Secret::new(get(ENV_CONSUMER_SECRET)),
-            token_id: get(ENV_TOKEN_ID),
-            token_secret: Secret::new(get(ENV_TOKEN_SECRET)),
-        }),
+        authorizer: Authorizer::new(
+            AccountId::parse(&get(ENV_ACCOUNT))?,
+            Grant::Tba(TbaPair {
+                consumer_key: get(ENV_CONSUMER_KEY),
+                consumer_secret: Secret::new(get(ENV_CONSUMER_SECRET)),
+                token_id: get(ENV_TOKEN_ID),
+                token_secret: Secret::new(get(ENV_TOKEN_SECRET)),
+            }),
+        ),
         origin: Origin::Environment,
     }))
 }
@@ -486,8 +492,7 @@ fn m2m_from_environment(
     )?;
     Ok(Credentials {
         auth_id: None,
-        account,
-        grant: Grant::M2m(std::sync::Arc::new(m2m)),
+        authorizer: Authorizer::new(account, Grant::M2m(std::sync::Arc::new(m2m))),
         origin: Origin::Environment,
     })
 }
@@ -516,7 +521,7 @@ impl fmt::Display for ConsumerSource {
     }
 }
 
-/// The consumer pair for an entry (SPEC 5): explicit flags win over everything (a rotated
+/// The consumer pair for an entry (docs/design.md §5): explicit flags win over everything (a rotated
 /// consumer secret must be usable), else the entry's own, else the variables.
 pub fn consumer_pair(
     entry: &Entry,
@@ -592,13 +597,12 @@ pub fn from_entry(
     };
     Ok(Credentials {
         auth_id: Some(id.to_string()),
-        account,
-        grant,
+        authorizer: Authorizer::new(account, grant),
         origin,
     })
 }
 
-/// A TBA entry's token with its consumer pair (SPEC 5's order for the pair).
+/// A TBA entry's token with its consumer pair (design §5's order for the pair).
 fn tba_pair(id: &str, entry: Entry, req: &Request, ctx: &Context<'_>) -> Result<TbaPair> {
     let (key, secret) = match consumer_pair(&entry, &req.consumer) {
         (Some(pair), source) => {

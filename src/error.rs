@@ -1,4 +1,4 @@
-//! Exit codes (SPEC 6) and the error type that carries one.
+//! Exit codes (docs/design.md §6) and the error type that carries one.
 //!
 //! Everything returns `anyhow::Result`; an error whose chain holds a [`Failure`] exits with
 //! that failure's code, a network error from reqwest exits 5, anything else exits 1.

@@ -61,6 +61,10 @@ pub mod error;
 #[doc(hidden)]
 pub mod filecabinet;
 #[doc(hidden)]
+pub mod fsio;
+#[doc(hidden)]
+pub mod http;
+#[doc(hidden)]
 pub mod netsuite;
 #[doc(hidden)]
 pub mod project;

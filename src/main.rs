@@ -7,6 +7,7 @@ use clap::Parser as _;
 fn main() -> ExitCode {
     release_large_buffers();
     // Shell completion asks nstba for candidates with COMPLETE set; answered and exited here.
+    nstba::commands::complete::install();
     clap_complete::CompleteEnv::with_factory(<nstba::cli::Cli as clap::CommandFactory>::command)
         .complete();
     let cli = nstba::cli::Cli::parse();

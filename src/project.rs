@@ -1,4 +1,4 @@
-//! The project file `nstba.toml` (SPEC 7): the team's file, committed with the project, so
+//! The project file `nstba.toml` (docs/design.md §7): the team's file, committed with the project, so
 //! nstba reads it and never writes it, and treats it as input from a repository it may not
 //! control. It is found in the current folder or a parent, but the search stops at a folder
 //! holding `.git` and at the home folder (a file in `/tmp` or a parent project must not steer

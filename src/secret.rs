@@ -1,6 +1,6 @@
 //! The redacting secret type: consumer secrets and token secrets live in `Secret`, whose
 //! `Debug` prints `(redacted)` and which has no `Display`, so a secret cannot reach output,
-//! logs or panics by accident (SPEC 4, "Secrets never appear in output").
+//! logs or panics by accident (docs/design.md §4, "Secrets never appear in output").
 
 use serde::{Deserialize, Serialize};
 

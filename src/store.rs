@@ -1,4 +1,4 @@
-//! The token store, `~/.nstba` (SPEC 4): the JSON file the SuiteCommerce gulp tools read and
+//! The token store, `~/.nstba` (docs/design.md §4): the JSON file the SuiteCommerce gulp tools read and
 //! write, kept safe. Reads take no lock (writes are atomic renames, so a reader sees the old
 //! file or the new one). Writes take an exclusive lock on a sidecar `<store>.lock`, re-read,
 //! change, write a 0600 temporary file in the same folder, fsync, rename over, fsync the folder.
@@ -9,7 +9,6 @@
 //! without following symlinks.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
@@ -17,6 +16,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::Failure;
+use crate::fsio::{self, parent_dir, temp_prefix};
 use crate::secret::Secret;
 
 /// The largest store read: a few thousand tokens fit in far less.
@@ -78,7 +78,7 @@ impl Entry {
     }
 }
 
-/// An OAuth 2.0 token from the authorization code grant (SPEC 10), beside TBA entries. The gulp
+/// An OAuth 2.0 token from the authorization code grant (docs/design.md §10), beside TBA entries. The gulp
 /// tools cannot use it.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -113,7 +113,7 @@ pub struct OAuth2Entry {
     pub extra: Map<String, Value>,
 }
 
-/// An OAuth 2.0 client credentials (machine-to-machine) client (SPEC 10): no token is saved,
+/// An OAuth 2.0 client credentials (machine-to-machine) client (docs/design.md §10): no token is saved,
 /// only where the private key is.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -276,7 +276,7 @@ impl StorePath {
 }
 
 /// The store's exclusive lock, held while a change is read, made and written. An OAuth 2.0
-/// refresh holds it across its network call (SPEC 10), so parallel commands refresh once.
+/// refresh holds it across its network call (docs/design.md §10), so parallel commands refresh once.
 /// Released when dropped (and by the OS if the process dies).
 pub struct StoreLock {
     path: StorePath,
@@ -308,7 +308,12 @@ impl StoreLock {
 
     /// Writes the store atomically.
     pub fn save(&self, store: &Store) -> Result<()> {
-        write_atomic(&self.target, &store.to_json()).with_context(|| {
+        fsio::write_atomic(
+            &self.target,
+            store.to_json().as_bytes(),
+            fsio::Access::Private,
+        )
+        .with_context(|| {
             format!(
                 "cannot write the token store {}",
                 self.path.path().display()
@@ -342,7 +347,7 @@ impl Store {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
                 return Err(Failure::error(format!(
-                    "the token store {} {e}; it was left unchanged. Point NSTBA_STORE or \
+                    "the token store {}: {e}; it was left unchanged. Point NSTBA_STORE or \
                      --store at the token file",
                     path.path().display()
                 ))
@@ -512,20 +517,6 @@ fn permission_warning(path: &Path) -> Option<String> {
     None
 }
 
-fn parent_dir(target: &Path) -> &Path {
-    match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    }
-}
-
-fn temp_prefix(target: &Path) -> String {
-    format!(
-        ".{}.",
-        target.file_name().unwrap_or_default().to_string_lossy()
-    )
-}
-
 /// Removes temporary files a killed writer of `target` left behind. Only writers that hold
 /// the store's lock make them, so under the lock any that exist are stale.
 fn remove_stale_temps(target: &Path) {
@@ -542,51 +533,15 @@ fn remove_stale_temps(target: &Path) {
     }
 }
 
-/// Reads the store file: a regular file of at most [`MAX_STORE_BYTES`]. It is opened without
-/// blocking, so a FIFO put in its place cannot hang nstba; anything else is `InvalidData` with
-/// what it is.
+/// Reads the store file: a regular file of at most [`MAX_STORE_BYTES`] (a FIFO put in its
+/// place cannot hang nstba; anything else is `InvalidData` with what it is).
 fn read_store_file(target: &Path) -> std::io::Result<String> {
-    use std::io::Read as _;
-    let mut options = OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = options.open(target)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        let what = if meta.is_dir() {
-            "is a folder"
-        } else {
-            "is not a regular file (a FIFO, socket or device)"
-        };
-        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, what));
-    }
-    if meta.len() > MAX_STORE_BYTES {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!(
-                "is {} MB, over the {} MB a token store may be",
-                meta.len() / 1_048_576,
-                MAX_STORE_BYTES / 1_048_576
-            ),
-        ));
-    }
-    let mut text = String::new();
-    // The file may grow after the check: read no more than the cap, and refuse if it did.
-    file.take(MAX_STORE_BYTES + 1).read_to_string(&mut text)?;
-    if text.len() as u64 > MAX_STORE_BYTES {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            "grew over the size a token store may be while it was read",
-        ));
-    }
-    Ok(text)
+    let bytes = fsio::read_capped(target, MAX_STORE_BYTES, fsio::Links::Follow)?;
+    String::from_utf8(bytes)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text"))
 }
 
-/// Refuses a store in a folder that others can write to (SPEC 4): they could replace the
+/// Refuses a store in a folder that others can write to (docs/design.md §4): they could replace the
 /// file, or plant a link where nstba writes. A shared folder with the sticky bit is fine only
 /// when it is the user's own.
 fn check_folder(target: &Path) -> Result<(), Failure> {
@@ -655,24 +610,6 @@ fn open_lock(path: &Path) -> Result<File> {
         .into());
     }
     Ok(file)
-}
-
-/// Writes `contents` to `target` atomically: a 0600 temporary file in the same folder,
-/// fsync, rename over, fsync the folder. A crash leaves the old file or the new one.
-pub fn write_atomic(target: &Path, contents: &str) -> std::io::Result<()> {
-    let dir = parent_dir(target);
-    // tempfile creates the file with mode 0600 on Unix. Its name is `.<target name>.XXXXXX.tmp`,
-    // so the temporary files of one target can be told apart (see `remove_stale_temps`).
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&temp_prefix(target))
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(contents.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(target).map_err(|e| e.error)?;
-    #[cfg(unix)]
-    File::open(dir)?.sync_all()?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ pub fn is_verbose() -> bool {
 
 /// Text that came from a server (a file name, an error code or message), made safe to print:
 /// every control character is escaped (`\u{1b}`), line breaks included, so a hostile server
-/// cannot move the cursor, retitle the terminal, or fake a line of its own (SPEC 8).
+/// cannot move the cursor, retitle the terminal, or fake a line of its own (docs/design.md §8).
 pub fn escape(s: &str) -> String {
     escape_except(s, &[])
 }
@@ -77,6 +77,15 @@ pub fn verbose(msg: impl AsRef<str>) {
     }
 }
 
+/// Bytes for people: `512 B`, `3.4 KB`, `98.0 MB`.
+pub fn human_bytes(n: u64) -> String {
+    match n {
+        0..1024 => format!("{n} B"),
+        1024..1_048_576 => format!("{:.1} KB", n as f64 / 1024.0),
+        _ => format!("{:.1} MB", n as f64 / 1_048_576.0),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -95,7 +104,7 @@ mod tests {
 }
 
 /// Whether nstba may ask questions: never with `--no-input`/`NSTBA_NO_INPUT`, never with `CI`
-/// set, never when stdin is not a terminal (SPEC 5).
+/// set, never when stdin is not a terminal (docs/design.md §5).
 pub fn can_prompt(no_input: bool) -> bool {
     let ci = std::env::var("CI")
         .map(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))

@@ -1,4 +1,4 @@
-//! Crash safety of the store (SPEC 4): writers killed with SIGKILL at random moments never
+//! Crash safety of the store (docs/design.md §4): writers killed with SIGKILL at random moments never
 //! leave a broken store and never lose a write that reported success; 64 writers at once lose
 //! nothing; temporary files do not pile up.
 

@@ -1,4 +1,4 @@
-//! The callback listener's bounds (SPEC 3) against other local processes: floods of idle
+//! The callback listener's bounds (docs/design.md §3) against other local processes: floods of idle
 //! connections under a low descriptor limit, a huge request line, a `[::1]` port held by
 //! someone else; and the browser child's environment.
 

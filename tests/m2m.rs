@@ -1,4 +1,4 @@
-//! OAuth 2.0 client credentials (SPEC 10) end to end: `auth keygen` makes a key and a
+//! OAuth 2.0 client credentials (docs/design.md §10) end to end: `auth keygen` makes a key and a
 //! certificate, the emulator verifies assertions against that certificate with its own code,
 //! `auth add-m2m` and the CI variables both work, for every algorithm NetSuite accepts; RS256
 //! is refused before any request; the private key never reaches an output.

@@ -1,4 +1,4 @@
-//! OAuth 2.0 end to end over real HTTP (SPEC 10): the PKCE login through the emulator's
+//! OAuth 2.0 end to end over real HTTP (docs/design.md §10): the PKCE login through the emulator's
 //! authorize page and nstba's loopback listener, Bearer calls, refresh on expiry and under the
 //! store lock, the dead refresh token, revoke, and secrets kept out of every output.
 

@@ -1,5 +1,5 @@
 //! Secret hygiene: every command, run with `-v` through successes and failures, never prints
-//! a consumer secret or token secret (SPEC 4, the guide's engineering standards).
+//! a consumer secret or token secret (docs/design.md §4, the guide's engineering standards).
 
 use crate::common::*;
 
@@ -143,13 +143,15 @@ fn no_command_prints_a_secret() {
 fn debug_of_credentials_is_redacted() {
     let c = nstba::credentials::Credentials {
         auth_id: Some("x".into()),
-        account: nstba::account::AccountId::parse(ACCOUNT).unwrap(),
-        grant: nstba::auth::Grant::Tba(nstba::auth::TbaPair {
-            consumer_key: CK.into(),
-            consumer_secret: nstba::secret::Secret::new(CS),
-            token_id: TID.into(),
-            token_secret: nstba::secret::Secret::new(TS),
-        }),
+        authorizer: nstba::auth::Authorizer::new(
+            nstba::account::AccountId::parse(ACCOUNT).unwrap(),
+            nstba::auth::Grant::Tba(nstba::auth::TbaPair {
+                consumer_key: CK.into(),
+                consumer_secret: nstba::secret::Secret::new(CS),
+                token_id: TID.into(),
+                token_secret: nstba::secret::Secret::new(TS),
+            }),
+        ),
         origin: nstba::credentials::Origin::Flag,
     };
     assert_no_secrets("Debug of Credentials", &format!("{c:?} {c:#?}"));

@@ -1,5 +1,5 @@
 //! The token store through the binary: parallel writers, gulp-written files, corrupt files,
-//! permissions, and no temporary files left behind (SPEC 4).
+//! permissions, and no temporary files left behind (docs/design.md §4).
 
 use std::os::unix::fs::PermissionsExt as _;
 
@@ -319,7 +319,11 @@ fn a_one_gigabyte_store_is_refused_without_reading_it() {
         .unwrap();
     let out = sb.nstba().args(["auth", "list"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("over the 16 MB"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("over the 16.0 MB"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(std::fs::metadata(sb.store()).unwrap().len(), 1 << 30);
 }
 

@@ -11,6 +11,7 @@ mod credentials;
 mod emulator;
 mod examples;
 mod filecabinet;
+mod layers;
 mod listener;
 mod login;
 mod m2m;

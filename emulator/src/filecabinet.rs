@@ -1,5 +1,5 @@
 //! An in-memory File Cabinet: folders and files with internal IDs, sizes and modification
-//! times, addressed by paths such as `SuiteScripts/my-app/a.js` (SPEC 8).
+//! times, addressed by paths such as `SuiteScripts/my-app/a.js` (docs/design.md §8).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::SystemTime;

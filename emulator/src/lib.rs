@@ -1,4 +1,4 @@
-//! A local NetSuite for nstba (SPEC 9): the TBA authorization flow with a consent page, the
+//! A local NetSuite for nstba (docs/design.md §9): the TBA authorization flow with a consent page, the
 //! token endpoints, a REST record endpoint, SuiteQL, and the companion RESTlet's File Cabinet
 //! protocol, with NetSuite's checks and error bodies, and knobs for tests and benchmarks
 //! (latency, a concurrency limit, failures, governance, a skewed clock).
@@ -294,7 +294,7 @@ async fn handle(AxState(st): AxState<Arc<State>>, request: axum::extract::Reques
         }
     }
     let resp = route(&st, &req, family).await;
-    // The cost model (SPEC 11): a fixed overhead per call, and server time per file handled.
+    // The cost model (docs/design.md §11): a fixed overhead per call, and server time per file handled.
     if family.is_api() {
         let files = resp
             .extensions()

@@ -1,4 +1,4 @@
-//! OAuth 2.0 client credentials (SPEC 10): the JWT assertion checked against a registered
+//! OAuth 2.0 client credentials (docs/design.md §10): the JWT assertion checked against a registered
 //! certificate (`--m2m-cert KID:CERT.pem`). Written here with RustCrypto's RSA-PSS and ECDSA
 //! and an X.509 parser, not with the JOSE crate nstba signs with, so that agreement means
 //! something. NetSuite's rules: `typ` JWT; `alg` PS256/384/512 or ES256/384/512 (RS256 is

@@ -1,4 +1,4 @@
-//! OAuth 2.0 as NetSuite serves it (SPEC 10): the authorize page (authorization code with
+//! OAuth 2.0 as NetSuite serves it (docs/design.md §10): the authorize page (authorization code with
 //! PKCE S256), the token endpoint (authorization code, refresh with one-time refresh tokens for
 //! public clients, client credentials with a JWT assertion), revoke, and the Bearer check that
 //! REST, SuiteQL and RESTlets run with scopes enforced. The PKCE check is written here from the
@@ -128,7 +128,7 @@ pub fn authorize(st: &State, req: &Req) -> Response {
             .unwrap_or_default()
     };
     let (client_id, redirect_uri, state) = (get("client_id"), get("redirect_uri"), get("state"));
-    // A wrong client or redirect URI shows an error and never redirects (SPEC 10).
+    // A wrong client or redirect URI shows an error and never redirects (docs/design.md §10).
     if client(st, client_id).is_none() {
         st.audit(AUTHORIZE_PATH, 400, "UnknownClient");
         return http::html(400, page("Invalid request", "<p>Invalid client.</p>"));

@@ -1,4 +1,4 @@
-//! The companion RESTlet's protocol, version 1 (SPEC 8), over the in-memory File Cabinet:
+//! The companion RESTlet's protocol, version 1 (docs/design.md §8), over the in-memory File Cabinet:
 //! `list` (GET), `get`, `put` and `delete` (POST JSON), with `remaining` when the governance
 //! knob cuts a call short, and RESTlet-shaped errors.
 
@@ -144,7 +144,7 @@ fn post(st: &State, req: &Req) -> Response {
 #[derive(Clone, Copy, Debug)]
 pub struct FilesHandled(pub usize);
 
-/// Governance units as NetSuite charges a RESTlet (SPEC 11): 5,000 per call; `file.load` 10,
+/// Governance units as NetSuite charges a RESTlet (docs/design.md §11): 5,000 per call; `file.load` 10,
 /// `file.save` 20, a search 10, `record.save` of a folder 20. `--governance N` is the simpler
 /// override: at most N files per call.
 pub const UNITS_PER_CALL: u32 = 5000;

@@ -1,4 +1,4 @@
-//! The TBA authorization flow (SPEC 3) and the token endpoints: `requesttoken`, the consent
+//! The TBA authorization flow (docs/design.md §3) and the token endpoints: `requesttoken`, the consent
 //! page `authorizetoken.nl`, `accesstoken`, `revoketoken`, `tokeninfo`.
 
 use axum::response::Response;

@@ -1,4 +1,4 @@
-//! The inputs of client credentials (SPEC 10): any private key text and algorithm name is
+//! The inputs of client credentials (docs/design.md §10): any private key text and algorithm name is
 //! read without panicking; a key that loads either signs an assertion or says why not.
 #![no_main]
 

@@ -1,4 +1,4 @@
-//! The OAuth 2.0 redirect's decisions (SPEC 10): any request target or pasted line is
+//! The OAuth 2.0 redirect's decisions (docs/design.md §10): any request target or pasted line is
 //! classified without panicking, only a target with our state is ever allowed or failed, and
 //! an allowed one carries a non-empty code.
 #![no_main]

@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use nstba::filecabinet::paths::local_relative;
-use nstba::netsuite::errors::NetSuiteError;
+use nstba::http::errors::NetSuiteError;
 use nstba::netsuite::restlet::{GetReply, Listing, ResultsReply, parse_reply};
 
 fuzz_target!(|data: &[u8]| {

@@ -1,4 +1,4 @@
-//! The token endpoint's answers (SPEC 10): any status and body is read without panicking, an
+//! The token endpoint's answers (docs/design.md §10): any status and body is read without panicking, an
 //! accepted answer has an access token, and a refusal's error is printable (no control
 //! characters reach a terminal).
 #![no_main]

@@ -1,4 +1,4 @@
-//! The wait for NetSuite's redirect after the consent page (SPEC 3, RFC 8252 practice). The
+//! The wait for NetSuite's redirect after the consent page (docs/design.md §3, RFC 8252 practice). The
 //! bounded loopback server ([`crate::auth::loopback`]) serves connections concurrently, so
 //! Chromium's speculative connections that send nothing cannot stall it; here stray paths get
 //! 404 and forged callbacks 400 while the wait goes on, the redirect URL pasted on stdin counts

@@ -1,4 +1,4 @@
-//! The bounded loopback HTTP server that receives an authorization redirect (SPEC 3). Anything
+//! The bounded loopback HTTP server that receives an authorization redirect (docs/design.md §3). Anything
 //! on the machine can connect to it, so it holds firm bounds: at most [`MAX_CONNECTIONS`] open
 //! connections (more are closed at once), a request head of at most [`MAX_HEAD`] bytes (431
 //! beyond, and memory stays flat), [`IDLE`] to send that head, one request per connection

@@ -1,7 +1,9 @@
-//! The kinds of credential nstba holds, behind one seam: [`Grant::authorization`] gives the
-//! `Authorization` header of one request, whatever the kind. TBA signs it (OAuth 1.0a,
-//! [`tba`]); OAuth 2.0 sends `Bearer` with an access token refreshed when needed
-//! ([`oauth2`]). The loopback listener and the callback wait serve every browser flow.
+//! The kinds of credential nstba holds, behind one seam: an [`Authorizer`] (an account and a
+//! [`Grant`]) gives the `Authorization` header of one request and says what a 401 means,
+//! whatever the kind. TBA signs each request (OAuth 1.0a, [`tba`]); OAuth 2.0 sends `Bearer`
+//! with an access token refreshed when needed ([`oauth2`]). The loopback listener and the
+//! callback wait serve every browser flow. Token endpoints are reached through the transport
+//! ([`crate::http`]), never through the NetSuite client, which sits above this module.
 
 pub mod callback;
 pub mod loopback;
@@ -15,7 +17,7 @@ use url::Url;
 
 use crate::account::AccountId;
 use crate::error::Failure;
-use crate::netsuite::client::Client;
+use crate::http::Http;
 use crate::secret::Secret;
 
 /// A TBA token and its integration record's consumer pair.
@@ -38,12 +40,12 @@ pub enum Grant {
 }
 
 impl Grant {
-    /// For people: `TBA`, `OAuth 2.0`.
-    pub fn kind(&self) -> &'static str {
+    /// The kind of credential.
+    pub fn kind(&self) -> Kind {
         match self {
-            Grant::Tba(_) => "TBA",
-            Grant::OAuth2(_) => "OAuth 2.0",
-            Grant::M2m(_) => "M2M",
+            Grant::Tba(_) => Kind::Tba,
+            Grant::OAuth2(_) => Kind::OAuth2,
+            Grant::M2m(_) => Kind::M2m,
         }
     }
 
@@ -54,29 +56,76 @@ impl Grant {
             _ => None,
         }
     }
+}
+
+/// Kinds of credential, as `auth list`, `auth status` and `-v` name them and as `--json` writes
+/// them (one enum for display and serialization, docs/design.md §4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum Kind {
+    #[serde(rename = "TBA")]
+    Tba,
+    #[serde(rename = "OAuth 2.0")]
+    OAuth2,
+    #[serde(rename = "M2M")]
+    M2m,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Tba => "TBA",
+            Kind::OAuth2 => "OAuth 2.0",
+            Kind::M2m => "M2M",
+        }
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What authorizes requests to one account: the account and the credential. The NetSuite
+/// client and the RESTlet client take this, never how it was chosen.
+#[derive(Clone, Debug)]
+pub struct Authorizer {
+    pub account: AccountId,
+    pub grant: Grant,
+}
+
+impl Authorizer {
+    pub fn new(account: AccountId, grant: Grant) -> Authorizer {
+        Authorizer { account, grant }
+    }
 
     /// The `Authorization` header value for one request: a fresh TBA signature (form bodies
     /// signed), or `Bearer` with an access token that is refreshed when it nears expiry, or
-    /// with `force` after NetSuite called it invalid.
+    /// with `force` after NetSuite refused it.
     pub async fn authorization(
         &self,
-        client: &Client,
-        account: &AccountId,
+        http: &Http,
         method: &str,
         url: &Url,
         form_body: Option<&[u8]>,
         force: bool,
     ) -> Result<Secret> {
-        match self {
+        match &self.grant {
             Grant::Tba(pair) => {
-                let signed = crate::netsuite::client::sign_request(
-                    account, pair, method, url, form_body, None, None,
-                )?;
+                let signed =
+                    tba::sign_request(&self.account, pair, method, url, form_body, None, None)?;
                 Ok(Secret::new(signed.authorization))
             }
-            Grant::OAuth2(session) => bearer(session.access_token(client, force).await?),
-            Grant::M2m(m2m) => bearer(m2m.access_token(client, force).await?),
+            Grant::OAuth2(session) => bearer(session.access_token(http, force).await?),
+            Grant::M2m(m2m) => bearer(m2m.access_token(http, force).await?),
         }
+    }
+
+    /// What a 401 that calls the token invalid means for this credential: a Bearer token gets
+    /// one forced refresh (or a new assertion) and one retry (docs/design.md §10); a refused
+    /// TBA signature stays refused.
+    pub fn retry_after_refresh(&self) -> bool {
+        matches!(self.grant, Grant::OAuth2(_) | Grant::M2m(_))
     }
 }
 

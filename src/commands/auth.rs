@@ -29,7 +29,7 @@ pub fn now_rfc3339() -> String {
 fn read_secret(app: &App, what: &str, var: &str, force_stdin: bool) -> Result<Secret> {
     let secret = if force_stdin {
         read_stdin_line(what)?
-    } else if let Some(v) = credentials::env_var(var) {
+    } else if let Some(v) = crate::config::env_var(var) {
         Secret::new(v)
     } else if app.can_prompt {
         let mut first = what.chars();
@@ -176,7 +176,7 @@ fn set_consumer(app: &App, args: &AuthAddArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `nstba auth switch AUTH_ID`: the user's default token (SPEC 5, step 5).
+/// `nstba auth switch AUTH_ID`: the user's default token (docs/design.md §5, step 5).
 pub fn switch(app: &App, auth_id: &str) -> Result<ExitCode> {
     let store = credentials::load_store(&app.store)?;
     if store.get(auth_id)?.is_none() {
@@ -276,8 +276,8 @@ pub fn list(app: &App, args: &AuthListArgs) -> Result<ExitCode> {
         .iter()
         .filter(|r| r["kind"] == "TBA" && r["hasConsumer"] == false && r["usable"] == true)
         .count();
-    let env_pair = credentials::env_var(credentials::ENV_CONSUMER_KEY).is_some()
-        && credentials::env_var(credentials::ENV_CONSUMER_SECRET).is_some();
+    let env_pair = crate::config::env_var(credentials::ENV_CONSUMER_KEY).is_some()
+        && crate::config::env_var(credentials::ENV_CONSUMER_SECRET).is_some();
     if without_pair > 0 && !env_pair && !args.json {
         ui::info(format!(
             "{without_pair} TBA token{} saved without a consumer pair (made by the gulp tools?): \
@@ -304,8 +304,8 @@ pub fn list(app: &App, args: &AuthListArgs) -> Result<ExitCode> {
 }
 
 fn table(rows: &[Value]) -> String {
-    let env_pair = credentials::env_var(credentials::ENV_CONSUMER_KEY).is_some()
-        && credentials::env_var(credentials::ENV_CONSUMER_SECRET).is_some();
+    let env_pair = crate::config::env_var(credentials::ENV_CONSUMER_KEY).is_some()
+        && crate::config::env_var(credentials::ENV_CONSUMER_SECRET).is_some();
     let cell = |v: &Value| v.as_str().map(str::to_string).unwrap_or_else(|| "-".into());
     let headers = [
         "AUTH ID", "KIND", "ACCOUNT", "ROLE", "TOKEN", "CREATED", "CONSUMER",

@@ -1,5 +1,5 @@
 //! `nstba deploy`: upload a local folder to the File Cabinet through the companion RESTlet
-//! (SPEC 8). Walk the source (honouring `.gitignore` and `.nstbaignore`), hash each file,
+//! (docs/design.md §8). Walk the source (honouring `.gitignore` and `.nstbaignore`), hash each file,
 //! skip what the state file says is there already, send the rest as the even scheduler shares
 //! it out (`filecabinet::schedule`), resend what the RESTlet leaves in `remaining`, and record
 //! each confirmed file at once so that a failed run resumes where it stopped.
@@ -14,15 +14,17 @@ use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
 use crate::cli::DeployArgs;
-use crate::commands::transfer::{Outcome, human_bytes, with_window};
+use crate::commands::transfer::{Outcome, with_window};
 use crate::commands::{App, restlet_for, write_stdout};
 use crate::error::Failure;
 use crate::filecabinet::paths;
 use crate::filecabinet::schedule::{self, Done, GiveUp};
 use crate::filecabinet::state::{Confirmed, DeployState, LEGACY_FILE_NAME};
-use crate::filecabinet::walk::{LocalFile, hash_all, read_capped, walk};
+use crate::filecabinet::walk::{LocalFile, hash_all, walk};
+use crate::fsio::{Links, read_capped};
 use crate::netsuite::restlet::{MAX_BYTES, PutBody, Restlet};
 use crate::ui;
+use crate::ui::human_bytes;
 
 enum Event {
     Confirmed {
@@ -129,18 +131,17 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
     ));
     let restlet = Restlet::new(
         crate::netsuite::client::Client::new()?.with_limiter(limiter.clone()),
-        creds.clone(),
+        Arc::new(creds.authorizer.clone()),
         &app.endpoints,
         &script,
         &deploy,
     )?;
-    let runtime = crate::netsuite::parallel_runtime()?;
     // The state is a cache, never the truth: before skipping anything, list the target once
     // and send again what it lacks or lists with another size (a sandbox refresh, a file
     // deleted in the UI, a state file from elsewhere).
     let mut resent = Vec::new();
     if !unchanged.is_empty() {
-        let listing = runtime.block_on(restlet.list_if_exists(&target))?;
+        let listing = crate::http::block_on(restlet.list_if_exists(&target))??;
         let listed: HashMap<&str, u64> = listing
             .as_ref()
             .map(|l| l.files.iter().map(|f| (f.path.as_str(), f.size)).collect())
@@ -209,7 +210,7 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
     if !to_send.is_empty() {
         let files = to_send.len();
         let bar = ui::progress(total_bytes, files);
-        fatal = runtime.block_on(upload(
+        fatal = crate::http::block_on(upload(
             restlet,
             to_send,
             limiter.clone(),
@@ -224,7 +225,7 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
                 Event::Failed { rel, why } => outcome.failed.push((rel.clone(), why.clone())),
                 Event::Fatal(_) => {}
             },
-        ))?;
+        ))??;
         bar.finish_and_clear();
     }
 
@@ -251,7 +252,7 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
 }
 
 /// Refuses, before anything is sent, files over the RESTlet's limit as they would travel: a
-/// binary file goes as base64, 4/3 of its size (SPEC 8).
+/// binary file goes as base64, 4/3 of its size (docs/design.md §8).
 fn refuse_too_big(files: &[LocalFile]) -> Result<()> {
     let mut too_big = Vec::new();
     for f in files {
@@ -262,7 +263,7 @@ fn refuse_too_big(files: &[LocalFile]) -> Result<()> {
         let sent = if f.size > MAX_BYTES {
             f.size
         } else {
-            match read_capped(&f.abs, MAX_BYTES) {
+            match read_capped(&f.abs, MAX_BYTES, Links::Refuse) {
                 Ok(bytes) if std::str::from_utf8(&bytes).is_ok() => f.size,
                 Ok(_) => base64_len(f.size),
                 Err(_) => continue, // reported when it is read for sending
@@ -425,7 +426,7 @@ fn pack(chunk: Vec<LocalFile>) -> Packed {
     };
     let mut files = chunk.into_iter();
     for file in files.by_ref() {
-        match read_capped(&file.abs, MAX_BYTES) {
+        match read_capped(&file.abs, MAX_BYTES, Links::Refuse) {
             Ok(bytes) => {
                 if !packed.body.push(&file.remote, &bytes, BODY_LIMIT) {
                     packed.unsent.push(file);

@@ -1,11 +1,10 @@
-//! `nstba fetch`: download a File Cabinet folder through the companion RESTlet (SPEC 8): list
+//! `nstba fetch`: download a File Cabinet folder through the companion RESTlet (docs/design.md §8): list
 //! it, get the files as the even scheduler shares them out, and write each one atomically under `--out` at its
 //! path relative to the folder. A remote path that is absolute, holds `..`, `.` or a
 //! backslash, or lies outside the folder is refused and reported, and nothing is ever written
 //! outside `--out`: not through such a path, and not through a symlink found inside `--out`.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -17,13 +16,14 @@ use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
 use crate::cli::FetchArgs;
-use crate::commands::transfer::{Outcome, human_bytes};
+use crate::commands::transfer::Outcome;
 use crate::commands::{App, restlet_for, write_stdout};
 use crate::error::Failure;
 use crate::filecabinet::paths;
 use crate::filecabinet::schedule::{self, Done, GiveUp};
 use crate::netsuite::restlet::{MAX_BYTES, Restlet};
 use crate::ui;
+use crate::ui::human_bytes;
 
 /// A listed file that may be written.
 #[derive(Clone, Debug)]
@@ -65,13 +65,12 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
     ));
     let restlet = Restlet::new(
         crate::netsuite::client::Client::new()?.with_limiter(limiter.clone()),
-        creds,
+        Arc::new(creds.authorizer.clone()),
         &app.endpoints,
         &script,
         &deploy,
     )?;
-    let runtime = crate::netsuite::parallel_runtime()?;
-    let listing = runtime.block_on(restlet.list(&folder))?;
+    let listing = crate::http::block_on(restlet.list(&folder))??;
 
     let mut outcome = Outcome::new(started, args.transfer.dry_run);
     if listing.truncated {
@@ -112,7 +111,7 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
     let files = wanted.len();
     let bar = ui::progress(total, files);
     let mut written = 0usize;
-    runtime.block_on(download(
+    crate::http::block_on(download(
         restlet,
         wanted,
         limiter.clone(),
@@ -126,7 +125,7 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
             }
             Event::Failed { path, why } => outcome.failed.push((path, why)),
         },
-    ));
+    ))?;
     bar.finish_and_clear();
     ui::info(format!(
         "Fetched {folder} from {realm} into {}: {written} written ({}), {} failed, in {:.2} s",
@@ -144,7 +143,7 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
     )
 }
 
-/// What a listing may write: each remote path checked (SPEC 8), and every group of paths that
+/// What a listing may write: each remote path checked (docs/design.md §8), and every group of paths that
 /// would land on one local file under case folding or Unicode normalization refused whole (on
 /// macOS or Windows one would overwrite the other, and which one wins is up to the server).
 fn plan(
@@ -398,22 +397,9 @@ fn write_under(out: &Path, rel: &Path, bytes: &[u8]) -> Result<(), String> {
     if std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_dir()) {
         return Err(format!("{} is a folder", target.display()));
     }
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".nstba-").suffix(".tmp");
-    // Files fetched are the user's, not secrets: created as any file is (0666 less the umask),
-    // not with the temporary file's 0600.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let mut tmp = builder
-        .tempfile_in(&dir)
-        .map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
-    tmp.write_all(bytes)
+    // Files fetched are the user's, not secrets: created as any file is (0666 less the umask).
+    crate::fsio::write_atomic(&target, bytes, crate::fsio::Access::Usual)
         .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
-    tmp.persist(&target)
-        .map_err(|e| format!("cannot write {}: {}", target.display(), e.error))?;
     Ok(())
 }
 

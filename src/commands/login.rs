@@ -13,7 +13,6 @@ use crate::cli::AuthLoginArgs;
 use crate::commands::{App, read_stdin_line};
 use crate::credentials::{self, ConsumerOverride, Credentials, Origin};
 use crate::error::Failure;
-use crate::netsuite::client::Client;
 use crate::project::Project;
 use crate::secret::Secret;
 use crate::store::{Entry, Saved, Store, validate_auth_id};
@@ -77,11 +76,11 @@ pub fn run(app: &App, args: &AuthLoginArgs) -> Result<ExitCode> {
 
 /// Runs the flow and saves the token. Returns the credentials, ready to sign.
 pub fn perform(app: &App, login: Login) -> Result<Credentials> {
-    let client = Client::new()?;
+    let client = crate::http::Http::shared()?;
     let store_path = app.store.clone();
     let mut saved_as = String::new();
     let mut replaced = None;
-    let (authorized, took) = crate::netsuite::runtime()?.block_on(flow::authorize(
+    let (authorized, took) = crate::http::block_on(flow::authorize(
         &client,
         &app.endpoints,
         &login.flow,
@@ -109,7 +108,7 @@ pub fn perform(app: &App, login: Login) -> Result<Credentials> {
                 auth.account
             ))
         },
-    ))?;
+    ))??;
     announce_saved(
         app,
         "token",
@@ -126,18 +125,20 @@ pub fn perform(app: &App, login: Login) -> Result<Credentials> {
     settle_replaced(app, &saved_as, replaced, login.keep_old, Some(fallback));
     Ok(Credentials {
         auth_id: Some(saved_as),
-        account: authorized.account,
-        grant: crate::auth::Grant::Tba(crate::auth::TbaPair {
-            consumer_key: login.flow.consumer_key,
-            consumer_secret: login.flow.consumer_secret,
-            token_id: authorized.token_id,
-            token_secret: authorized.token_secret,
-        }),
+        authorizer: crate::auth::Authorizer::new(
+            authorized.account,
+            crate::auth::Grant::Tba(crate::auth::TbaPair {
+                consumer_key: login.flow.consumer_key,
+                consumer_secret: login.flow.consumer_secret,
+                token_id: authorized.token_id,
+                token_secret: authorized.token_secret,
+            }),
+        ),
         origin: Origin::Login,
     })
 }
 
-/// `auth login --oauth2`: the authorization code grant with PKCE (SPEC 10), saved as an
+/// `auth login --oauth2`: the authorization code grant with PKCE (docs/design.md §10), saved as an
 /// OAuth 2.0 entry.
 fn run_oauth2(app: &App, args: &AuthLoginArgs) -> Result<ExitCode> {
     oauth2_login(app, args)?;
@@ -172,7 +173,7 @@ pub fn oauth2_login(app: &App, args: &AuthLoginArgs) -> Result<String> {
         None
     } else if args.client_secret_stdin {
         Some(read_stdin_line("the client secret")?)
-    } else if let Some(s) = credentials::env_var(ENV_CLIENT_SECRET) {
+    } else if let Some(s) = crate::config::env_var(ENV_CLIENT_SECRET) {
         Some(Secret::new(s))
     } else if app.can_prompt {
         Some(Secret::new(ui::prompt(|| {
@@ -197,11 +198,11 @@ pub fn oauth2_login(app: &App, args: &AuthLoginArgs) -> Result<String> {
         paste: !args.client_secret_stdin,
         prompt_login: args.prompt_login,
     };
-    let client = Client::new()?;
+    let client = crate::http::Http::shared()?;
     let store_path = app.store.clone();
     let mut saved_as = String::new();
     let mut replaced = None;
-    let (authorized, took) = crate::netsuite::runtime()?.block_on(flow::authorize(
+    let (authorized, took) = crate::http::block_on(flow::authorize(
         &client,
         &app.endpoints,
         &opts,
@@ -243,7 +244,7 @@ pub fn oauth2_login(app: &App, args: &AuthLoginArgs) -> Result<String> {
                 auth.account
             ))
         },
-    ))?;
+    ))??;
     announce_saved(
         app,
         "OAuth 2.0 token",
@@ -404,14 +405,14 @@ pub fn for_command(
     let account = cli_account
         .map(str::to_string)
         .or_else(|| project.and_then(Project::account))
-        .or_else(|| credentials::env_var(credentials::ENV_ACCOUNT))
+        .or_else(|| crate::config::env_var(credentials::ENV_ACCOUNT))
         .map(|a| AccountId::parse(&a))
         .transpose()?;
     // Resolution read the store already and showed its warnings.
     let store = Store::load(&app.store)?;
     let (consumer_key, consumer_secret) = consumer_pair(app, &store, account.as_ref(), over)?;
     let callback =
-        credentials::env_var(ENV_CALLBACK_URL).unwrap_or_else(|| DEFAULT_CALLBACK.to_string());
+        crate::config::env_var(ENV_CALLBACK_URL).unwrap_or_else(|| DEFAULT_CALLBACK.to_string());
     ui::info(format!(
         "No token is saved as '{auth_id}': creating it with the authorization flow"
     ));
@@ -471,7 +472,7 @@ pub fn pick(
             endpoints: &app.endpoints,
             project,
             picks: &credentials::no_picks,
-            env: &credentials::env_var,
+            env: &crate::config::env_var,
             can_prompt: app.can_prompt,
         };
         return credentials::from_entry(id, entry.clone(), Origin::Picker, req, &ctx);

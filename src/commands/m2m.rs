@@ -1,5 +1,5 @@
-//! `nstba auth add-m2m` and `nstba auth keygen`: OAuth 2.0 client credentials for CI (SPEC
-//! 10). keygen makes what NetSuite accepts (RSA 3072 or EC P-256/P-384/P-521, a self-signed
+//! `nstba auth add-m2m` and `nstba auth keygen`: OAuth 2.0 client credentials for CI (docs/design.md
+//! §10). keygen makes what NetSuite accepts (RSA 3072 or EC P-256/P-384/P-521, a self-signed
 //! certificate valid at most two years) and says where to upload it; add-m2m saves the client
 //! with the path of its key (the key itself is never copied into the store).
 
@@ -104,7 +104,7 @@ pub fn keygen(args: &AuthKeygenArgs) -> Result<ExitCode> {
     }
     // The private key is written 0600 (write_atomic's temporary file is), the certificate as
     // any file.
-    crate::store::write_atomic(&key_path, &key_pem)
+    crate::fsio::write_atomic(&key_path, key_pem.as_bytes(), crate::fsio::Access::Private)
         .with_context(|| format!("cannot write {}", key_path.display()))?;
     std::fs::write(&cert_path, &cert_pem)
         .with_context(|| format!("cannot write {}", cert_path.display()))?;

@@ -1,4 +1,4 @@
-//! `nstba auth migrate TBA_AUTH_ID --client-id ID` (SPEC 10): from TBA to OAuth 2.0 without
+//! `nstba auth migrate TBA_AUTH_ID --client-id ID` (docs/design.md §10): from TBA to OAuth 2.0 without
 //! changing a script. It runs the PKCE login for the TBA entry's account, checks the new token
 //! with a call, then gives it the old auth ID; the TBA token is kept as `TBA_AUTH_ID-tba` with
 //! `--keep`, else revoked in NetSuite and removed. `--to TBA_AUTH_ID` goes on working.

@@ -2,6 +2,7 @@
 //! hands it to one command; each file here is one command group.
 
 pub mod auth;
+pub mod complete;
 pub mod deploy;
 pub mod fetch;
 pub mod login;
@@ -18,7 +19,6 @@ use std::io::{BufRead as _, Write as _};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
-use clap::CommandFactory as _;
 
 use crate::account::Endpoints;
 use crate::cli::{AuthCommand, Cli, Command, CredentialArgs, GlobalArgs};
@@ -70,12 +70,12 @@ impl App {
         }
     }
 
-    /// SPEC 5's resolution here (the project file, this user's picks, the environment),
+    /// design §5's resolution here (the project file, this user's picks, the environment),
     /// without the account guard, the login or the picker (unless `can_prompt`).
     pub fn resolve(&self, request: &credentials::Request, can_prompt: bool) -> Result<Resolution> {
         let project = self.project()?;
         let project_dir = self.project_dir(project.as_ref())?;
-        let env = |name: &str| credentials::env_var(name);
+        let env = |name: &str| crate::config::env_var(name);
         let picks = || -> Result<credentials::UserPicks> {
             Ok(credentials::UserPicks {
                 choice: crate::config::project_choice(&project_dir)?,
@@ -93,7 +93,7 @@ impl App {
         credentials::resolve(request, &ctx)
     }
 
-    /// Resolves the credentials a signing command uses (SPEC 5), checks them against the
+    /// Resolves the credentials a signing command uses (docs/design.md §5), checks them against the
     /// account guard, and remembers a token picked with `--to` or the picker for this project
     /// folder (in the user's config folder, never in nstba.toml).
     pub fn credentials(&self, args: &CredentialArgs) -> Result<Credentials> {
@@ -199,33 +199,7 @@ pub fn write_stdout(bytes: &[u8]) -> Result<()> {
 pub fn run(cli: Cli) -> Result<ExitCode> {
     crate::ui::set_level(cli.global.quiet, cli.global.verbose);
     if let Command::Completions { shell } = cli.command {
-        // The registration of dynamic completion: the shell asks nstba itself for candidates
-        // (`COMPLETE=SHELL nstba -- WORDS`), so saved auth IDs complete after --to.
-        use clap_complete::env::EnvCompleter as _;
-        let mut out = Vec::new();
-        let (var, name) = ("COMPLETE", "nstba");
-        match shell {
-            clap_complete::Shell::Bash => {
-                clap_complete::env::Bash.write_registration(var, name, name, name, &mut out)
-            }
-            clap_complete::Shell::Zsh => {
-                clap_complete::env::Zsh.write_registration(var, name, name, name, &mut out)
-            }
-            clap_complete::Shell::Fish => {
-                clap_complete::env::Fish.write_registration(var, name, name, name, &mut out)
-            }
-            clap_complete::Shell::Elvish => {
-                clap_complete::env::Elvish.write_registration(var, name, name, name, &mut out)
-            }
-            clap_complete::Shell::PowerShell => {
-                clap_complete::env::Powershell.write_registration(var, name, name, name, &mut out)
-            }
-            _ => {
-                clap_complete::generate(shell, &mut Cli::command(), name, &mut out);
-                Ok(())
-            }
-        }?;
-        write_stdout(&out)?;
+        write_stdout(&complete::registration(shell)?)?;
         return Ok(ExitCode::SUCCESS);
     }
     let app = App::new(cli.global)?;

@@ -11,7 +11,8 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use crate::cli::RequestArgs;
 use crate::commands::{App, write_stdout};
 use crate::error::Failure;
-use crate::netsuite::client::{Client, Reply, parse_header};
+use crate::http::{Reply, parse_header};
+use crate::netsuite::client::Client;
 
 pub fn run(app: &App, args: &RequestArgs) -> Result<ExitCode> {
     if args.data.as_deref() == Some("@-") && args.credentials.consumer_secret_stdin {
@@ -37,13 +38,13 @@ pub fn run(app: &App, args: &RequestArgs) -> Result<ExitCode> {
     let url = app.endpoints.resolve(Some(&creds.account), &args.url)?;
 
     let client = Client::new()?;
-    let reply = crate::netsuite::runtime()?.block_on(client.send(
+    let reply = crate::http::block_on(client.send(
         &creds,
         &args.method,
         &url,
         headers,
         body.map(bytes::Bytes::from),
-    ))?;
+    ))??;
 
     let mut out = Vec::new();
     if args.include {

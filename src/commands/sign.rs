@@ -46,7 +46,7 @@ fn signer(app: &App, args: &SignArgs) -> Result<Who> {
         .credentials
         .consumer_key
         .clone()
-        .or_else(|| credentials::env_var(credentials::ENV_CONSUMER_KEY))
+        .or_else(|| crate::config::env_var(credentials::ENV_CONSUMER_KEY))
         .ok_or_else(|| {
             Failure::usage(format!(
                 "--no-token signs with the consumer pair alone: pass --consumer-key or set \
@@ -56,7 +56,7 @@ fn signer(app: &App, args: &SignArgs) -> Result<Who> {
     let consumer_secret = if args.credentials.consumer_secret_stdin {
         crate::commands::read_stdin_line("the consumer secret")?
     } else {
-        credentials::env_var(ENV_CONSUMER_SECRET)
+        crate::config::env_var(ENV_CONSUMER_SECRET)
             .map(Secret::new)
             .ok_or_else(|| {
                 Failure::usage(format!(
@@ -69,7 +69,7 @@ fn signer(app: &App, args: &SignArgs) -> Result<Who> {
         .credentials
         .account
         .clone()
-        .or_else(|| credentials::env_var(ENV_ACCOUNT))
+        .or_else(|| crate::config::env_var(ENV_ACCOUNT))
     {
         Some(a) => Some(AccountId::parse(&a)?),
         None => None,
@@ -86,15 +86,9 @@ fn signer(app: &App, args: &SignArgs) -> Result<Who> {
 /// first when it nears expiry), the same for every request.
 fn bearer(app: &App, args: &SignArgs, creds: &crate::credentials::Credentials) -> Result<ExitCode> {
     let url = app.endpoints.resolve(Some(&creds.account), &args.url)?;
-    let client = crate::netsuite::client::Client::new()?;
-    let value = crate::netsuite::runtime()?.block_on(creds.grant.authorization(
-        &client,
-        &creds.account,
-        &args.method,
-        &url,
-        None,
-        false,
-    ))?;
+    let http = crate::http::Http::shared()?;
+    let value =
+        crate::http::block_on(creds.authorization(&http, &args.method, &url, None, false))??;
     if args.explain {
         eprintln!("URL:         {url}");
         eprintln!(

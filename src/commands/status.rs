@@ -1,6 +1,6 @@
 //! `nstba auth status` (the habit from gh): every saved token and the environment's
 //! credentials with their kind, account and role, whether each works (checked in parallel
-//! under one overall timeout), and which one a bare command would use here, with SPEC 5's
+//! under one overall timeout), and which one a bare command would use here, with design §5's
 //! reason. The exit code is the active token's: 0 works, 3 rejected, 5 unreachable.
 
 use std::process::ExitCode;
@@ -86,9 +86,9 @@ pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
     let store = credentials::load_store(&app.store)?;
     let mut rows: Vec<Row> = Vec::new();
     let mut checks: Vec<(usize, Credentials)> = Vec::new();
-    // The environment's credentials come first, as in SPEC 5.
+    // The environment's credentials come first, as in docs/design.md §5.
     if let Ok(Some(creds)) =
-        credentials::from_environment(&|n| credentials::env_var(n), &app.endpoints)
+        credentials::from_environment(&|n| crate::config::env_var(n), &app.endpoints)
     {
         rows.push(Row {
             auth_id: None,

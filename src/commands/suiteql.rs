@@ -1,34 +1,18 @@
-//! `nstba suiteql`: POST `{"q": QUERY}` to `/services/rest/query/v1/suiteql?limit=L&offset=O`
-//! with `Prefer: transient`, follow `hasMore` until done, and stream rows as each page comes:
-//! NDJSON (default), one JSON array, or CSV.
+//! `nstba suiteql`: the pager of [`crate::netsuite::suiteql`], its rows streamed as each page
+//! comes: NDJSON (default), one JSON array, or CSV.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
-use bytes::Bytes;
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Map, Value};
 
 use crate::cli::{RowFormat, SuiteqlArgs};
 use crate::commands::App;
 use crate::error::Failure;
-use crate::netsuite::client::{Client, Retry};
+use crate::netsuite::client::Client;
+use crate::netsuite::suiteql::{self, Next};
 use crate::ui;
-
-pub const PATH: &str = "/services/rest/query/v1/suiteql";
-
-/// The body and headers of a SuiteQL page request (`Prefer: transient`, as NetSuite asks).
-pub fn request(query: &str) -> Result<(Bytes, HeaderMap)> {
-    let body = Bytes::from(serde_json::to_vec(&serde_json::json!({ "q": query }))?);
-    let mut headers = HeaderMap::new();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    headers.insert(
-        HeaderName::from_static("prefer"),
-        HeaderValue::from_static("transient"),
-    );
-    Ok((body, headers))
-}
 
 pub fn run(app: &App, args: &SuiteqlArgs) -> Result<ExitCode> {
     let query = if args.query == "-" {
@@ -44,64 +28,34 @@ pub fn run(app: &App, args: &SuiteqlArgs) -> Result<ExitCode> {
         return Err(Failure::usage("the query is empty").into());
     }
     let creds = app.credentials(&args.credentials)?;
-    let base = app.endpoints.resolve(Some(&creds.account), PATH)?;
-    let (body, headers) = request(&query)?;
     let client = Client::new()?;
-    let retry = Retry::default();
     let stdout = std::io::stdout();
-    let mut rows = RowWriter::new(args.format, std::io::BufWriter::new(stdout.lock()));
-
-    let runtime = crate::netsuite::runtime()?;
-    let mut offset: u64 = 0;
-    let mut total_rows = 0u64;
-    loop {
-        let mut url = base.clone();
-        url.query_pairs_mut()
-            .append_pair("limit", &args.limit.to_string())
-            .append_pair("offset", &offset.to_string());
-        let reply = runtime.block_on(client.send_retrying(
-            &creds,
-            "POST",
-            &url,
-            headers.clone(),
-            Some(body.clone()),
-            &retry,
-        ))?;
-        if !reply.is_success() {
-            return Err(reply
-                .error()
-                .into_failure(Some(&creds.account.realm()))
-                .into());
-        }
-        let page: Value = serde_json::from_slice(&reply.body)
-            .map_err(|e| Failure::error(format!("NetSuite's SuiteQL answer is not JSON: {e}")))?;
-        let items = page["items"].as_array().cloned().unwrap_or_default();
-        let count = items.len() as u64;
-        for item in items {
-            let Value::Object(mut row) = item else {
-                continue;
-            };
-            row.shift_remove("links");
-            if !rows.row(row)? {
-                return Ok(ExitCode::SUCCESS); // the reader went away (| head)
+    let mut out = RowWriter::new(args.format, std::io::BufWriter::new(stdout.lock()));
+    let mut gone = false;
+    let total = crate::http::block_on(suiteql::query(
+        &client,
+        &creds,
+        &app.endpoints,
+        &query,
+        u64::from(args.limit),
+        |rows| {
+            for row in rows {
+                if !out.row(row)? {
+                    gone = true;
+                    return Ok(Next::Stop); // the reader went away (| head)
+                }
             }
-        }
-        if !rows.flush()? {
-            return Ok(ExitCode::SUCCESS);
-        }
-        total_rows += count;
-        ui::verbose(format!(
-            "page at offset {offset}: {count} rows of {}",
-            page["totalResults"]
-        ));
-        // hasMore without rows would never end: stop there.
-        if page["hasMore"] != Value::Bool(true) || count == 0 {
-            break;
-        }
-        offset += count;
+            if !out.flush()? {
+                gone = true;
+                return Ok(Next::Stop);
+            }
+            Ok(Next::More)
+        },
+    ))??;
+    if !gone {
+        out.finish()?;
     }
-    rows.finish()?;
-    ui::verbose(format!("{total_rows} rows"));
+    ui::verbose(format!("{total} rows"));
     Ok(ExitCode::SUCCESS)
 }
 

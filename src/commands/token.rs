@@ -1,5 +1,5 @@
 //! `nstba auth verify` and `nstba auth revoke`: the token endpoints, each signed with the
-//! token in question (SPEC 3, "Other token endpoints").
+//! token in question (docs/design.md §3, "Other token endpoints").
 
 use std::process::ExitCode;
 
@@ -30,7 +30,7 @@ fn call(
         url.query_pairs_mut().extend_pairs(query);
     }
     let client = Client::new()?;
-    crate::netsuite::runtime()?.block_on(client.send(creds, "GET", &url, HeaderMap::new(), None))
+    crate::http::block_on(client.send(creds, "GET", &url, HeaderMap::new(), None))?
 }
 
 pub fn verify(app: &App, args: &AuthVerifyArgs) -> Result<ExitCode> {
@@ -172,13 +172,15 @@ pub fn revoke_replaced(
             };
             let creds = crate::credentials::Credentials {
                 auth_id: None,
-                account: account.clone(),
-                grant: crate::auth::Grant::Tba(crate::auth::TbaPair {
-                    consumer_key: consumer_key.clone(),
-                    consumer_secret,
-                    token_id: e.token.clone(),
-                    token_secret: e.secret.clone(),
-                }),
+                authorizer: crate::auth::Authorizer::new(
+                    account.clone(),
+                    crate::auth::Grant::Tba(crate::auth::TbaPair {
+                        consumer_key: consumer_key.clone(),
+                        consumer_secret,
+                        token_id: e.token.clone(),
+                        token_secret: e.secret.clone(),
+                    }),
+                ),
                 origin: crate::credentials::Origin::Login,
             };
             let reply = call(
@@ -204,12 +206,12 @@ pub fn revoke_replaced(
                 client_id: e.client_id.clone(),
                 secret: e.client_secret.clone(),
             };
-            let (status, _) = crate::netsuite::runtime()?.block_on(post_form(
-                &Client::new()?,
+            let (status, _) = crate::http::block_on(post_form(
+                &crate::http::Http::shared()?,
                 &url,
                 &auth,
                 &[("token", e.refresh_token.expose())],
-            ))?;
+            ))??;
             if !(200..300).contains(&status) {
                 return Err(
                     Failure::error(format!("the revoke endpoint answered HTTP {status}")).into(),
@@ -221,7 +223,7 @@ pub fn revoke_replaced(
     }
 }
 
-/// Revokes an OAuth 2.0 token at the revoke endpoint (SPEC 10): its refresh token, and with it
+/// Revokes an OAuth 2.0 token at the revoke endpoint (docs/design.md §10): its refresh token, and with it
 /// every access token made from it; then removes the entry.
 fn revoke_oauth2(
     app: &App,
@@ -241,13 +243,13 @@ fn revoke_oauth2(
         client_id: entry.client_id.clone(),
         secret: entry.client_secret.clone(),
     };
-    let client = Client::new()?;
-    let (status, body) = crate::netsuite::runtime()?.block_on(post_form(
+    let client = crate::http::Http::shared()?;
+    let (status, body) = crate::http::block_on(post_form(
         &client,
         &url,
         &auth,
         &[("token", entry.refresh_token.expose())],
-    ))?;
+    ))??;
     if !(200..300).contains(&status) {
         let refused = crate::auth::oauth2::parse_token_answer(status, &body)
             .err()
@@ -369,13 +371,7 @@ fn cheap_call(
         .resolve(Some(&creds.account), &path)
         .map_err(anyhow::Error::from)?;
     let client = Client::new()?;
-    let reply = crate::netsuite::runtime()?.block_on(client.send(
-        creds,
-        "GET",
-        &url,
-        HeaderMap::new(),
-        None,
-    ))?;
+    let reply = crate::http::block_on(client.send(creds, "GET", &url, HeaderMap::new(), None))??;
     if reply.status == 401 {
         let err = reply.error();
         return Err(Failure::rejected(format!(

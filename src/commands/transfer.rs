@@ -89,24 +89,3 @@ pub fn with_window(
     fields.insert("refused".into(), json!(limiter.refusals()));
     fields
 }
-
-/// Bytes for people: `512 B`, `3.4 KB`, `98.0 MB`.
-pub fn human_bytes(n: u64) -> String {
-    match n {
-        0..1024 => format!("{n} B"),
-        1024..1_048_576 => format!("{:.1} KB", n as f64 / 1024.0),
-        _ => format!("{:.1} MB", n as f64 / 1_048_576.0),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes() {
-        assert_eq!(human_bytes(0), "0 B");
-        assert_eq!(human_bytes(3 * 1024 + 512), "3.5 KB");
-        assert_eq!(human_bytes(98 * 1_048_576), "98.0 MB");
-    }
-}

@@ -1,5 +1,5 @@
 //! File Cabinet paths against local paths: the pure checks that keep `fetch` inside `--out`
-//! and give `deploy` the remote path of each local file (SPEC 8).
+//! and give `deploy` the remote path of each local file (docs/design.md §8).
 
 use std::path::{Component, Path, PathBuf};
 
@@ -102,7 +102,7 @@ pub fn local_relative(folder: &str, remote: &str) -> Result<PathBuf, Refusal> {
     Ok(out)
 }
 
-/// The checks on one name that keep a fetched tree harmless and portable (SPEC 8).
+/// The checks on one name that keep a fetched tree harmless and portable (docs/design.md §8).
 fn check_segment(seg: &str) -> Result<(), Refusal> {
     let lower = seg.to_ascii_lowercase();
     // NTFS also reads `.git.`, `.git ` and `.git::$INDEX_ALLOCATION` as `.git`.

@@ -1,4 +1,4 @@
-//! The even scheduler of deploy and fetch (SPEC 11). Real time is on the server: each call
+//! The even scheduler of deploy and fetch (docs/design.md §11). Real time is on the server: each call
 //! pays a fixed overhead, each file costs server time and governance, and the account allows
 //! few calls at once. So the fastest run keeps as many calls in flight as the window allows,
 //! gives each as many files as governance and the 10 MB limit allow, and spreads the files so

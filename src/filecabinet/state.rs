@@ -1,4 +1,4 @@
-//! The deploy state (SPEC 8): for one source folder, account and target, the SHA-256 and size
+//! The deploy state (docs/design.md §8): for one source folder, account and target, the SHA-256 and size
 //! of every file the RESTlet confirmed, so that an unchanged file is not sent again and a
 //! failed deploy resumes where it stopped. It is a cache, never the truth: deploy checks it
 //! against a listing of the target before it skips anything. It lives in the user's cache
@@ -103,13 +103,14 @@ impl DeployState {
     fn migrate(&mut self, legacy: &Path, realm: &str, target: &str) -> Result<()> {
         // The project's file is the repository's: a regular file of bounded size, never read
         // through a link (a committed link to /dev/zero must not hang a deploy).
-        let bytes = match crate::filecabinet::walk::read_capped(legacy, MAX_LEGACY_BYTES) {
-            Ok(b) => b,
-            Err(e) => {
-                ui::warn(format!("ignoring {}: {e}", legacy.display()));
-                return Ok(());
-            }
-        };
+        let bytes =
+            match crate::fsio::read_capped(legacy, MAX_LEGACY_BYTES, crate::fsio::Links::Refuse) {
+                Ok(b) => b,
+                Err(e) => {
+                    ui::warn(format!("ignoring {}: {e}", legacy.display()));
+                    return Ok(());
+                }
+            };
         let Ok(old) = serde_json::from_slice::<LegacyDoc>(&bytes) else {
             return Ok(());
         };
@@ -148,7 +149,7 @@ impl DeployState {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create the folder {}", dir.display()))?;
         }
-        crate::store::write_atomic(&self.path, &text)
+        crate::fsio::write_atomic(&self.path, text.as_bytes(), crate::fsio::Access::Private)
             .with_context(|| format!("cannot write the deploy state {}", self.path.display()))
     }
 }

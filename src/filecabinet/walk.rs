@@ -1,5 +1,5 @@
 //! Walking a deploy's source folder: which files go, their File Cabinet paths, and their
-//! SHA-256 (SPEC 8). Only regular files inside the source are read: a symlink is followed only
+//! SHA-256 (docs/design.md §8). Only regular files inside the source are read: a symlink is followed only
 //! when its target resolves inside the source folder, and any other link, FIFO, socket or
 //! device is skipped with a warning, so a malicious commit (`ln -s ~/.ssh/id_ed25519 dist/x`)
 //! cannot upload a secret. Hidden files and folders (`.env`, `.npmrc`, `.git`) are skipped
@@ -178,41 +178,6 @@ pub fn walk(source: &Path, target: &str, hidden: bool) -> Result<Walk> {
     Ok(out)
 }
 
-/// Opens a file the walk found: never through a link in its last component (the walk resolved
-/// links already), never blocking on a FIFO swapped in meanwhile, and only a regular file.
-pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
-    let file = options.open(path)?;
-    if !file.metadata()?.is_file() {
-        return Err(std::io::Error::other(
-            "it is not a regular file (a FIFO, device or folder); not read",
-        ));
-    }
-    Ok(file)
-}
-
-/// A file's bytes, read as [`open_regular`] allows, at most `cap` of them (an error beyond).
-pub fn read_capped(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
-    let file = open_regular(path)?;
-    // Sized once from the file's length (a file that grows meanwhile still stops at the cap).
-    let hint = file.metadata().map_or(0, |m| m.len()).min(cap + 1);
-    let mut bytes = Vec::with_capacity(hint as usize);
-    file.take(cap + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > cap {
-        return Err(std::io::Error::other(format!(
-            "it is larger than {}",
-            crate::commands::transfer::human_bytes(cap)
-        )));
-    }
-    Ok(bytes)
-}
-
 fn describe_walk_error(e: &ignore::Error, source: &Path) -> (String, String) {
     let rel = |p: &Path| p.strip_prefix(source).unwrap_or(p).display().to_string();
     match e {
@@ -240,7 +205,7 @@ fn describe_walk_error(e: &ignore::Error, source: &Path) -> (String, String) {
 
 /// SHA-256 of a file, hex, read in 64 KB pieces.
 pub fn sha256(path: &Path) -> std::io::Result<String> {
-    let mut file = open_regular(path)?;
+    let mut file = crate::fsio::open_regular(path, crate::fsio::Links::Refuse)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
     loop {

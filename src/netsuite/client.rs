@@ -1,114 +1,49 @@
-//! Signed HTTP calls to NetSuite. Each call is signed just before it is sent, over the exact
-//! URL reqwest puts on the wire (the `url::Url` is handed to reqwest unchanged, so the query
-//! that was signed is the query that is sent). [`Client::send_retrying`] adds the retries
-//! that an account's concurrency limit calls for (SPEC 8): a RESTlet over the limit answers
-//! HTTP 400 `SSS_REQUEST_LIMIT_EXCEEDED`, REST answers 429, and 5xx and dropped connections
-//! happen; each is retried with exponential backoff, jitter and `Retry-After`, re-signed with
-//! a fresh nonce and timestamp every time.
+//! Authorized HTTP calls to NetSuite. Each call is authorized just before it is sent, over the
+//! exact URL reqwest puts on the wire (the `url::Url` is handed to reqwest unchanged, so the
+//! query that was signed is the query that is sent). [`Client::send_retrying`] adds the
+//! retries that an account's concurrency limit calls for (docs/design.md §8): a RESTlet over
+//! the limit answers HTTP 400 `SSS_REQUEST_LIMIT_EXCEEDED`, REST answers 429, and 5xx and
+//! dropped connections happen; each is retried with exponential backoff, jitter and
+//! `Retry-After`, re-signed with a fresh nonce and timestamp every time.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use bytes::Bytes;
 use rand::RngExt as _;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::HeaderMap;
 use url::Url;
 
-use crate::auth::tba::signer::{self, SignInput, Signed};
-use crate::credentials::Credentials;
-use crate::error::Failure;
+use crate::auth::Authorizer;
+pub use crate::http::Reply;
+use crate::http::{FORM, Http, NetworkFault, SendError};
 use crate::ui;
-
-/// The `Content-Type` whose body parameters are signed.
-pub const FORM: &str = "application/x-www-form-urlencoded";
-
-/// A response, read whole.
-#[derive(Debug)]
-pub struct Reply {
-    pub status: reqwest::StatusCode,
-    pub version: reqwest::Version,
-    pub headers: HeaderMap,
-    pub body: Bytes,
-}
-
-impl Reply {
-    pub fn is_success(&self) -> bool {
-        self.status.is_success()
-    }
-
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// NetSuite's error, decoded.
-    pub fn error(&self) -> crate::netsuite::errors::NetSuiteError {
-        crate::netsuite::errors::NetSuiteError::decode(
-            self.status.as_u16(),
-            self.header("www-authenticate"),
-            self.header("date"),
-            &self.body,
-        )
-    }
-}
-
-/// Signs a request with a TBA token (fresh nonce and timestamp unless given).
-pub fn sign_request(
-    account: &crate::account::AccountId,
-    pair: &crate::auth::TbaPair,
-    method: &str,
-    url: &Url,
-    form_body: Option<&[u8]>,
-    nonce: Option<&str>,
-    timestamp: Option<u64>,
-) -> Result<Signed> {
-    let fresh_nonce;
-    let nonce = match nonce {
-        Some(n) => n,
-        None => {
-            fresh_nonce = signer::new_nonce();
-            &fresh_nonce
-        }
-    };
-    let realm = account.realm();
-    let signed = signer::sign(&SignInput {
-        method,
-        url,
-        realm: Some(&realm),
-        consumer_key: &pair.consumer_key,
-        consumer_secret: &pair.consumer_secret,
-        token: Some(&pair.token_id),
-        token_secret: Some(&pair.token_secret),
-        callback: None,
-        verifier: None,
-        header_params: &[],
-        form_body,
-        nonce,
-        timestamp: timestamp.unwrap_or_else(signer::now_timestamp),
-    })
-    .map_err(|e| Failure::usage(e.to_string()))?;
-    Ok(signed)
-}
 
 /// An HTTP client for NetSuite.
 #[derive(Clone)]
 pub struct Client {
-    http: reqwest::Client,
+    http: Http,
     /// The window of a parallel run, told of each call that went through or was refused.
     limiter: Option<std::sync::Arc<crate::netsuite::limiter::Limiter>>,
 }
 
 impl Client {
+    /// The process's client (see [`Http::shared`]).
     pub fn new() -> Result<Client> {
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("nstba/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(30))
-            .read_timeout(Duration::from_secs(120))
-            .build()
-            .context("cannot start the HTTP client")?;
-        Ok(Client {
+        Ok(Client::over(Http::shared()?))
+    }
+
+    /// A client over a transport of the caller's (the library makes its own).
+    pub fn over(http: Http) -> Client {
+        Client {
             http,
             limiter: None,
-        })
+        }
+    }
+
+    /// The transport under this client (token endpoints are reached through it).
+    pub fn http(&self) -> &Http {
+        &self.http
     }
 
     /// The same client, telling `limiter` how each call went (deploy's and fetch's window).
@@ -120,95 +55,17 @@ impl Client {
         self
     }
 
-    /// Sends a request whose `Authorization` header is already made (the flow's own calls).
-    pub async fn send_raw(
-        &self,
-        method: &str,
-        url: &Url,
-        headers: HeaderMap,
-        body: Option<Bytes>,
-    ) -> Result<Reply> {
-        self.send_once(method, url, headers, body)
-            .await
-            .map_err(|e| e.into_error(url))
-    }
-
-    async fn send_once(
-        &self,
-        method: &str,
-        url: &Url,
-        headers: HeaderMap,
-        body: Option<Bytes>,
-    ) -> Result<Reply, SendError> {
-        let method_v = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
-            .map_err(|_| {
-                SendError::Other(Failure::usage(format!("'{method}' is not an HTTP method")).into())
-            })?;
-        let started = Instant::now();
-        ui::verbose(format!("> {method_v} {url}"));
-        let mut req = self
-            .http
-            .request(method_v.clone(), url.clone())
-            .headers(headers);
-        if let Some(body) = body {
-            req = req.body(body);
-        }
-        let mut resp = req.send().await.map_err(SendError::Network)?;
-        let status = resp.status();
-        let version = resp.version();
-        let headers = resp.headers().clone();
-        let cap = body_cap(url);
-        let too_large = || {
-            SendError::Other(
-                Failure::error(format!(
-                    "the answer to {method_v} {} was larger than {}, more than NetSuite ever \
-                     sends there: nstba stopped reading it. Check --netsuite-url or \
-                     NSTBA_NETSUITE_URL if set, or the RESTlet",
-                    url.path(),
-                    crate::commands::transfer::human_bytes(cap)
-                ))
-                .into(),
-            )
-        };
-        if resp.content_length().is_some_and(|n| n > cap) {
-            return Err(too_large());
-        }
-        // Read as it streams, never more than the cap: an endless body keeps memory flat.
-        let mut body =
-            bytes::BytesMut::with_capacity(resp.content_length().unwrap_or(0).min(cap) as usize);
-        while let Some(chunk) = resp.chunk().await.map_err(SendError::Network)? {
-            if (body.len() + chunk.len()) as u64 > cap {
-                return Err(too_large());
-            }
-            body.extend_from_slice(&chunk);
-        }
-        let body = body.freeze();
-        ui::verbose(format!(
-            "< {} {} ({} ms, {} bytes)",
-            status.as_u16(),
-            status.canonical_reason().unwrap_or(""),
-            started.elapsed().as_millis(),
-            body.len()
-        ));
-        Ok(Reply {
-            status,
-            version,
-            headers,
-            body,
-        })
-    }
-
     /// Signs and sends a request once (a call that may not be idempotent is never repeated).
     /// Form-encoded bodies have their parameters signed.
     pub async fn send(
         &self,
-        creds: &Credentials,
+        auth: &Authorizer,
         method: &str,
         url: &Url,
         headers: HeaderMap,
         body: Option<Bytes>,
     ) -> Result<Reply> {
-        self.send_retrying(creds, method, url, headers, body, &Retry::once())
+        self.send_retrying(auth, method, url, headers, body, &Retry::once())
             .await
     }
 
@@ -217,7 +74,7 @@ impl Client {
     /// as they are.
     pub async fn send_retrying(
         &self,
-        creds: &Credentials,
+        auth: &Authorizer,
         method: &str,
         url: &Url,
         headers: HeaderMap,
@@ -228,19 +85,19 @@ impl Client {
         let mut refreshed = false;
         loop {
             let authorized = self
-                .authorized_headers(creds, method, url, headers.clone(), body.as_deref(), false)
+                .authorized_headers(auth, method, url, headers.clone(), body.as_deref(), false)
                 .await?;
             let call = self.limiter.as_ref().map(|l| l.call());
-            let outcome = self.send_once(method, url, authorized, body.clone()).await;
+            let outcome = self
+                .http
+                .try_send(method, url, authorized, body.clone())
+                .await;
             attempt += 1;
             // An OAuth 2.0 access token NetSuite calls invalid gets one forced refresh and
-            // one retry (SPEC 10).
+            // one retry (docs/design.md §10).
             if let Ok(reply) = &outcome
                 && !refreshed
-                && matches!(
-                    creds.grant,
-                    crate::auth::Grant::OAuth2(_) | crate::auth::Grant::M2m(_)
-                )
+                && auth.retry_after_refresh()
                 && reply.status == 401
                 && reply
                     .header("www-authenticate")
@@ -249,9 +106,12 @@ impl Client {
                 refreshed = true;
                 ui::verbose("NetSuite called the access token invalid: refreshing it once");
                 let authorized = self
-                    .authorized_headers(creds, method, url, headers.clone(), body.as_deref(), true)
+                    .authorized_headers(auth, method, url, headers.clone(), body.as_deref(), true)
                     .await?;
-                let retried = self.send_once(method, url, authorized, body.clone()).await;
+                let retried = self
+                    .http
+                    .try_send(method, url, authorized, body.clone())
+                    .await;
                 if !matches!(&retried, Ok(r) if retryable(r).is_some()) {
                     return retried.map_err(|e| e.into_error(url));
                 }
@@ -280,27 +140,25 @@ impl Client {
                 Ok(reply) => retryable(reply).map(|why| (why, retry_after(reply), retry.attempts)),
                 // Nothing listening: a few quick tries (about 3 s), not the patience that a
                 // busy account deserves.
-                Err(SendError::Network(e)) if e.is_connect() => Some((
-                    "connection refused".to_string(),
-                    None,
-                    retry.attempts.min(5),
-                )),
-                Err(SendError::Network(e)) if e.is_timeout() => {
-                    Some(("timed out".to_string(), None, retry.attempts))
-                }
-                Err(SendError::Network(_)) => {
-                    Some(("the connection failed".to_string(), None, retry.attempts))
+                Err(SendError::Network(e)) => {
+                    let fault = NetworkFault::of(e);
+                    let attempts = match fault {
+                        NetworkFault::Refused => retry.attempts.min(5),
+                        _ => retry.attempts,
+                    };
+                    Some((Why::Network(fault), None, attempts))
                 }
                 Err(SendError::Other(_)) => None,
             };
             match again {
                 Some((why, after, attempts)) if attempt < attempts => {
                     let mut delay = retry.delay(attempt, after);
-                    if why == "connection refused" {
+                    if why == Why::Network(NetworkFault::Refused) {
                         delay = delay.min(Duration::from_secs(1));
                     }
                     let line = format!(
-                        "{why} ({method} {}); retrying in {}, attempt {} of {attempts}",
+                        "{} ({method} {}); retrying in {}, attempt {} of {attempts}",
+                        why.describe(),
                         url.path(),
                         human_delay(delay),
                         attempt + 1,
@@ -334,34 +192,28 @@ fn human_delay(d: Duration) -> String {
     }
 }
 
-/// Why one send failed.
-enum SendError {
-    /// Connection refused or reset, timed out, body cut short: worth another try.
-    Network(reqwest::Error),
-    Other(anyhow::Error),
+/// Why a call is tried again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Why {
+    /// 429.
+    Busy,
+    /// 5xx.
+    ServerError(u16),
+    /// A RESTlet's 400 `SSS_REQUEST_LIMIT_EXCEEDED`.
+    LimitExceeded,
+    Network(NetworkFault),
 }
 
-impl SendError {
-    fn into_error(self, url: &Url) -> anyhow::Error {
+impl Why {
+    fn describe(&self) -> String {
         match self {
-            SendError::Network(e) => network_error(e, url),
-            SendError::Other(e) => e,
+            Why::Busy => "NetSuite is busy (HTTP 429)".into(),
+            Why::ServerError(status) => format!("NetSuite answered HTTP {status}"),
+            Why::LimitExceeded => {
+                "the account's concurrency limit is reached (SSS_REQUEST_LIMIT_EXCEEDED)".into()
+            }
+            Why::Network(fault) => fault.describe().into(),
         }
-    }
-}
-
-/// The most nstba reads of an answer (SPEC 8): a RESTlet answers at most 10 MB, a token
-/// endpoint a few hundred bytes, a REST or SuiteQL page far less than 64 MB.
-pub fn body_cap(url: &Url) -> u64 {
-    const KB: u64 = 1024;
-    const MB: u64 = 1024 * KB;
-    let path = url.path();
-    if path.ends_with("/restlet.nl") {
-        11 * MB
-    } else if path.starts_with("/rest/") || path.starts_with("/services/rest/auth/") {
-        64 * KB
-    } else {
-        64 * MB
     }
 }
 
@@ -375,18 +227,16 @@ fn is_limit_refusal(reply: &Reply) -> bool {
 
 /// When a reply is worth another try: 429, 5xx, and a RESTlet's 400
 /// `SSS_REQUEST_LIMIT_EXCEEDED` (a 400 is not always final).
-fn retryable(reply: &Reply) -> Option<String> {
+fn retryable(reply: &Reply) -> Option<Why> {
     let status = reply.status.as_u16();
     if status == 429 {
-        return Some("NetSuite is busy (HTTP 429)".into());
+        return Some(Why::Busy);
     }
     if status >= 500 {
-        return Some(format!("NetSuite answered HTTP {status}"));
+        return Some(Why::ServerError(status));
     }
     if status == 400 && reply.error().code.as_deref() == Some("SSS_REQUEST_LIMIT_EXCEEDED") {
-        return Some(
-            "the account's concurrency limit is reached (SSS_REQUEST_LIMIT_EXCEEDED)".into(),
-        );
+        return Some(Why::LimitExceeded);
     }
     None
 }
@@ -446,10 +296,10 @@ impl Retry {
 
 impl Client {
     /// The headers with a fresh `Authorization` for this request, whatever the kind of
-    /// credential (the seam of [`crate::auth::Grant`]).
+    /// credential (the seam of [`Authorizer`]).
     async fn authorized_headers(
         &self,
-        creds: &Credentials,
+        auth: &Authorizer,
         method: &str,
         url: &Url,
         mut headers: HeaderMap,
@@ -461,57 +311,13 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|ct| ct.trim().to_ascii_lowercase().starts_with(FORM));
         let form_body = if is_form { body } else { None };
-        let value = creds
-            .grant
-            .authorization(self, &creds.account, method, url, form_body, force_refresh)
+        let value = auth
+            .authorization(&self.http, method, url, form_body, force_refresh)
             .await?;
-        let mut auth = HeaderValue::from_str(value.expose())
-            .context("the Authorization header is not a valid header value")?;
-        auth.set_sensitive(true);
-        headers.insert(reqwest::header::AUTHORIZATION, auth);
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            crate::http::sensitive(value.expose())?,
+        );
         Ok(headers)
     }
-}
-
-/// Parses `Name: value` header arguments.
-pub fn parse_header(raw: &str) -> Result<(HeaderName, HeaderValue), Failure> {
-    let (name, value) = raw.split_once(':').ok_or_else(|| {
-        Failure::usage(format!(
-            "header '{raw}' is not of the form 'Name: value' (for example -H 'Accept: application/json')"
-        ))
-    })?;
-    let name = HeaderName::from_bytes(name.trim().as_bytes())
-        .map_err(|_| Failure::usage(format!("'{}' is not a valid header name", name.trim())))?;
-    let value = HeaderValue::from_str(value.trim())
-        .map_err(|_| Failure::usage(format!("the value of header '{name}' is not valid")))?;
-    Ok((name, value))
-}
-
-fn network_error(e: reqwest::Error, url: &Url) -> anyhow::Error {
-    let what = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "could not connect"
-    } else {
-        "failed"
-    };
-    let origin = format!(
-        "{}://{}",
-        url.scheme(),
-        crate::account::origin_authority(url)
-    );
-    let mut chain = String::new();
-    let mut source: Option<&dyn std::error::Error> = Some(&e);
-    while let Some(s) = source {
-        if !chain.is_empty() {
-            chain.push_str(": ");
-        }
-        chain.push_str(&s.to_string());
-        source = s.source();
-    }
-    Failure::network(format!(
-        "the request to {origin} {what} ({chain}). Check the network, the account ID, and \
-         --netsuite-url/NSTBA_NETSUITE_URL if set"
-    ))
-    .into()
 }

@@ -1,4 +1,4 @@
-//! The companion RESTlet's file protocol, version 1 (SPEC 8): `list`, `get` and `put` at
+//! The companion RESTlet's file protocol, version 1 (docs/design.md §8): `list`, `get` and `put` at
 //! `<RESTlet domain>/app/site/hosting/restlet.nl?script=S&deploy=D` (the RESTlet also answers
 //! `delete`, which nstba does not send yet). Every call is retried as
 //! [`Client::send_retrying`] does; every answer must say `"protocol": 1`. Calls here make one
@@ -16,7 +16,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::account::Domain;
-use crate::credentials::Credentials;
+use crate::auth::Authorizer;
 use crate::error::Failure;
 use crate::netsuite::client::{Client, Reply, Retry};
 
@@ -258,7 +258,7 @@ fn body(value: &impl serde::Serialize) -> Result<Bytes> {
 #[derive(Clone)]
 pub struct Restlet {
     client: Client,
-    creds: Arc<Credentials>,
+    auth: Arc<Authorizer>,
     url: Url,
     script: String,
     deploy: String,
@@ -268,12 +268,12 @@ pub struct Restlet {
 impl Restlet {
     pub fn new(
         client: Client,
-        creds: Arc<Credentials>,
+        auth: Arc<Authorizer>,
         endpoints: &crate::account::Endpoints,
         script: &str,
         deploy: &str,
     ) -> Result<Restlet> {
-        let origin = endpoints.origin(&creds.account, Domain::Restlet);
+        let origin = endpoints.origin(&auth.account, Domain::Restlet);
         let mut url = origin
             .join("app/site/hosting/restlet.nl")
             .map_err(|e| Failure::error(format!("cannot build the RESTlet URL: {e}")))?;
@@ -282,7 +282,7 @@ impl Restlet {
             .append_pair("deploy", deploy);
         Ok(Restlet {
             client,
-            creds,
+            auth,
             url,
             script: script.into(),
             deploy: deploy.into(),
@@ -291,7 +291,7 @@ impl Restlet {
     }
 
     pub fn account(&self) -> &crate::account::AccountId {
-        &self.creds.account
+        &self.auth.account
     }
 
     /// Every file under `folder`, at any depth.
@@ -315,14 +315,7 @@ impl Restlet {
             .append_pair("action", "list")
             .append_pair("path", folder);
         self.client
-            .send_retrying(
-                &self.creds,
-                "GET",
-                &url,
-                HeaderMap::new(),
-                None,
-                &self.retry,
-            )
+            .send_retrying(&self.auth, "GET", &url, HeaderMap::new(), None, &self.retry)
             .await
     }
 
@@ -356,7 +349,7 @@ impl Restlet {
         let reply = self
             .client
             .send_retrying(
-                &self.creds,
+                &self.auth,
                 "POST",
                 &self.url,
                 headers,
@@ -398,7 +391,7 @@ impl Restlet {
     fn failure(&self, reply: &Reply) -> anyhow::Error {
         let err = reply.error();
         let code = err.code.as_deref().unwrap_or_default();
-        let realm = self.creds.account.realm();
+        let realm = self.auth.account.realm();
         let not_installed = code == "SSS_INVALID_SCRIPTLET_ID"
             || (reply.status == 404 && code.is_empty())
             || code == "SSS_MISSING_REQD_ARGUMENT";
@@ -409,7 +402,7 @@ impl Restlet {
                  \"Install the RESTlet\"), then set [restlet] script and deploy in nstba.toml \
                  to its script and deployment IDs",
                 err.describe(Some(&realm)),
-                self.creds.account,
+                self.auth.account,
                 self.script,
                 self.deploy
             ))

@@ -1,4 +1,4 @@
-//! The authorization code grant with PKCE (SPEC 10): the authorize page in the browser, the
+//! The authorization code grant with PKCE (docs/design.md §10): the authorize page in the browser, the
 //! redirect to the same loopback listener and paste path as TBA, and the code exchanged for
 //! tokens. The caller saves them; the browser's page is answered only after that.
 
@@ -12,7 +12,7 @@ use crate::auth::callback::{Listener, Outcome};
 use crate::auth::oauth2::pkce::Verifier;
 use crate::auth::oauth2::{AUTHORIZE_PATH, ClientAuth, TOKEN_PATH, TokenAnswer, token_request};
 use crate::error::Failure;
-use crate::netsuite::client::Client;
+use crate::http::Http;
 use crate::ui;
 
 /// How to run one OAuth 2.0 login.
@@ -106,7 +106,7 @@ pub fn classify(target: &str, path: Option<&str>, state: &str) -> Outcome<CodeCa
 /// Runs the flow. `save` stores the tokens; its message goes to the browser's page. Returns
 /// the tokens and how long it took from the redirect's arrival to the end of `save`.
 pub async fn authorize(
-    client: &Client,
+    client: &Http,
     endpoints: &Endpoints,
     opts: &Options,
     save: impl FnOnce(&Authorized) -> Result<String>,

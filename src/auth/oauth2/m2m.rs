@@ -1,4 +1,4 @@
-//! OAuth 2.0 client credentials, machine to machine (SPEC 10), for CI: a JWT assertion signed
+//! OAuth 2.0 client credentials, machine to machine (docs/design.md §10), for CI: a JWT assertion signed
 //! with the private key whose certificate the administrator uploaded (PS256/384/512 or
 //! ES256/384/512; NetSuite refuses RS256), traded at the token endpoint for an access token
 //! that is kept in memory and minted again near expiry. There is no refresh token.
@@ -15,7 +15,7 @@ use url::Url;
 
 use crate::auth::oauth2::{parse_token_answer, post_form_bare};
 use crate::error::Failure;
-use crate::netsuite::client::Client;
+use crate::http::Http;
 use crate::secret::Secret;
 
 pub const ENV_CERTIFICATE_ID: &str = "NSTBA_CERTIFICATE_ID";
@@ -111,10 +111,9 @@ impl PrivateKey {
     /// Reads a key file; one that others can read gets a warning.
     pub fn from_file(path: &std::path::Path) -> Result<PrivateKey> {
         // A key is a few KB: a path to a device or a huge file is refused, never read whole.
-        // Links are resolved first (mounted CI secrets are often links).
-        let bytes = std::fs::canonicalize(path)
-            .and_then(|real| crate::filecabinet::walk::read_capped(&real, 64 * 1024))
-            .map_err(|e| {
+        // Links are followed (mounted CI secrets are often links).
+        let bytes =
+            crate::fsio::read_capped(path, 64 * 1024, crate::fsio::Links::Follow).map_err(|e| {
                 Failure::usage(format!(
                     "cannot read the private key {}: {e}",
                     path.display()
@@ -308,7 +307,7 @@ impl M2m {
     }
 
     /// The access token: the one held while it lives, else a new one for a fresh assertion.
-    pub async fn access_token(&self, client: &Client, force: bool) -> Result<Secret> {
+    pub async fn access_token(&self, client: &Http, force: bool) -> Result<Secret> {
         let mut current = self.current.lock().await;
         if !force
             && let Some((token, expires)) = current.as_ref()
@@ -334,7 +333,7 @@ impl M2m {
 /// The client credentials request: the client proves itself with the assertion alone (no
 /// Basic header, no client_id in the body).
 async fn mint(
-    client: &Client,
+    client: &Http,
     url: &Url,
     assertion: Secret,
 ) -> Result<crate::auth::oauth2::TokenAnswer> {

@@ -1,4 +1,4 @@
-//! OAuth 2.0 as NetSuite serves it (SPEC 10): the authorization code grant with PKCE
+//! OAuth 2.0 as NetSuite serves it (docs/design.md §10): the authorization code grant with PKCE
 //! ([`flow`]), Bearer access tokens refreshed under the store lock ([`session`]), and the token
 //! endpoint's requests and answers (here), and client credentials for CI ([`m2m`]).
 
@@ -9,12 +9,12 @@ pub mod session;
 
 use anyhow::Result;
 use base64::Engine as _;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use serde::{Deserialize, Deserializer};
 use url::Url;
 
 use crate::error::Failure;
-use crate::netsuite::client::Client;
+use crate::http::Http;
 use crate::secret::Secret;
 
 pub const AUTHORIZE_PATH: &str = "/app/login/oauth2/authorize.nl";
@@ -93,7 +93,7 @@ pub fn parse_token_answer(status: u16, body: &[u8]) -> Result<TokenAnswer, Token
 
 /// POSTs a form to the token (or revoke) endpoint with the client's authentication.
 pub async fn post_form(
-    client: &Client,
+    client: &Http,
     url: &Url,
     auth: &ClientAuth,
     form: &[(&str, &str)],
@@ -120,37 +120,28 @@ pub async fn post_form(
 
 /// POSTs a form with no client authentication (client credentials carry their own).
 pub async fn post_form_bare(
-    client: &Client,
+    client: &Http,
     url: &Url,
     form: &[(&str, &str)],
 ) -> Result<(u16, bytes::Bytes)> {
     send_form(client, url, HeaderMap::new(), form).await
 }
 
-/// POSTs `form` as `application/x-www-form-urlencoded` with `headers`.
+/// POSTs `form` with `headers`, answering the status and body.
 async fn send_form(
-    client: &Client,
+    client: &Http,
     url: &Url,
-    mut headers: HeaderMap,
+    headers: HeaderMap,
     form: &[(&str, &str)],
 ) -> Result<(u16, bytes::Bytes)> {
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("application/x-www-form-urlencoded"),
-    );
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(form)
-        .finish();
-    let reply = client
-        .send_raw("POST", url, headers, Some(bytes::Bytes::from(body)))
-        .await?;
+    let reply = client.post_form(url, headers, form).await?;
     Ok((reply.status.as_u16(), reply.body))
 }
 
 /// Asks the token endpoint for tokens; the refusal comes back as it is for the caller to
 /// explain.
 pub async fn token_request(
-    client: &Client,
+    client: &Http,
     url: &Url,
     auth: &ClientAuth,
     form: &[(&str, &str)],

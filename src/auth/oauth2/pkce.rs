@@ -1,4 +1,4 @@
-//! PKCE (RFC 7636) with S256, as NetSuite requires it (SPEC 10): a random verifier of 64
+//! PKCE (RFC 7636) with S256, as NetSuite requires it (docs/design.md §10): a random verifier of 64
 //! characters of the unreserved alphabet, and its challenge, base64url(SHA-256(verifier))
 //! without padding. Distinct types keep a verifier from going where a challenge belongs.
 

@@ -1,5 +1,5 @@
 //! A saved OAuth 2.0 token in use: the access token for `Authorization: Bearer`, refreshed when
-//! it nears expiry or NetSuite calls it invalid (SPEC 10, "Refreshing safely"). Parallel
+//! it nears expiry or NetSuite calls it invalid (docs/design.md §10, "Refreshing safely"). Parallel
 //! commands share one entry, and a public client's refresh token works once, so a refresh
 //! happens under the store's lock: take the lock, re-read the entry, use the new access token
 //! if another process refreshed it meanwhile, else refresh and write the new tokens before the
@@ -12,7 +12,7 @@ use url::Url;
 
 use crate::auth::oauth2::{ClientAuth, token_request};
 use crate::error::Failure;
-use crate::netsuite::client::Client;
+use crate::http::Http;
 use crate::secret::Secret;
 use crate::store::{OAuth2Entry, Saved, StoreLock, StorePath};
 
@@ -72,7 +72,7 @@ impl Session {
     /// The access token to send: the one held while it is fresh; else (or with `force`,
     /// after NetSuite called `failed` invalid) the one another process saved meanwhile, or a
     /// new one from the refresh token, saved under the store's lock.
-    pub async fn access_token(&self, client: &Client, force: bool) -> Result<Secret> {
+    pub async fn access_token(&self, client: &Http, force: bool) -> Result<Secret> {
         let mut current = self.current.lock().await;
         if !force && current.fresh() {
             return Ok(current.access.clone());

@@ -1,4 +1,4 @@
-//! The three-step TBA authorization flow (SPEC 3): request token, the consent page in the
+//! The three-step TBA authorization flow (docs/design.md §3): request token, the consent page in the
 //! browser with a loopback callback, access token. The caller saves the token; the browser's
 //! page is answered only after that, so it tells the truth about the outcome.
 
@@ -13,7 +13,7 @@ use crate::account::{AccountId, Domain, Endpoints};
 use crate::auth::callback::Listener;
 use crate::auth::tba::signer::{self, SignInput};
 use crate::error::Failure;
-use crate::netsuite::client::Client;
+use crate::http::Http;
 use crate::secret::Secret;
 
 /// How to run one login.
@@ -56,7 +56,7 @@ pub fn new_state() -> String {
 /// Runs the flow. `save` stores the token; its message goes to the browser's page. Returns
 /// the token and how long it took from the callback's arrival to the end of `save`.
 pub async fn authorize(
-    client: &Client,
+    client: &Http,
     endpoints: &Endpoints,
     opts: &FlowOptions,
     save: impl FnOnce(&Authorized) -> Result<String>,
@@ -162,7 +162,7 @@ struct TokenStep<'a> {
 
 /// Signs and POSTs a token request; returns `oauth_token` and `oauth_token_secret`.
 async fn token_step(
-    client: &Client,
+    client: &Http,
     opts: &FlowOptions,
     step: TokenStep<'_>,
 ) -> Result<(String, Secret)> {
@@ -189,7 +189,7 @@ async fn token_step(
     value.set_sensitive(true);
     headers.insert(AUTHORIZATION, value);
     let reply = client
-        .send_raw("POST", step.url, headers, Some(bytes::Bytes::new()))
+        .send("POST", step.url, headers, Some(bytes::Bytes::new()))
         .await?;
     if !reply.is_success() {
         let err = reply.error();

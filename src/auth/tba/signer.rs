@@ -1,4 +1,4 @@
-//! The pure OAuth 1.0a signer for NetSuite TBA (SPEC 2, RFC 5849, HMAC-SHA256 only).
+//! The pure OAuth 1.0a signer for NetSuite TBA (docs/design.md §2, RFC 5849, HMAC-SHA256 only).
 //!
 //! Built on `oauth1-request`, which does the parameter plumbing and header layout, with two
 //! additions the crate lacks: an HMAC-SHA256 signature method (the crate ships HMAC-SHA1 only,

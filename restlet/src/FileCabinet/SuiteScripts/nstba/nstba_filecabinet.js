@@ -1,6 +1,6 @@
 /**
  * nstba's companion RESTlet: the File Cabinet protocol, version 1, that `nstba fetch` and
- * `nstba deploy` speak (nstba's SPEC, section 8).
+ * `nstba deploy` speak (docs/design.md §8).
  *
  *   GET  ?action=list&path=FOLDER            -> {protocol, files:[{path,id,size,modified}], truncated}
  *   POST {"action":"get","paths":[...]}      -> {protocol, files:[{path,id,encoding,content}], errors, remaining}

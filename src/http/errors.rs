@@ -1,6 +1,6 @@
 //! Decoding what NetSuite says when it refuses: REST problem JSON (`o:errorDetails`,
 //! `o:errorCode`), RESTlet and token-endpoint JSON (`{"error":{"code","message"}}`), the
-//! `WWW-Authenticate` header, and the clock skew read from the `Date` header (SPEC 6).
+//! `WWW-Authenticate` header, and the clock skew read from the `Date` header (docs/design.md §6).
 
 use std::time::SystemTime;
 
@@ -84,7 +84,7 @@ impl NetSuiteError {
                 .is_some_and(|c| REJECTED_CODES.iter().any(|r| r.eq_ignore_ascii_case(c)))
     }
 
-    /// A message for people, with the hint of SPEC 6 for refused credentials.
+    /// A message for people, with the hint of docs/design.md §6 for refused credentials.
     pub fn describe(&self, realm: Option<&str>) -> String {
         let mut out = format!("NetSuite answered HTTP {}", self.status);
         match (&self.code, &self.message) {
@@ -123,7 +123,7 @@ impl NetSuiteError {
     }
 
     /// A message for a failed step of the authorization flow, with the hint for the error
-    /// NetSuite named (SPEC 3).
+    /// NetSuite named (docs/design.md §3).
     pub fn describe_flow(&self, step: &str) -> String {
         let mut out = format!("{step} failed: NetSuite answered HTTP {}", self.status);
         match (&self.code, &self.message) {
@@ -165,7 +165,7 @@ impl NetSuiteError {
     }
 }
 
-/// What to do about an error the flow endpoints name (SPEC 3).
+/// What to do about an error the flow endpoints name (docs/design.md §3).
 pub fn flow_hint(code: &str) -> Option<&'static str> {
     Some(match code {
         "UnknownIntegration" => {

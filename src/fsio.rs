@@ -1,0 +1,161 @@
+//! File I/O that every part of nstba shares (docs/design.md §4, §8): reading a file that
+//! someone else may have swapped for a FIFO, a device or a link, with a bound on its size; and
+//! writing a file atomically, so a crash leaves the old file or the new one, never a mix.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read as _, Write as _};
+use std::path::Path;
+
+/// Whether a read may follow a symlink in the last component of its path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Links {
+    /// The user's own files (the store may be a link into a dotfiles repository).
+    Follow,
+    /// Files a walk already resolved: a link swapped in meanwhile is refused.
+    Refuse,
+}
+
+/// Opens a regular file for reading: never blocking on a FIFO (opened non-blocking), and a
+/// folder, FIFO, socket or device is `InvalidData` saying what it is.
+pub fn open_regular(path: &Path, links: Links) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let nofollow = if links == Links::Refuse {
+            libc::O_NOFOLLOW
+        } else {
+            0
+        };
+        options.custom_flags(libc::O_NONBLOCK | nofollow);
+    }
+    // Windows opens no FIFO by a file path, and a reparse point is resolved by the walk that
+    // found the file: the checks below are the ones that apply there.
+    #[cfg(not(unix))]
+    let _ = links;
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "it is a folder"
+        } else {
+            "it is not a regular file (a FIFO, socket or device)"
+        };
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, what));
+    }
+    Ok(file)
+}
+
+/// A regular file's bytes (as [`open_regular`] opens it), at most `cap` of them: a larger
+/// file, or one that grows past the cap while it is read, is `InvalidData`.
+pub fn read_capped(path: &Path, cap: u64, links: Links) -> std::io::Result<Vec<u8>> {
+    let file = open_regular(path, links)?;
+    let len = file.metadata().map_or(0, |m| m.len());
+    let too_large = |len: u64| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "it is {}, over the {} nstba reads there",
+                crate::ui::human_bytes(len),
+                crate::ui::human_bytes(cap)
+            ),
+        )
+    };
+    if len > cap {
+        return Err(too_large(len));
+    }
+    // Sized once from the file's length; a file that grows meanwhile still stops at the cap.
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(cap + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// The folder a file is in (`.` for a bare name).
+pub fn parent_dir(target: &Path) -> &Path {
+    match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// The name prefix of `target`'s temporary files: `.<name>.`, so that those of one target can
+/// be told apart (and removed when a killed writer left them).
+pub fn temp_prefix(target: &Path) -> String {
+    format!(
+        ".{}.",
+        target.file_name().unwrap_or_default().to_string_lossy()
+    )
+}
+
+/// Who may read a file [`write_atomic`] makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Secrets and settings: 0600 on Unix (tempfile's mode).
+    Private,
+    /// The user's own work (a fetched file): 0666 less the umask, as any new file.
+    Usual,
+}
+
+/// Writes `contents` to `target` atomically: a temporary file in the same folder, fsync,
+/// rename over, fsync the folder. A crash leaves the old file or the new one.
+pub fn write_atomic(target: &Path, contents: &[u8], access: Access) -> std::io::Result<()> {
+    let dir = parent_dir(target);
+    let prefix = temp_prefix(target);
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    if access == Access::Usual {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    // Windows: the file takes the folder's inherited access list either way.
+    #[cfg(not(unix))]
+    let _ = access;
+    let mut tmp = builder.tempfile_in(dir)?;
+    tmp.write_all(contents)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(target).map_err(|e| e.error)?;
+    // A folder cannot be opened for fsync on Windows; its rename is durable once it returns.
+    #[cfg(unix)]
+    File::open(dir)?.sync_all()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_regular_files_within_the_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"12345").unwrap();
+        assert_eq!(read_capped(&path, 5, Links::Refuse).unwrap(), b"12345");
+        let err = read_capped(&path, 4, Links::Refuse).unwrap_err();
+        assert!(err.to_string().contains("over the 4 B"), "{err}");
+        let err = read_capped(dir.path(), 4, Links::Follow).unwrap_err();
+        assert!(err.to_string().contains("folder"), "{err}");
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link");
+            std::os::unix::fs::symlink(&path, &link).unwrap();
+            assert!(read_capped(&link, 5, Links::Refuse).is_err());
+            assert_eq!(read_capped(&link, 5, Links::Follow).unwrap(), b"12345");
+        }
+    }
+
+    #[test]
+    fn writes_replace_whole_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        write_atomic(&path, b"one", Access::Private).unwrap();
+        write_atomic(&path, b"two", Access::Usual).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "no temporary file stays");
+    }
+}
