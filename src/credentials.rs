@@ -358,11 +358,11 @@ fn ready(c: Credentials) -> Resolution {
     Resolution::Ready(Box::new(c))
 }
 
-/// Reads the store and shows its warnings (a store others can read) once.
+/// Reads the store and shows its warnings (a store others can read), each once per run.
 pub fn load_store(path: &StorePath) -> Result<Store> {
     let store = Store::load(path)?;
     for w in &store.warnings {
-        crate::ui::warn(w);
+        crate::ui::warn_once(w);
     }
     Ok(store)
 }

@@ -70,6 +70,19 @@ pub fn warn(msg: impl AsRef<str>) {
     eprintln!("warning: {}", for_terminal(msg.as_ref()));
 }
 
+/// A warning about a file every step of a command reads again (the store's permissions):
+/// said once per run, however many readers meet it.
+pub fn warn_once(msg: impl AsRef<str>) {
+    static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let msg = msg.as_ref();
+    let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());
+    if !said.iter().any(|m| m == msg) {
+        said.push(msg.to_string());
+        drop(said);
+        warn(msg);
+    }
+}
+
 /// Request traces for `-v`.
 pub fn verbose(msg: impl AsRef<str>) {
     if is_verbose() {

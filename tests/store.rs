@@ -131,6 +131,15 @@ fn readable_store_gets_a_warning() {
     let out = sb.nstba().args(["auth", "list"]).output().unwrap();
     assert!(out.status.success());
     assert!(stderr(&out).contains("chmod 600"), "{}", stderr(&out));
+    // A command that reads the store at every step says it once.
+    for args in [
+        &["auth", "status", "--offline"][..],
+        &["sign", "GET", "/services/rest/x"],
+    ] {
+        let out = sb.nstba().args(args).output().unwrap();
+        let said = stderr(&out).matches("chmod 600").count();
+        assert_eq!(said, 1, "{args:?}: {}", stderr(&out));
+    }
     // nstba's own write puts it back to 0600.
     sb.add_token("b", ACCOUNT, TID, TS);
     let mode = std::fs::metadata(sb.store()).unwrap().permissions().mode();

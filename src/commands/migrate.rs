@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::cli::{AuthLoginArgs, AuthMigrateArgs, AuthRevokeArgs, CredentialArgs};
+use crate::cli::{AuthLoginArgs, AuthMigrateArgs, CredentialArgs};
 use crate::commands::App;
 use crate::error::Failure;
 use crate::store::{Saved, Store};
@@ -104,12 +104,8 @@ pub fn run(app: &App, args: &AuthMigrateArgs) -> Result<ExitCode> {
         ));
         return Ok(ExitCode::SUCCESS);
     }
-    let revoke = AuthRevokeArgs {
-        auth_id: kept.clone(),
-        consumer_key: None,
-        consumer_secret_stdin: false,
-    };
-    if let Err(e) = crate::commands::token::revoke(app, &revoke) {
+    let consumer = crate::credentials::ConsumerOverride::new(None, None);
+    if let Err(e) = crate::commands::token::revoke_saved(app, &kept, consumer) {
         ui::warn(format!(
             "the migration is done, but the old TBA token could not be revoked, so it stays \
              saved as '{kept}' and active: {e:#}. Revoke it later with `nstba auth revoke \

@@ -8,8 +8,11 @@ use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 use crate::account::{Domain, Endpoints};
-use crate::cli::{AuthRevokeArgs, AuthVerifyArgs, CredentialArgs};
+use crate::auth::revoke::{self, Revocable};
+use crate::auth::{Grant, Kind};
+use crate::cli::{AuthRevokeArgs, AuthVerifyArgs};
 use crate::commands::{App, write_stdout};
+use crate::credentials::{self, ConsumerOverride, Resolution};
 use crate::error::Failure;
 use crate::netsuite::client::{Client, Reply};
 use crate::store::Store;
@@ -96,53 +99,70 @@ pub fn verify(app: &App, args: &AuthVerifyArgs) -> Result<ExitCode> {
 }
 
 pub fn revoke(app: &App, args: &AuthRevokeArgs) -> Result<ExitCode> {
-    let creds = app.credentials(&CredentialArgs {
-        auth_id: Some(args.auth_id.clone()),
-        consumer_key: args.consumer_key.clone(),
-        consumer_secret_stdin: args.consumer_secret_stdin,
-        to: None,
-        account: None,
-    })?;
-    let Some(pair) = creds.grant.tba() else {
-        return revoke_oauth2(app, &args.auth_id, &creds);
+    let explicit_secret = if args.consumer_secret_stdin {
+        Some(crate::commands::read_stdin_line("the consumer secret")?)
+    } else {
+        None
     };
-    let reply = call(
-        &creds,
-        &app.endpoints,
-        "/rest/revoketoken",
-        &[
-            ("consumerKey", pair.consumer_key.as_str()),
-            ("token", pair.token_id.as_str()),
-        ],
-    )?;
-    if !reply.is_success() {
-        let err = reply.error();
-        let rejected = err.is_rejection();
+    revoke_saved(
+        app,
+        &args.auth_id,
+        ConsumerOverride::new(args.consumer_key.clone(), explicit_secret),
+    )
+}
+
+/// Revokes a saved token in NetSuite (one place per kind: [`crate::auth::revoke`]), then
+/// removes it from the store. `auth revoke`, `auth logout` and `auth migrate` come here.
+pub fn revoke_saved(app: &App, auth_id: &str, consumer: ConsumerOverride) -> Result<ExitCode> {
+    let request = credentials::Request {
+        auth_id: Some(auth_id.to_string()),
+        consumer,
+        ..Default::default()
+    };
+    let creds = match app.resolve(&request, app.can_prompt)? {
+        Resolution::Ready(c) => *c,
+        _ => return Err(Failure::usage(format!("no token is saved as '{auth_id}'")).into()),
+    };
+    let what = match &creds.grant {
+        // The pair the command resolved (a consumer secret given now wins over the saved one).
+        Grant::Tba(pair) => Revocable::Tba {
+            account: creds.account.clone(),
+            pair: pair.clone(),
+        },
+        _ => match credentials::load_store(&app.store)?.get(auth_id)? {
+            Some(saved) => Revocable::of_saved(&saved, None)?,
+            None => return Err(Failure::usage(format!("no token is saved as '{auth_id}'")).into()),
+        },
+    };
+    let http = crate::http::Http::shared()?;
+    if let Err(refused) = crate::http::block_on(revoke::revoke(&http, &app.endpoints, &what))?? {
         let mut message = format!(
-            "NetSuite did not revoke '{}', so it stays saved: {}",
-            args.auth_id,
-            err.describe(Some(&creds.account.realm()))
+            "NetSuite did not revoke '{auth_id}', so it stays saved: {}",
+            refused.reason
         );
-        if rejected {
+        if refused.rejected {
             message.push_str(&format!(
                 "\nhint: if the token was already revoked or deleted in NetSuite, remove it \
-                 here with `nstba auth logout {} --local-only`",
-                args.auth_id
+                 here with `nstba auth logout {auth_id} --local-only`"
             ));
         }
-        return Err(Failure::new(err.exit_kind(), message).into());
+        return Err(Failure::new(refused.kind, message).into());
     }
-    let removed = Store::update(&app.store, |store| Ok(store.remove(&args.auth_id)))?;
+    let removed = Store::update(&app.store, |store| Ok(store.remove(auth_id)))?;
+    let what = match creds.grant.kind() {
+        Kind::OAuth2 => " (its refresh token and access tokens)",
+        _ => "",
+    };
     ui::info(if removed {
         format!(
-            "Revoked '{}' in NetSuite and removed it from {}",
-            args.auth_id,
+            "Revoked the {} token '{auth_id}' in NetSuite{what} and removed it from {}",
+            creds.grant.kind(),
             app.store.path().display()
         )
     } else {
         format!(
-            "Revoked '{}' in NetSuite (it was already gone from {})",
-            args.auth_id,
+            "Revoked the {} token '{auth_id}' in NetSuite{what} (it was already gone from {})",
+            creds.grant.kind(),
             app.store.path().display()
         )
     });
@@ -157,125 +177,12 @@ pub fn revoke_replaced(
     old: &crate::store::Saved,
     fallback: Option<(&str, &crate::secret::Secret)>,
 ) -> Result<()> {
-    use crate::store::Saved;
-    let account = crate::account::AccountId::parse(old.account())?;
-    match old {
-        Saved::Tba(e) => {
-            let (consumer_key, consumer_secret) = match (&e.consumer_key, &e.consumer_secret) {
-                (Some(k), Some(s)) => (k.clone(), s.clone()),
-                _ => match fallback {
-                    Some((k, s)) => (k.to_string(), s.clone()),
-                    None => {
-                        return Err(Failure::error("it has no consumer pair to sign with").into());
-                    }
-                },
-            };
-            let creds = crate::credentials::Credentials {
-                auth_id: None,
-                authorizer: crate::auth::Authorizer::new(
-                    account.clone(),
-                    crate::auth::Grant::Tba(crate::auth::TbaPair {
-                        consumer_key: consumer_key.clone(),
-                        consumer_secret,
-                        token_id: e.token.clone(),
-                        token_secret: e.secret.clone(),
-                    }),
-                ),
-                origin: crate::credentials::Origin::Login,
-            };
-            let reply = call(
-                &creds,
-                endpoints,
-                "/rest/revoketoken",
-                &[("consumerKey", &consumer_key), ("token", &e.token)],
-            )?;
-            if !reply.is_success() {
-                let err = reply.error();
-                return Err(
-                    Failure::new(err.exit_kind(), err.describe(Some(&account.realm()))).into(),
-                );
-            }
-            Ok(())
-        }
-        Saved::OAuth2(e) => {
-            use crate::auth::oauth2::{ClientAuth, REVOKE_PATH, post_form};
-            let url = endpoints
-                .resolve(Some(&account), REVOKE_PATH)
-                .map_err(anyhow::Error::from)?;
-            let auth = ClientAuth {
-                client_id: e.client_id.clone(),
-                secret: e.client_secret.clone(),
-            };
-            let (status, _) = crate::http::block_on(post_form(
-                &crate::http::Http::shared()?,
-                &url,
-                &auth,
-                &[("token", e.refresh_token.expose())],
-            ))??;
-            if !(200..300).contains(&status) {
-                return Err(
-                    Failure::error(format!("the revoke endpoint answered HTTP {status}")).into(),
-                );
-            }
-            Ok(())
-        }
-        Saved::M2m(_) => Err(Failure::error("client credentials hold no token to revoke").into()),
+    let what = Revocable::of_saved(old, fallback.map(|(k, s)| (k.to_string(), s.clone())))?;
+    let http = crate::http::Http::shared()?;
+    match crate::http::block_on(revoke::revoke(&http, endpoints, &what))?? {
+        Ok(()) => Ok(()),
+        Err(refused) => Err(Failure::new(refused.kind, refused.reason).into()),
     }
-}
-
-/// Revokes an OAuth 2.0 token at the revoke endpoint (docs/design.md §10): its refresh token, and with it
-/// every access token made from it; then removes the entry.
-fn revoke_oauth2(
-    app: &App,
-    auth_id: &str,
-    creds: &crate::credentials::Credentials,
-) -> Result<ExitCode> {
-    use crate::auth::oauth2::{ClientAuth, REVOKE_PATH, post_form};
-    let store = crate::credentials::load_store(&app.store)?;
-    let Some(crate::store::Saved::OAuth2(entry)) = store.get(auth_id)? else {
-        return Err(Failure::error(format!("'{auth_id}' is not an OAuth 2.0 token")).into());
-    };
-    let url = app
-        .endpoints
-        .resolve(Some(&creds.account), REVOKE_PATH)
-        .map_err(anyhow::Error::from)?;
-    let auth = ClientAuth {
-        client_id: entry.client_id.clone(),
-        secret: entry.client_secret.clone(),
-    };
-    let client = crate::http::Http::shared()?;
-    let (status, body) = crate::http::block_on(post_form(
-        &client,
-        &url,
-        &auth,
-        &[("token", entry.refresh_token.expose())],
-    ))??;
-    if !(200..300).contains(&status) {
-        let refused = crate::auth::oauth2::parse_token_answer(status, &body)
-            .err()
-            .map(|r| r.error)
-            .unwrap_or_else(|| format!("HTTP {status}"));
-        let kind = if status == 401 || status == 400 {
-            crate::error::ExitKind::Rejected
-        } else {
-            crate::error::ExitKind::Error
-        };
-        return Err(Failure::new(
-            kind,
-            format!(
-                "NetSuite did not revoke '{auth_id}' ({refused}), so it stays saved\nhint: if \
-                 it was already revoked, remove it here with `nstba auth remove {auth_id}`"
-            ),
-        )
-        .into());
-    }
-    Store::update(&app.store, |store| Ok(store.remove(auth_id)))?;
-    ui::info(format!(
-        "Revoked the OAuth 2.0 token '{auth_id}' in NetSuite (its refresh token and access \
-         tokens) and removed it from {}",
-        app.store.path().display()
-    ));
-    Ok(ExitCode::SUCCESS)
 }
 
 /// `auth verify` for OAuth 2.0, which has no tokeninfo: one cheap call that the token's scope
@@ -408,13 +315,17 @@ pub fn logout(app: &App, args: &crate::cli::AuthLogoutArgs) -> Result<ExitCode> 
             ));
             Ok(ExitCode::SUCCESS)
         }
-        Some(_) => revoke(
-            app,
-            &AuthRevokeArgs {
-                auth_id: args.auth_id.clone(),
-                consumer_key: args.consumer_key.clone(),
-                consumer_secret_stdin: args.consumer_secret_stdin,
-            },
-        ),
+        Some(_) => {
+            let explicit_secret = if args.consumer_secret_stdin {
+                Some(crate::commands::read_stdin_line("the consumer secret")?)
+            } else {
+                None
+            };
+            revoke_saved(
+                app,
+                &args.auth_id,
+                ConsumerOverride::new(args.consumer_key.clone(), explicit_secret),
+            )
+        }
     }
 }
