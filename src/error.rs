@@ -22,11 +22,19 @@ pub enum ExitKind {
     Interrupted = 130,
 }
 
+/// Why something failed, where code decides on it (never on the message's text).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// An OAuth 2.0 login whose refresh token NetSuite no longer takes: log in again.
+    RefreshTokenExpired,
+}
+
 /// An error with a message for people and an exit code.
 #[derive(Debug)]
 pub struct Failure {
     pub kind: ExitKind,
     pub message: String,
+    pub reason: Option<Reason>,
 }
 
 impl Failure {
@@ -34,7 +42,14 @@ impl Failure {
         Failure {
             kind,
             message: message.into(),
+            reason: None,
         }
+    }
+
+    /// The same failure, with the reason code decides on.
+    pub fn because(mut self, reason: Reason) -> Self {
+        self.reason = Some(reason);
+        self
     }
     pub fn error(message: impl Into<String>) -> Self {
         Self::new(ExitKind::Error, message)
@@ -57,6 +72,12 @@ impl fmt::Display for Failure {
 }
 
 impl std::error::Error for Failure {}
+
+/// The reason a failure in the chain gives, if any.
+pub fn reason(err: &anyhow::Error) -> Option<Reason> {
+    err.chain()
+        .find_map(|c| c.downcast_ref::<Failure>().and_then(|f| f.reason))
+}
 
 /// The exit code for an error chain.
 pub fn exit_code(err: &anyhow::Error) -> u8 {

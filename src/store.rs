@@ -19,6 +19,34 @@ use crate::error::Failure;
 use crate::fsio::{self, parent_dir, temp_prefix};
 use crate::secret::Secret;
 
+/// Kinds of credential, as `auth list`, `auth status` and `-v` name them and as `--json` writes
+/// them (one enum for display and serialization, docs/design.md §4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum Kind {
+    #[serde(rename = "TBA")]
+    Tba,
+    #[serde(rename = "OAuth 2.0")]
+    OAuth2,
+    #[serde(rename = "M2M")]
+    M2m,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Tba => "TBA",
+            Kind::OAuth2 => "OAuth 2.0",
+            Kind::M2m => "M2M",
+        }
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The largest store read: a few thousand tokens fit in far less.
 pub const MAX_STORE_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -180,11 +208,11 @@ impl Saved {
     }
 
     /// What kind of credential, for people: `TBA`, `OAuth 2.0`.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> Kind {
         match self {
-            Saved::Tba(_) => "TBA",
-            Saved::OAuth2(_) => "OAuth 2.0",
-            Saved::M2m(_) => "M2M",
+            Saved::Tba(_) => Kind::Tba,
+            Saved::OAuth2(_) => Kind::OAuth2,
+            Saved::M2m(_) => Kind::M2m,
         }
     }
 
@@ -753,7 +781,7 @@ mod tests {
         let saved = Saved::from_value(&value).unwrap();
         assert_eq!(
             (saved.kind(), saved.account(), saved.role()),
-            ("OAuth 2.0", "1_SB1", Some("3"))
+            (Kind::OAuth2, "1_SB1", Some("3"))
         );
         let back = saved.to_value();
         assert_eq!(back["type"], "oauth2");

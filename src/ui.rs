@@ -90,6 +90,29 @@ pub fn verbose(msg: impl AsRef<str>) {
     }
 }
 
+/// A table for people: a header line, then one line per row, each column as wide as its
+/// widest cell, two spaces apart, no trailing blanks. Cells are printed as given: escape text
+/// that came from a server or the store first.
+pub fn table<const N: usize>(headers: [&str; N], rows: &[[String; N]]) -> String {
+    let mut widths = headers.map(|h| h.chars().count());
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut push = |cells: &mut dyn Iterator<Item = &str>| {
+        let line: Vec<String> = cells.zip(widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    };
+    push(&mut headers.iter().copied());
+    for row in rows {
+        push(&mut row.iter().map(String::as_str));
+    }
+    out
+}
+
 /// Bytes for people: `512 B`, `3.4 KB`, `98.0 MB`.
 pub fn human_bytes(n: u64) -> String {
     match n {

@@ -277,6 +277,7 @@ impl Listener {
                         Outcome::Denied => {
                             req.respond_and_flush(page(
                                 200,
+                                Look::Failure,
                                 "Access denied",
                                 "The authorization was denied. Nothing was saved; you can \
                                  close this tab.",
@@ -285,8 +286,13 @@ impl Listener {
                             return Err(denied());
                         }
                         Outcome::Failed(why) => {
-                            req.respond_and_flush(page(400, "The login failed", &why))
-                                .await;
+                            req.respond_and_flush(page(
+                                400,
+                                Look::Failure,
+                                "The login failed",
+                                &why,
+                            ))
+                            .await;
                             return Err(Failure::rejected(why).into());
                         }
                         Outcome::Allowed(callback) => {
@@ -442,9 +448,9 @@ impl<T> Arrival<T> {
     pub async fn finish(self, ok: bool, message: &str) {
         if let Some(req) = self.request {
             let page = if ok {
-                page(200, "Signed in", message)
+                page(200, Look::Success, "Signed in", message)
             } else {
-                page(500, "The login failed", message)
+                page(500, Look::Failure, "The login failed", message)
             };
             req.respond_and_flush(page).await;
         }
@@ -452,14 +458,20 @@ impl<T> Arrival<T> {
 }
 
 fn respond(req: Hit, status: u16, title: &str, message: &str) {
-    req.respond(page(status, title, message));
+    req.respond(page(status, Look::Failure, title, message));
 }
 
-fn page(status: u16, title: &str, message: &str) -> Page {
-    let template = if (200..300).contains(&status) && title != "Access denied" {
-        SUCCESS_PAGE
-    } else {
-        FAILURE_PAGE
+/// Which page the browser gets: the login went through, or it did not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Look {
+    Success,
+    Failure,
+}
+
+fn page(status: u16, look: Look, title: &str, message: &str) -> Page {
+    let template = match look {
+        Look::Success => SUCCESS_PAGE,
+        Look::Failure => FAILURE_PAGE,
     };
     let html = template
         .replace("{title}", &escape(title))

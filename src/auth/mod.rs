@@ -20,6 +20,7 @@ use crate::account::AccountId;
 use crate::error::Failure;
 use crate::http::Http;
 use crate::secret::Secret;
+use crate::store::Kind;
 
 /// A TBA token and its integration record's consumer pair.
 #[derive(Clone, Debug)]
@@ -56,34 +57,6 @@ impl Grant {
             Grant::Tba(pair) => Some(pair),
             _ => None,
         }
-    }
-}
-
-/// Kinds of credential, as `auth list`, `auth status` and `-v` name them and as `--json` writes
-/// them (one enum for display and serialization, docs/design.md §4).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-pub enum Kind {
-    #[serde(rename = "TBA")]
-    Tba,
-    #[serde(rename = "OAuth 2.0")]
-    OAuth2,
-    #[serde(rename = "M2M")]
-    M2m,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Tba => "TBA",
-            Kind::OAuth2 => "OAuth 2.0",
-            Kind::M2m => "M2M",
-        }
-    }
-}
-
-impl std::fmt::Display for Kind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

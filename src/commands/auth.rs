@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::account::AccountId;
 use crate::cli::{AuthAddArgs, AuthInfoArgs, AuthListArgs};
@@ -12,7 +12,7 @@ use crate::commands::{App, read_stdin_line, write_stdout};
 use crate::credentials::{self, ConsumerOverride};
 use crate::error::Failure;
 use crate::secret::Secret;
-use crate::store::{Entry, Saved, Store, validate_auth_id};
+use crate::store::{Entry, Kind, Saved, Store, validate_auth_id};
 use crate::ui;
 
 /// The token ID as shown to people: first 4 characters, then `…`.
@@ -201,40 +201,78 @@ pub fn switch(app: &App, auth_id: &str) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// One row of `auth list`, also its JSON form.
-fn list_row(id: &str, entry: &Result<Saved, String>) -> Value {
-    match entry {
-        Ok(saved) => {
-            let realm = AccountId::parse(saved.account()).ok().map(|a| a.realm());
-            let (token_id, client_id, has_consumer) = match saved {
-                Saved::Tba(e) => (
-                    json!(mask(&e.token)),
-                    Value::Null,
-                    e.consumer_key.is_some() && e.consumer_secret.is_some(),
-                ),
-                Saved::OAuth2(e) => (Value::Null, json!(e.client_id), false),
-                Saved::M2m(e) => (Value::Null, json!(e.client_id), false),
-            };
-            json!({
-                "authId": id,
-                "kind": saved.kind(),
-                "account": saved.account(),
-                "realm": realm,
-                "role": saved.role(),
-                "entity": saved.entity(),
-                "createdAt": saved.created_at(),
-                "tokenId": token_id,
-                "clientId": client_id,
-                "hasConsumer": has_consumer,
-                "usable": realm.is_some(),
-                "problem": if realm.is_some() { Value::Null } else { json!("the account is not a valid account ID") },
-            })
+/// One row of `auth list`: the table's line and, as it is, the `--json` element.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListRow {
+    pub auth_id: String,
+    pub kind: Option<Kind>,
+    pub account: Option<String>,
+    pub realm: Option<String>,
+    pub role: Option<String>,
+    pub entity: Option<String>,
+    pub created_at: Option<String>,
+    /// A TBA token's ID, masked.
+    pub token_id: Option<String>,
+    /// An OAuth 2.0 or M2M entry's client ID.
+    pub client_id: Option<String>,
+    pub has_consumer: bool,
+    pub usable: bool,
+    pub problem: Option<String>,
+}
+
+impl ListRow {
+    pub fn of(id: &str, entry: &Result<Saved, String>) -> ListRow {
+        let saved = match entry {
+            Ok(saved) => saved,
+            Err(why) => {
+                return ListRow {
+                    auth_id: id.to_string(),
+                    kind: None,
+                    account: None,
+                    realm: None,
+                    role: None,
+                    entity: None,
+                    created_at: None,
+                    token_id: None,
+                    client_id: None,
+                    has_consumer: false,
+                    usable: false,
+                    problem: Some(why.clone()),
+                };
+            }
+        };
+        let realm = AccountId::parse(saved.account()).ok().map(|a| a.realm());
+        let (token_id, client_id, has_consumer) = match saved {
+            Saved::Tba(e) => (
+                Some(mask(&e.token)),
+                None,
+                e.consumer_key.is_some() && e.consumer_secret.is_some(),
+            ),
+            Saved::OAuth2(e) => (None, Some(e.client_id.clone()), false),
+            Saved::M2m(e) => (None, Some(e.client_id.clone()), false),
+        };
+        ListRow {
+            auth_id: id.to_string(),
+            kind: Some(saved.kind()),
+            account: Some(saved.account().to_string()),
+            usable: realm.is_some(),
+            problem: realm
+                .is_none()
+                .then(|| "the account is not a valid account ID".to_string()),
+            realm,
+            role: saved.role().map(str::to_string),
+            entity: saved.entity().map(str::to_string),
+            created_at: saved.created_at().map(str::to_string),
+            token_id,
+            client_id,
+            has_consumer,
         }
-        Err(why) => json!({
-            "authId": id, "kind": null, "account": null, "realm": null, "role": null,
-            "entity": null, "createdAt": null, "tokenId": null, "clientId": null,
-            "hasConsumer": false, "usable": false, "problem": why,
-        }),
+    }
+
+    /// A TBA token that signs only with a pair from elsewhere.
+    fn lacks_consumer(&self) -> bool {
+        self.kind == Some(Kind::Tba) && !self.has_consumer && self.usable
     }
 }
 
@@ -247,14 +285,14 @@ pub fn list(app: &App, args: &AuthListArgs) -> Result<ExitCode> {
             .and_then(|p| p.account())
             .and_then(|a| AccountId::parse(&a).ok())
     };
-    let rows: Vec<Value> = store
+    let rows: Vec<ListRow> = store
         .entries()
         .iter()
-        .map(|(id, e)| list_row(id, e))
-        .filter(|row| args.all || row["usable"] == true)
+        .map(|(id, e)| ListRow::of(id, e))
+        .filter(|row| args.all || row.usable)
         .filter(|row| match &filter {
             None => true,
-            Some(account) => row["realm"].as_str() == Some(&account.realm()),
+            Some(account) => row.realm.as_deref() == Some(&account.realm()),
         })
         .collect();
     let hidden = store.len() - rows.len();
@@ -272,10 +310,7 @@ pub fn list(app: &App, args: &AuthListArgs) -> Result<ExitCode> {
         write_stdout(table(&rows).as_bytes())?;
     }
     // Entries the gulp tools made carry no consumer pair: say what they need.
-    let without_pair = rows
-        .iter()
-        .filter(|r| r["kind"] == "TBA" && r["hasConsumer"] == false && r["usable"] == true)
-        .count();
+    let without_pair = rows.iter().filter(|r| r.lacks_consumer()).count();
     let env_pair = crate::config::env_var(credentials::ENV_CONSUMER_KEY).is_some()
         && crate::config::env_var(credentials::ENV_CONSUMER_SECRET).is_some();
     if without_pair > 0 && !env_pair && !args.json {
@@ -303,59 +338,42 @@ pub fn list(app: &App, args: &AuthListArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn table(rows: &[Value]) -> String {
+fn table(rows: &[ListRow]) -> String {
     let env_pair = crate::config::env_var(credentials::ENV_CONSUMER_KEY).is_some()
         && crate::config::env_var(credentials::ENV_CONSUMER_SECRET).is_some();
-    let cell = |v: &Value| v.as_str().map(str::to_string).unwrap_or_else(|| "-".into());
-    let headers = [
-        "AUTH ID", "KIND", "ACCOUNT", "ROLE", "TOKEN", "CREATED", "CONSUMER",
-    ];
+    // Everything here came from the store, which anything may have written: escaped.
+    let cell = |v: &Option<String>| v.as_deref().map(ui::escape).unwrap_or_else(|| "-".into());
     let lines: Vec<[String; 7]> = rows
         .iter()
         .map(|r| {
-            let oauth2 = r["kind"] == "OAuth 2.0" || r["kind"] == "M2M";
+            let oauth2 = matches!(r.kind, Some(Kind::OAuth2 | Kind::M2m));
             [
-                cell(&r["authId"]),
-                cell(&r["kind"]),
-                cell(&r["account"]),
-                cell(&r["role"]),
+                ui::escape(&r.auth_id),
+                r.kind.map_or("-".into(), |k| k.to_string()),
+                cell(&r.account),
+                cell(&r.role),
                 if oauth2 {
-                    format!("client {}", cell(&r["clientId"]))
+                    format!("client {}", cell(&r.client_id))
                 } else {
-                    cell(&r["tokenId"])
+                    cell(&r.token_id)
                 },
-                cell(&r["createdAt"]),
-                match (&r["hasConsumer"], &r["problem"]) {
-                    (_, Value::String(p)) => format!("unusable: {p}"),
-                    _ if oauth2 => "-".into(),
-                    (Value::Bool(true), _) => "saved".into(),
-                    _ if env_pair => "from env".into(),
-                    _ => "none: needs a pair".into(),
+                cell(&r.created_at),
+                match &r.problem {
+                    Some(p) => format!("unusable: {}", ui::escape(p)),
+                    None if oauth2 => "-".into(),
+                    None if r.has_consumer => "saved".into(),
+                    None if env_pair => "from env".into(),
+                    None => "none: needs a pair".into(),
                 },
             ]
         })
         .collect();
-    let mut widths = headers.map(|h| h.chars().count());
-    for l in &lines {
-        for (w, c) in widths.iter_mut().zip(l) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let mut push = |cells: &[String]| {
-        let parts: Vec<String> = cells
-            .iter()
-            .zip(widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        out.push_str(parts.join("  ").trim_end());
-        out.push('\n');
-    };
-    push(&headers.map(String::from));
-    for l in &lines {
-        push(l);
-    }
-    out
+    ui::table(
+        [
+            "AUTH ID", "KIND", "ACCOUNT", "ROLE", "TOKEN", "CREATED", "CONSUMER",
+        ],
+        &lines,
+    )
 }
 
 pub fn info(app: &App, args: &AuthInfoArgs) -> Result<ExitCode> {
@@ -537,6 +555,39 @@ pub fn where_to_revoke(saved: Option<&Saved>) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The `--json` form of `auth list` rows: field names are only ever added.
+    #[test]
+    fn list_rows_as_json() {
+        let tba = Saved::from_value(&json!({"token": "tid-12345", "secret": "ts",
+            "account": "123-sb1", "role": "3", "createdAt": "2026-11-22T10:00:00Z"}))
+        .unwrap();
+        let oauth2 = Saved::from_value(&json!({"type": "oauth2", "account": "123",
+            "clientId": "cid", "scope": "restlets", "accessToken": "a",
+            "accessTokenExpiresAt": "2026-11-22T10:00:00Z", "refreshToken": "r",
+            "refreshTokenExpiresAt": "2026-11-29T10:00:00Z"}))
+        .unwrap();
+        let rows = [
+            ListRow::of("sb", &Ok(tba)),
+            ListRow::of("o", &Ok(oauth2)),
+            ListRow::of("bad", &Err("not an object".into())),
+        ];
+        let text = serde_json::to_string(&rows).unwrap();
+        assert_eq!(
+            text,
+            concat!(
+                r#"[{"authId":"sb","kind":"TBA","account":"123-sb1","realm":"123_SB1","role":"3","#,
+                r#""entity":null,"createdAt":"2026-11-22T10:00:00Z","tokenId":"tid-…","clientId":null,"#,
+                r#""hasConsumer":false,"usable":true,"problem":null},"#,
+                r#"{"authId":"o","kind":"OAuth 2.0","account":"123","realm":"123","role":null,"#,
+                r#""entity":null,"createdAt":null,"tokenId":null,"clientId":"cid","hasConsumer":false,"#,
+                r#""usable":true,"problem":null},"#,
+                r#"{"authId":"bad","kind":null,"account":null,"realm":null,"role":null,"entity":null,"#,
+                r#""createdAt":null,"tokenId":null,"clientId":null,"hasConsumer":false,"usable":false,"#,
+                r#""problem":"not an object"}]"#
+            )
+        );
+    }
 
     #[test]
     fn masks() {

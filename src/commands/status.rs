@@ -4,70 +4,96 @@
 //! reason. The exit code is the active token's: 0 works, 3 rejected, 5 unreachable.
 
 use std::process::ExitCode;
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::cli::AuthStatusArgs;
 use crate::commands::{App, write_stdout};
 use crate::credentials::{self, Credentials, Resolution};
-use crate::error::{ExitKind, Failure};
+use crate::error::{ExitKind, Failure, Reason};
+use crate::store::Kind;
 use crate::ui;
 
-/// Where a token stands.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum State {
+/// Where a token stands (`--json` writes the name: `valid`, `rejected`, ...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
     Valid,
-    Rejected(String),
-    RefreshExpired(String),
-    Unreachable(String),
+    Rejected,
+    #[serde(rename = "refresh token expired")]
+    RefreshExpired,
+    Unreachable,
     /// Not asked (`--offline`), or its credentials could not even be read.
-    Unchecked(String),
+    #[serde(rename = "not checked")]
+    Unchecked,
 }
 
 impl State {
-    fn name(&self) -> &'static str {
+    fn name(self) -> &'static str {
         match self {
             State::Valid => "valid",
-            State::Rejected(_) => "rejected",
-            State::RefreshExpired(_) => "refresh token expired",
-            State::Unreachable(_) => "unreachable",
-            State::Unchecked(_) => "not checked",
+            State::Rejected => "rejected",
+            State::RefreshExpired => "refresh token expired",
+            State::Unreachable => "unreachable",
+            State::Unchecked => "not checked",
         }
     }
 
-    fn detail(&self) -> Option<&str> {
-        match self {
-            State::Valid => None,
-            State::Rejected(d)
-            | State::RefreshExpired(d)
-            | State::Unreachable(d)
-            | State::Unchecked(d) => Some(d),
-        }
-    }
-
-    /// Classifies a failed check.
-    fn of(err: &anyhow::Error) -> State {
-        let text = format!("{err:#}");
-        let first = text.lines().next().unwrap_or_default().to_string();
-        match crate::error::exit_code(err) {
-            3 if text.contains("cannot be refreshed") => State::RefreshExpired(first),
-            3 => State::Rejected(first),
+    /// Classifies a failed check, by its exit code and reason.
+    fn of(err: &anyhow::Error) -> (State, String) {
+        let first = format!("{err:#}")
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let state = match (crate::error::exit_code(err), crate::error::reason(err)) {
+            (_, Some(Reason::RefreshTokenExpired)) => State::RefreshExpired,
+            (3, _) => State::Rejected,
             // The network, or an answer that is not NetSuite's: either way, not reached.
-            _ => State::Unreachable(first),
-        }
+            _ => State::Unreachable,
+        };
+        (state, first)
     }
 }
 
-/// One row: a saved token, or the environment's credentials.
-struct Row {
-    auth_id: Option<String>,
-    kind: String,
-    account: String,
-    role: Option<String>,
-    state: State,
+/// Where a row's credentials are kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Store,
+    Environment,
+}
+
+/// One row of `auth status`: a saved token, or the environment's credentials. The table's
+/// line and, as it is, the `--json` element.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Row {
+    pub auth_id: Option<String>,
+    pub source: Source,
+    pub kind: Option<Kind>,
+    pub account: Option<String>,
+    pub role: Option<String>,
+    pub state: State,
+    pub detail: Option<String>,
+    pub active: bool,
+}
+
+/// What a bare command would use here, and why.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Active {
+    pub auth_id: Option<String>,
+    pub because: String,
+}
+
+/// The whole `--json` answer.
+#[derive(Clone, Debug, Serialize)]
+pub struct Status {
+    pub active: Active,
+    pub tokens: Vec<Row>,
 }
 
 pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
@@ -84,128 +110,111 @@ pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
     };
 
     let store = credentials::load_store(&app.store)?;
+    let not_asked = || Some("not asked (--offline)".to_string());
     let mut rows: Vec<Row> = Vec::new();
     let mut checks: Vec<(usize, Credentials)> = Vec::new();
     // The environment's credentials come first, as in docs/design.md §5.
-    if let Ok(Some(creds)) =
-        credentials::from_environment(&|n| crate::config::env_var(n), &app.endpoints)
+    if let Ok(Some(creds)) = credentials::from_environment(&crate::config::env_var, &app.endpoints)
     {
         rows.push(Row {
             auth_id: None,
-            kind: creds.grant.kind().to_string(),
-            account: creds.account.to_string(),
+            source: Source::Environment,
+            kind: Some(creds.grant.kind()),
+            account: Some(creds.account.to_string()),
             role: None,
-            state: State::Unchecked("not asked (--offline)".into()),
+            state: State::Unchecked,
+            detail: not_asked(),
+            active: false,
         });
         checks.push((0, creds));
     }
     for (id, entry) in store.entries() {
+        let mut row = Row {
+            auth_id: Some(id.to_string()),
+            source: Source::Store,
+            kind: None,
+            account: None,
+            role: None,
+            state: State::Unchecked,
+            detail: Some("the entry cannot be read: see `nstba auth list --all`".into()),
+            active: false,
+        };
         let Ok(saved) = entry else {
-            rows.push(Row {
-                auth_id: Some(id.to_string()),
-                kind: "-".into(),
-                account: "-".into(),
-                role: None,
-                state: State::Unchecked(
-                    "the entry cannot be read: see `nstba auth list --all`".into(),
-                ),
-            });
+            rows.push(row);
             continue;
         };
+        row.kind = Some(saved.kind());
+        row.account = Some(saved.account().to_string());
+        row.role = saved.role().map(str::to_string);
+        row.detail = not_asked();
         let request = credentials::Request {
             auth_id: Some(id.to_string()),
             ..Default::default()
         };
-        let state = State::Unchecked("not asked (--offline)".into());
-        let index = rows.len();
-        rows.push(Row {
-            auth_id: Some(id.to_string()),
-            kind: saved.kind().to_string(),
-            account: saved.account().to_string(),
-            role: saved.role().map(str::to_string),
-            state,
-        });
         match app.resolve(&request, false) {
-            Ok(Resolution::Ready(creds)) => checks.push((index, *creds)),
+            Ok(Resolution::Ready(creds)) => checks.push((rows.len(), *creds)),
             Ok(_) => {}
-            Err(e) => {
-                rows[index].state = State::Unchecked(
-                    format!("{e:#}")
-                        .lines()
-                        .next()
-                        .unwrap_or_default()
-                        .to_string(),
-                )
-            }
+            Err(e) => row.detail = Some(State::of(&e).1),
         }
+        rows.push(row);
     }
 
     if !args.offline {
-        // Each check on its own thread, all under one deadline: a hung server cannot hold
-        // the answer past it (the process exits without waiting for the threads).
-        let (tx, rx) = mpsc::channel();
-        let expected = checks.len();
-        let mut unanswered: std::collections::HashSet<usize> =
-            checks.iter().map(|(i, _)| *i).collect();
-        for (index, creds) in checks {
-            let (tx, endpoints) = (tx.clone(), app.endpoints.clone());
-            std::thread::spawn(move || {
-                let state = match crate::commands::token::check_works(&endpoints, &creds) {
-                    Ok(()) => State::Valid,
-                    Err(e) => State::of(&e),
-                };
-                let _ = tx.send((index, state));
-            });
-        }
+        // Every check at once, all under one deadline: a hung server cannot hold the answer
+        // past it (what did not answer is dropped with the runtime's tasks).
         let deadline = started + Duration::from_secs(args.timeout);
-        for _ in 0..expected {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match rx.recv_timeout(left) {
-                Ok((index, state)) => {
-                    rows[index].state = state;
-                    unanswered.remove(&index);
-                }
-                Err(_) => break,
+        let endpoints = app.endpoints.clone();
+        let asked: Vec<usize> = checks.iter().map(|(index, _)| *index).collect();
+        let answered = crate::http::block_on(async move {
+            let mut set = tokio::task::JoinSet::new();
+            for (index, creds) in checks {
+                let endpoints = endpoints.clone();
+                set.spawn(async move {
+                    let state = crate::commands::token::works(&endpoints, &creds).await;
+                    (index, state.map_err(|e| State::of(&e)))
+                });
             }
-        }
-        for index in unanswered {
-            rows[index].state = State::Unreachable(format!(
+            let mut answered = Vec::new();
+            let until = tokio::time::Instant::from_std(deadline);
+            while let Ok(Some(Ok(done))) = tokio::time::timeout_at(until, set.join_next()).await {
+                answered.push(done);
+            }
+            set.abort_all();
+            answered
+        })?;
+        for index in asked {
+            rows[index].state = State::Unreachable;
+            rows[index].detail = Some(format!(
                 "no answer within the {} s of --timeout",
                 args.timeout
             ));
         }
+        for (index, outcome) in answered {
+            let row = &mut rows[index];
+            (row.state, row.detail) = match outcome {
+                Ok(()) => (State::Valid, None),
+                Err((state, detail)) => (state, Some(detail)),
+            };
+        }
     }
 
-    let is_active = |row: &Row| match &active {
-        Ok((id, _)) => row.auth_id == *id,
-        Err(_) => false,
-    };
+    for row in &mut rows {
+        row.active = matches!(&active, Ok((id, _)) if row.auth_id == *id);
+    }
     if args.json {
-        let tokens: Vec<Value> = rows
-            .iter()
-            .map(|r| {
-                json!({
-                    "authId": r.auth_id,
-                    "source": if r.auth_id.is_some() { "store" } else { "environment" },
-                    "kind": r.kind,
-                    "account": r.account,
-                    "role": r.role,
-                    "state": r.state.name(),
-                    "detail": r.state.detail(),
-                    "active": is_active(r),
-                })
-            })
-            .collect();
-        let active_json = match &active {
-            Ok((id, why)) => json!({"authId": id, "because": why}),
-            Err(why) => json!({"authId": null, "because": why}),
+        let (auth_id, because) = match &active {
+            Ok((id, why)) => (id.clone(), why.clone()),
+            Err(why) => (None, why.clone()),
         };
-        let mut text =
-            serde_json::to_string_pretty(&json!({"active": active_json, "tokens": tokens}))?;
+        let status = Status {
+            active: Active { auth_id, because },
+            tokens: rows.clone(),
+        };
+        let mut text = serde_json::to_string_pretty(&status)?;
         text.push('\n');
         write_stdout(text.as_bytes())?;
     } else {
-        write_stdout(table(&rows, &is_active).as_bytes())?;
+        write_stdout(table(&rows).as_bytes())?;
         match &active {
             Ok((id, why)) => ui::info(format!(
                 "* a bare command here uses {} (from {why})",
@@ -228,62 +237,84 @@ pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
     let state = rows
         .iter()
         .find(|r| r.auth_id == *id)
-        .map(|r| r.state.clone())
-        .unwrap_or(State::Unchecked(String::new()));
+        .map_or(State::Unchecked, |r| r.state);
     Ok(match state {
-        State::Valid | State::Unchecked(_) => ExitCode::SUCCESS,
-        State::Rejected(_) | State::RefreshExpired(_) => ExitCode::from(ExitKind::Rejected as u8),
-        State::Unreachable(_) => ExitCode::from(ExitKind::Network as u8),
+        State::Valid | State::Unchecked => ExitCode::SUCCESS,
+        State::Rejected | State::RefreshExpired => ExitCode::from(ExitKind::Rejected as u8),
+        State::Unreachable => ExitCode::from(ExitKind::Network as u8),
     })
 }
 
-fn table(rows: &[Row], is_active: &dyn Fn(&Row) -> bool) -> String {
+fn table(rows: &[Row]) -> String {
     let cells: Vec<[String; 6]> = rows
         .iter()
         .map(|r| {
-            let state = match r.state.detail() {
-                Some(d) if !matches!(r.state, State::Valid) => {
-                    format!("{}: {}", r.state.name(), ui::escape(d))
+            let state = match (&r.detail, r.state) {
+                (Some(d), state) if state != State::Valid => {
+                    format!("{}: {}", state.name(), ui::escape(d))
                 }
-                _ => r.state.name().to_string(),
+                (_, state) => state.name().to_string(),
             };
+            let text = |v: &Option<String>| v.as_deref().map_or("-".into(), ui::escape);
             [
-                if is_active(r) { "*" } else { " " }.to_string(),
+                if r.active { "*" } else { " " }.to_string(),
                 r.auth_id
                     .as_deref()
-                    .map(ui::escape)
-                    .unwrap_or_else(|| "(environment)".into()),
-                r.kind.clone(),
-                ui::escape(&r.account),
-                r.role
-                    .as_deref()
-                    .map(ui::escape)
-                    .unwrap_or_else(|| "-".into()),
+                    .map_or_else(|| "(environment)".into(), ui::escape),
+                r.kind.map_or("-".into(), |k| k.to_string()),
+                text(&r.account),
+                text(&r.role),
                 state,
             ]
         })
         .collect();
-    let header = ["", "AUTH ID", "KIND", "ACCOUNT", "ROLE", "STATE"];
-    let widths: Vec<usize> = (0..5)
-        .map(|i| {
-            cells
-                .iter()
-                .map(|c| c[i].chars().count())
-                .chain([header[i].len()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for row in std::iter::once(header.map(str::to_string)).chain(cells) {
-        for (i, cell) in row.iter().enumerate() {
-            if i < 5 {
-                out.push_str(&format!("{cell:<w$}  ", w = widths[i]));
-            } else {
-                out.push_str(cell);
-            }
-        }
-        out.push('\n');
+    ui::table(["", "AUTH ID", "KIND", "ACCOUNT", "ROLE", "STATE"], &cells)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `--json` form of `auth status`: field names are only ever added.
+    #[test]
+    fn status_as_json() {
+        let status = Status {
+            active: Active {
+                auth_id: Some("sb".into()),
+                because: "the only saved token".into(),
+            },
+            tokens: vec![
+                Row {
+                    auth_id: None,
+                    source: Source::Environment,
+                    kind: Some(Kind::M2m),
+                    account: Some("123".into()),
+                    role: None,
+                    state: State::Unreachable,
+                    detail: Some("no answer".into()),
+                    active: false,
+                },
+                Row {
+                    auth_id: Some("sb".into()),
+                    source: Source::Store,
+                    kind: Some(Kind::OAuth2),
+                    account: Some("123_SB1".into()),
+                    role: Some("3".into()),
+                    state: State::RefreshExpired,
+                    detail: None,
+                    active: true,
+                },
+            ],
+        };
+        assert_eq!(
+            serde_json::to_string(&status).unwrap(),
+            concat!(
+                r#"{"active":{"authId":"sb","because":"the only saved token"},"tokens":["#,
+                r#"{"authId":null,"source":"environment","kind":"M2M","account":"123","role":null,"#,
+                r#""state":"unreachable","detail":"no answer","active":false},"#,
+                r#"{"authId":"sb","source":"store","kind":"OAuth 2.0","account":"123_SB1","role":"3","#,
+                r#""state":"refresh token expired","detail":null,"active":true}]}"#
+            )
+        );
     }
-    out
 }

@@ -8,18 +8,19 @@ use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 use crate::account::{Domain, Endpoints};
+use crate::auth::Grant;
 use crate::auth::revoke::{self, Revocable};
-use crate::auth::{Grant, Kind};
 use crate::cli::{AuthRevokeArgs, AuthVerifyArgs};
 use crate::commands::{App, write_stdout};
 use crate::credentials::{self, ConsumerOverride, Resolution};
 use crate::error::Failure;
 use crate::netsuite::client::{Client, Reply};
+use crate::store::Kind;
 use crate::store::Store;
 use crate::ui;
 
 /// Calls a token endpoint with `creds` and returns the reply, or NetSuite's decoded refusal.
-fn call(
+async fn call(
     creds: &crate::credentials::Credentials,
     endpoints: &Endpoints,
     path: &str,
@@ -33,7 +34,9 @@ fn call(
         url.query_pairs_mut().extend_pairs(query);
     }
     let client = Client::new()?;
-    crate::http::block_on(client.send(creds, "GET", &url, HeaderMap::new(), None))?
+    client
+        .send(creds, "GET", &url, HeaderMap::new(), None)
+        .await
 }
 
 pub fn verify(app: &App, args: &AuthVerifyArgs) -> Result<ExitCode> {
@@ -51,7 +54,7 @@ pub fn verify(app: &App, args: &AuthVerifyArgs) -> Result<ExitCode> {
     if let Some(scope) = scope {
         return verify_oauth2(app, args, &creds, &scope);
     }
-    let reply = call(&creds, &app.endpoints, "/rest/tokeninfo", &[])?;
+    let reply = crate::http::block_on(call(&creds, &app.endpoints, "/rest/tokeninfo", &[]))??;
     let who = creds
         .auth_id
         .as_deref()
@@ -202,7 +205,8 @@ fn verify_oauth2(
         Some(s) => (s.role().map(str::to_string), s.entity().map(str::to_string)),
         None => (None, None),
     };
-    let (url, status) = cheap_call(&app.endpoints, creds, scope, entity.as_deref())?;
+    let (url, status) =
+        crate::http::block_on(cheap_call(&app.endpoints, creds, scope, entity.as_deref()))??;
     let info = serde_json::json!({
         "authId": id,
         "kind": creds.grant.kind(),
@@ -236,11 +240,16 @@ fn verify_oauth2(
 
 /// Whether a token works: TBA asks tokeninfo; OAuth 2.0 makes `cheap_call`.
 pub fn check_works(endpoints: &Endpoints, creds: &crate::credentials::Credentials) -> Result<()> {
+    crate::http::block_on(works(endpoints, creds))?
+}
+
+/// [`check_works`] as a future, for checks that run together (`auth status`).
+pub async fn works(endpoints: &Endpoints, creds: &crate::credentials::Credentials) -> Result<()> {
     let scope = match &creds.grant {
         crate::auth::Grant::OAuth2(s) => s.scope.clone(),
         crate::auth::Grant::M2m(m) => m.scope.clone(),
         crate::auth::Grant::Tba(_) => {
-            let reply = call(creds, endpoints, "/rest/tokeninfo", &[])?;
+            let reply = call(creds, endpoints, "/rest/tokeninfo", &[]).await?;
             if reply.is_success() {
                 return Ok(());
             }
@@ -250,13 +259,13 @@ pub fn check_works(endpoints: &Endpoints, creds: &crate::credentials::Credential
             );
         }
     };
-    cheap_call(endpoints, creds, &scope, None).map(drop)
+    cheap_call(endpoints, creds, &scope, None).await.map(drop)
 }
 
 /// One cheap call that the scope allows (a REST record for `rest_webservices`, else the
 /// companion RESTlet's listing). Any answer but a refusal of the token (401) shows it works:
 /// a 403 or a missing RESTlet is about the role or the account, not the token.
-fn cheap_call(
+async fn cheap_call(
     endpoints: &Endpoints,
     creds: &crate::credentials::Credentials,
     scope: &str,
@@ -278,7 +287,9 @@ fn cheap_call(
         .resolve(Some(&creds.account), &path)
         .map_err(anyhow::Error::from)?;
     let client = Client::new()?;
-    let reply = crate::http::block_on(client.send(creds, "GET", &url, HeaderMap::new(), None))??;
+    let reply = client
+        .send(creds, "GET", &url, HeaderMap::new(), None)
+        .await?;
     if reply.status == 401 {
         let err = reply.error();
         return Err(Failure::rejected(format!(

@@ -135,6 +135,7 @@ impl Session {
                  RefreshTokenExpired)",
                 self.auth_id, self.auth_id, self.client.client_id
             ))
+            .because(crate::error::Reason::RefreshTokenExpired)
         })?;
         let now = SystemTime::now();
         entry.access_token = answer.access_token.clone();
