@@ -10,11 +10,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Result;
-use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
 use crate::cli::DeployArgs;
-use crate::commands::transfer::{Outcome, with_window};
+use crate::commands::transfer::{DeployFields, Outcome};
 use crate::commands::{App, restlet_for, write_stdout};
 use crate::error::Failure;
 use crate::filecabinet::paths;
@@ -201,7 +200,15 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
         ));
         return outcome.finish(
             args.transfer.json,
-            fields(&realm, &target, 0, skipped, &resent, Some(to_send.len())),
+            DeployFields {
+                account: &realm,
+                target: &target,
+                uploaded: 0,
+                skipped,
+                resent: &resent,
+                would_upload: Some(to_send.len()),
+            },
+            None,
         );
     }
 
@@ -244,10 +251,15 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
     ));
     outcome.finish(
         args.transfer.json,
-        with_window(
-            fields(&realm, &target, uploaded, skipped, &resent, None),
-            &limiter,
-        ),
+        DeployFields {
+            account: &realm,
+            target: &target,
+            uploaded,
+            skipped,
+            resent: &resent,
+            would_upload: None,
+        },
+        Some(&limiter),
     )
 }
 
@@ -301,27 +313,6 @@ fn refuse_too_big(files: &[LocalFile]) -> Result<()> {
 /// The length of `n` bytes in base64 (with padding).
 fn base64_len(n: u64) -> u64 {
     n.div_ceil(3) * 4
-}
-
-/// The deploy's own fields of the `--json` summary.
-fn fields(
-    realm: &str,
-    target: &str,
-    uploaded: usize,
-    skipped: usize,
-    resent: &[String],
-    would_upload: Option<usize>,
-) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("account".into(), json!(realm));
-    m.insert("target".into(), json!(target));
-    m.insert("uploaded".into(), json!(uploaded));
-    m.insert("skipped".into(), json!(skipped));
-    m.insert("resent".into(), json!(resent));
-    if let Some(n) = would_upload {
-        m.insert("wouldUpload".into(), json!(n));
-    }
-    m
 }
 
 fn missing(what: &str, table: &str, key: &str) -> Failure {

@@ -12,11 +12,10 @@ use std::time::Instant;
 
 use anyhow::Result;
 use base64::Engine as _;
-use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
 use crate::cli::FetchArgs;
-use crate::commands::transfer::Outcome;
+use crate::commands::transfer::{FetchFields, Outcome};
 use crate::commands::{App, restlet_for, write_stdout};
 use crate::error::Failure;
 use crate::filecabinet::paths;
@@ -102,7 +101,14 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
         ));
         return outcome.finish(
             args.transfer.json,
-            fields(&realm, &folder, &out, 0, Some(wanted.len())),
+            FetchFields {
+                account: &realm,
+                folder: &folder,
+                out: out.display().to_string(),
+                fetched: 0,
+                would_fetch: Some(wanted.len()),
+            },
+            None,
         );
     }
 
@@ -136,10 +142,14 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
     ));
     outcome.finish(
         args.transfer.json,
-        crate::commands::transfer::with_window(
-            fields(&realm, &folder, &out, written, None),
-            &limiter,
-        ),
+        FetchFields {
+            account: &realm,
+            folder: &folder,
+            out: out.display().to_string(),
+            fetched: written,
+            would_fetch: None,
+        },
+        Some(&limiter),
     )
 }
 
@@ -195,25 +205,6 @@ fn missing_folder() -> Failure {
         "nstba needs the File Cabinet folder to fetch: pass it (such as SuiteScripts/my-app), \
          or set target under [deploy] in nstba.toml",
     )
-}
-
-/// The fetch's own fields of the `--json` summary.
-fn fields(
-    realm: &str,
-    folder: &str,
-    out: &Path,
-    fetched: usize,
-    would_fetch: Option<usize>,
-) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("account".into(), json!(realm));
-    m.insert("folder".into(), json!(folder));
-    m.insert("out".into(), json!(out.display().to_string()));
-    m.insert("fetched".into(), json!(fetched));
-    if let Some(n) = would_fetch {
-        m.insert("wouldFetch".into(), json!(n));
-    }
-    m
 }
 
 async fn download(

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Result;
-use serde_json::{Map, Value, json};
+use serde::Serialize;
 
 use crate::commands::write_stdout;
 use crate::error::{ExitKind, Failure};
@@ -33,26 +33,31 @@ impl Outcome {
         self.started.elapsed().as_secs_f64()
     }
 
-    /// Prints the JSON summary when asked (the command's own `fields` first, then `failed`,
-    /// `failedFiles`, `bytes`, `seconds`, `dryRun`), names the failed files on stderr, and
+    /// Prints the JSON summary when asked ([`Summary`]: the command's own fields, the
+    /// window's, then what every transfer reports), names the failed files on stderr, and
     /// picks the exit code.
-    pub fn finish(self, json: bool, mut fields: Map<String, Value>) -> Result<ExitCode> {
+    pub fn finish<T: Serialize>(
+        self,
+        json: bool,
+        own: T,
+        window: Option<&crate::netsuite::limiter::Limiter>,
+    ) -> Result<ExitCode> {
         if json {
-            fields.insert("failed".into(), json!(self.failed.len()));
-            fields.insert(
-                "failedFiles".into(),
-                self.failed
+            let summary = Summary {
+                own,
+                peak_jobs: window.map(|l| l.peak()),
+                refused: window.map(|l| l.refusals()),
+                failed: self.failed.len(),
+                failed_files: self
+                    .failed
                     .iter()
-                    .map(|(p, why)| json!({"path": p, "error": why}))
+                    .map(|(path, error)| FailedFile { path, error })
                     .collect(),
-            );
-            fields.insert("bytes".into(), json!(self.bytes));
-            fields.insert(
-                "seconds".into(),
-                json!((self.seconds() * 1000.0).round() / 1000.0),
-            );
-            fields.insert("dryRun".into(), json!(self.dry_run));
-            let mut text = serde_json::to_string_pretty(&fields)?;
+                bytes: self.bytes,
+                seconds: (self.seconds() * 1000.0).round() / 1000.0,
+                dry_run: self.dry_run,
+            };
+            let mut text = serde_json::to_string_pretty(&summary)?;
             text.push('\n');
             write_stdout(text.as_bytes())?;
         }
@@ -79,13 +84,117 @@ impl Outcome {
     }
 }
 
-/// The window's figures for the `--json` summary: `peakJobs` (the most calls nstba allowed at
-/// once) and `refused` (calls the account refused over its concurrency limit).
-pub fn with_window(
-    mut fields: Map<String, Value>,
-    limiter: &crate::netsuite::limiter::Limiter,
-) -> Map<String, Value> {
-    fields.insert("peakJobs".into(), json!(limiter.peak()));
-    fields.insert("refused".into(), json!(limiter.refusals()));
-    fields
+/// The `--json` summary of a deploy or fetch (the README documents it; field names are only
+/// ever added).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary<'a, T: Serialize> {
+    /// The command's own fields ([`DeployFields`], [`FetchFields`]), first.
+    #[serde(flatten)]
+    pub own: T,
+    /// The most calls nstba allowed at once (absent in a dry run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_jobs: Option<usize>,
+    /// Calls the account refused over its concurrency limit (absent in a dry run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<u64>,
+    pub failed: usize,
+    pub failed_files: Vec<FailedFile<'a>>,
+    pub bytes: u64,
+    pub seconds: f64,
+    pub dry_run: bool,
+}
+
+#[derive(Serialize)]
+pub struct FailedFile<'a> {
+    pub path: &'a str,
+    pub error: &'a str,
+}
+
+/// deploy's own summary fields.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeployFields<'a> {
+    pub account: &'a str,
+    pub target: &'a str,
+    pub uploaded: usize,
+    pub skipped: usize,
+    pub resent: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub would_upload: Option<usize>,
+}
+
+/// fetch's own summary fields.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FetchFields<'a> {
+    pub account: &'a str,
+    pub folder: &'a str,
+    pub out: String,
+    pub fetched: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub would_fetch: Option<usize>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `--json` summary's shape: the command's fields, then the window's, then the rest.
+    #[test]
+    fn summaries_as_json() {
+        let failed = [("a.js".to_string(), "too big".to_string())];
+        let summary = Summary {
+            own: DeployFields {
+                account: "123_SB1",
+                target: "SuiteScripts/app",
+                uploaded: 2,
+                skipped: 1,
+                resent: &["b.js".to_string()],
+                would_upload: None,
+            },
+            peak_jobs: Some(4),
+            refused: Some(0),
+            failed: 1,
+            failed_files: failed
+                .iter()
+                .map(|(path, error)| FailedFile { path, error })
+                .collect(),
+            bytes: 10,
+            seconds: 0.5,
+            dry_run: false,
+        };
+        assert_eq!(
+            serde_json::to_string(&summary).unwrap(),
+            concat!(
+                r#"{"account":"123_SB1","target":"SuiteScripts/app","uploaded":2,"skipped":1,"#,
+                r#""resent":["b.js"],"peakJobs":4,"refused":0,"failed":1,"#,
+                r#""failedFiles":[{"path":"a.js","error":"too big"}],"bytes":10,"seconds":0.5,"#,
+                r#""dryRun":false}"#
+            )
+        );
+        let dry = Summary {
+            own: FetchFields {
+                account: "123",
+                folder: "SuiteScripts",
+                out: ".".into(),
+                fetched: 0,
+                would_fetch: Some(3),
+            },
+            peak_jobs: None,
+            refused: None,
+            failed: 0,
+            failed_files: Vec::new(),
+            bytes: 0,
+            seconds: 0.0,
+            dry_run: true,
+        };
+        assert_eq!(
+            serde_json::to_string(&dry).unwrap(),
+            concat!(
+                r#"{"account":"123","folder":"SuiteScripts","out":".","fetched":0,"wouldFetch":3,"#,
+                r#""failed":0,"failedFiles":[],"bytes":0,"seconds":0.0,"dryRun":true}"#
+            )
+        );
+    }
 }
