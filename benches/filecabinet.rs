@@ -32,7 +32,7 @@ use base64::Engine as _;
 use nstba::account::{AccountId, Endpoints};
 use nstba::auth::Authorizer;
 use nstba::netsuite::client::Client;
-use nstba::netsuite::restlet::{DEFAULT_DEPLOY, DEFAULT_SCRIPT, PutFile, Restlet};
+use nstba::netsuite::restlet::{DEFAULT_DEPLOY, DEFAULT_SCRIPT, PutBody, Restlet};
 use nstba::secret::Secret;
 
 const ACCOUNT: &str = "1234567";
@@ -304,20 +304,9 @@ fn peer_deploy(
                 .unwrap()
                 .to_string_lossy()
                 .replace('\\', "/");
-            let path = format!("{target}/{rel}");
-            let file = match String::from_utf8(bytes) {
-                Ok(content) => PutFile {
-                    path,
-                    encoding: "utf8",
-                    content,
-                },
-                Err(e) => PutFile {
-                    path,
-                    encoding: "base64",
-                    content: base64::engine::general_purpose::STANDARD.encode(e.as_bytes()),
-                },
-            };
-            let reply = restlet.put(vec![file]).await.expect("put");
+            let mut body = PutBody::default();
+            body.push(&format!("{target}/{rel}"), &bytes, usize::MAX);
+            let reply = restlet.put_body(body).await.expect("put");
             assert!(reply.remaining.is_empty());
         }
     })

@@ -38,10 +38,6 @@ impl AccountId {
         self.0.to_ascii_lowercase().replace('_', "-")
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// Whether two spellings name the same account (`1234567-sb1` and `1234567_SB1`).
     pub fn same_as(&self, other: &AccountId) -> bool {
         self.realm() == other.realm()

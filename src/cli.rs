@@ -23,7 +23,8 @@ fn saved_auth_ids() -> Vec<clap_complete::CompletionCandidate> {
         .unwrap_or_default()
 }
 
-/// NetSuite token-based authentication from the command line: get, keep and use TBA tokens.
+/// NetSuite from the command line: get, keep and use TBA and OAuth 2.0 credentials, deploy and
+/// fetch File Cabinet folders, and call REST, RESTlets and SuiteQL.
 #[derive(Debug, Parser)]
 #[command(
     name = "nstba",
@@ -640,8 +641,8 @@ pub struct DeployArgs {
 #[derive(Debug, Args)]
 pub struct TransferArgs {
     /// Calls in flight at once: auto finds the account's concurrency limit (shared with every
-    /// other integration): it starts at 2, grows while calls go through, halves on a refusal;
-    /// a number fixes it
+    /// other integration): it starts at 4, doubles each round while calls go through, and on a
+    /// refusal shrinks to the calls the account accepted; a number fixes it
     #[arg(long, default_value = "auto", value_name = "N|auto")]
     pub jobs: crate::netsuite::limiter::Jobs,
 

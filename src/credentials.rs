@@ -804,7 +804,10 @@ mod tests {
         };
         match run(&f, &req, &[]).unwrap() {
             Resolution::Ready(c) => {
-                assert_eq!(c.grant.tba().unwrap().consumer_key, "k");
+                let Grant::Tba(pair) = &c.grant else {
+                    panic!("not TBA: {c:?}")
+                };
+                assert_eq!(pair.consumer_key, "k");
                 assert_eq!(c.account.realm(), "123_SB1");
                 assert_eq!(c.origin, Origin::OnlyToken);
             }

@@ -23,3 +23,39 @@ fn version_names_the_git_commit() {
         )
     );
 }
+
+/// A message whose line continuation was lost carries a run of spaces mid-sentence (issue 15
+/// found three). Read from the binary itself, so every message the user can see is covered.
+#[test]
+fn no_message_in_the_binary_has_a_run_of_spaces_mid_sentence() {
+    let bytes = std::fs::read(env!("CARGO_BIN_EXE_nstba")).unwrap();
+    let mut found = Vec::new();
+    for text in bytes.split(|b| !(0x20..0x7f).contains(b)) {
+        let Ok(text) = std::str::from_utf8(text) else {
+            continue;
+        };
+        // Between two words: a lower-case letter or punctuation, ten spaces or more, a letter.
+        let b = text.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b' ' {
+                let start = i;
+                while i < b.len() && b[i] == b' ' {
+                    i += 1;
+                }
+                let before = start.checked_sub(1).map(|j| b[j]);
+                let after = b.get(i).copied();
+                if i - start >= 10
+                    && before.is_some_and(|c| c.is_ascii_lowercase() || b",.:;)".contains(&c))
+                    && after.is_some_and(|c| c.is_ascii_alphabetic())
+                {
+                    let from = start.saturating_sub(40);
+                    found.push(text[from..(i + 20).min(text.len())].to_string());
+                }
+            } else {
+                i += 1;
+            }
+        }
+    }
+    assert!(found.is_empty(), "messages with runs of spaces: {found:#?}");
+}

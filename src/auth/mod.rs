@@ -50,14 +50,6 @@ impl Grant {
             Grant::M2m(_) => Kind::M2m,
         }
     }
-
-    /// The TBA pair, for what only TBA has (revoketoken's parameters, `sign --explain`).
-    pub fn tba(&self) -> Option<&TbaPair> {
-        match self {
-            Grant::Tba(pair) => Some(pair),
-            _ => None,
-        }
-    }
 }
 
 /// What authorizes requests to one account: the account and the credential. The NetSuite

@@ -292,7 +292,8 @@ fn settle_replaced(
     let Some(old) = replaced else { return };
     if keep_old {
         ui::info(format!(
-            "The {} token '{auth_id}' replaced stays active in NetSuite (--keep-old): revoke it              in the UI when it is no longer used ({})",
+            "The {} token '{auth_id}' replaced stays active in NetSuite (--keep-old): revoke it \
+             in the UI when it is no longer used ({})",
             old.kind(),
             crate::commands::auth::where_to_revoke(Some(&old))
         ));
@@ -304,7 +305,8 @@ fn settle_replaced(
             old.kind()
         )),
         Err(e) => ui::warn(format!(
-            "the token '{auth_id}' replaced could not be revoked, so it stays active in              NetSuite: {}. Revoke it in the UI ({})",
+            "the token '{auth_id}' replaced could not be revoked, so it stays active in \
+             NetSuite: {}. Revoke it in the UI ({})",
             format!("{e:#}").lines().next().unwrap_or_default(),
             crate::commands::auth::where_to_revoke(Some(&old))
         )),

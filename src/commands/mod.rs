@@ -30,7 +30,6 @@ use crate::store::StorePath;
 
 /// What every command shares: where the store is, where NetSuite is, whether to prompt.
 pub struct App {
-    pub global: GlobalArgs,
     pub store: StorePath,
     pub endpoints: Endpoints,
     pub can_prompt: bool,
@@ -39,12 +38,11 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(global: GlobalArgs) -> Result<App> {
+    pub fn new(global: &GlobalArgs) -> Result<App> {
         let store = StorePath::resolve(global.store.as_deref())?;
         let endpoints = Endpoints::new(global.netsuite_url.as_deref())?;
         let can_prompt = crate::ui::can_prompt(global.no_input);
         Ok(App {
-            global,
             store,
             endpoints,
             can_prompt,
@@ -202,7 +200,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         write_stdout(&complete::registration(shell)?)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let app = App::new(cli.global)?;
+    let app = App::new(&cli.global)?;
     match cli.command {
         Command::Auth(cmd) => match cmd {
             AuthCommand::Login(args) => login::run(&app, &args),

@@ -128,10 +128,6 @@ impl DeployState {
         Ok(())
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     pub fn get(&self, rel: &str) -> Option<&Confirmed> {
         self.doc.files.get(rel)
     }
@@ -175,7 +171,7 @@ mod tests {
         };
         s.confirm("a.js", c.clone());
         s.save().unwrap();
-        assert!(s.path().starts_with(dir.path().join("deploy")));
+        assert!(s.path.starts_with(dir.path().join("deploy")));
         assert_eq!(load("123_SB1", "SuiteScripts/app").get("a.js"), Some(&c));
         assert!(load("123", "SuiteScripts/app").get("a.js").is_none());
         assert!(load("123_SB1", "SuiteScripts/x").get("a.js").is_none());

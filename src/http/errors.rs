@@ -135,7 +135,9 @@ impl NetSuiteError {
         let hint = match self.code.as_deref() {
             Some(code) => flow_hint(code),
             None if self.status == 405 => Some(
-                "the account is not set up for the authorization flow: enable Token-Based                  Authentication (Setup > Company > Enable Features > SuiteCloud) and check the                  account ID",
+                "the account is not set up for the authorization flow: enable Token-Based \
+                 Authentication (Setup > Company > Enable Features > SuiteCloud) and check the \
+                 account ID",
             ),
             None => None,
         };

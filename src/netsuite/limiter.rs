@@ -1,7 +1,7 @@
-//! How many calls deploy and fetch keep in flight (docs/design.md §8 and 11). An account allows few
-//! concurrent calls, shared with every other integration, and nstba cannot know how many are
-//! left for it. So `--jobs auto` finds out as TCP does: it starts at 4 (below the 5 of the smallest account) and grows by one call
-//! per success until the first refusal (`SSS_REQUEST_LIMIT_EXCEEDED` or 429: slow start,
+//! How many calls deploy and fetch keep in flight (docs/design.md §8 and §11). An account
+//! allows few concurrent calls, shared with every other integration, and nstba cannot know how
+//! many are left for it. So `--jobs auto` finds out as TCP does: it starts at 4 (below the 5
+//! of the smallest account) and grows by one call per success until the first refusal (`SSS_REQUEST_LIMIT_EXCEEDED` or 429: slow start,
 //! which doubles the window each round of calls), then by one call per [`PROBE_EVERY`]
 //! successes (additive increase), never above `--max-jobs`. On a refusal the window shrinks
 //! (multiplicative decrease) to what the account has just shown it accepts: the calls nstba had

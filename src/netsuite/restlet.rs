@@ -124,14 +124,6 @@ pub struct ResultsReply {
     pub remaining: Vec<String>,
 }
 
-/// A file to `put`, its content already encoded.
-#[derive(Debug, serde::Serialize)]
-pub struct PutFile {
-    pub path: String,
-    pub encoding: &'static str,
-    pub content: String,
-}
-
 /// A `put` request body, written file by file: each file's content is encoded straight into
 /// it (text as a JSON string, anything else as base64), so a call holds its files once, as
 /// they travel, and never as separate strings beside the body.
@@ -244,12 +236,6 @@ struct Paths<'a> {
     paths: &'a [String],
 }
 
-#[derive(serde::Serialize)]
-struct Files<'a> {
-    action: &'static str,
-    files: &'a [PutFile],
-}
-
 fn body(value: &impl serde::Serialize) -> Result<Bytes> {
     Ok(Bytes::from(serde_json::to_vec(value)?))
 }
@@ -290,10 +276,6 @@ impl Restlet {
         })
     }
 
-    pub fn account(&self) -> &crate::account::AccountId {
-        &self.auth.account
-    }
-
     /// Every file under `folder`, at any depth.
     pub async fn list(&self, folder: &str) -> Result<Listing> {
         let reply = self.list_reply(folder).await?;
@@ -327,18 +309,7 @@ impl Restlet {
         .await
     }
 
-    /// Sends files; their content is freed once the request body is made, so a batch is held
-    /// in memory once, not twice, while it travels.
-    pub async fn put(&self, files: Vec<PutFile>) -> Result<ResultsReply> {
-        let bytes = body(&Files {
-            action: "put",
-            files: &files,
-        })?;
-        drop(files);
-        self.post(bytes).await
-    }
-
-    /// Sends a body made with [`PutBody`].
+    /// Sends a `put` body made with [`PutBody`], the one encoder of file content.
     pub async fn put_body(&self, body: PutBody) -> Result<ResultsReply> {
         self.post(body.finish()).await
     }

@@ -175,12 +175,6 @@ pub enum SignError {
     Nonce,
 }
 
-/// `scheme://host[:port]/path` in the form RFC 5849 3.4.1.2 wants: lower-case scheme and host
-/// (the `url` crate normalises both), default ports dropped, no query or fragment.
-pub fn base_string_uri(url: &Url) -> String {
-    BaseStringUri(url).to_string()
-}
-
 /// The encoded values of the `oauth_*` parameters, in dictionary order of their names.
 fn oauth_values(input: &SignInput<'_>) -> [Option<String>; 8] {
     let enc = |v: &str| Some(encode(v));
@@ -196,7 +190,9 @@ fn oauth_values(input: &SignInput<'_>) -> [Option<String>; 8] {
     ]
 }
 
-/// [`base_string_uri`] written straight into its destination.
+/// `scheme://host[:port]/path` in the form RFC 5849 3.4.1.2 wants (lower-case scheme and host,
+/// which the `url` crate normalises, default ports dropped, no query or fragment), written
+/// straight into its destination.
 struct BaseStringUri<'a>(&'a Url);
 
 impl Display for BaseStringUri<'_> {
