@@ -16,7 +16,7 @@ use crate::auth::{Authorizer, Grant, TbaPair};
 use crate::error::Failure;
 use crate::project::Project;
 use crate::secret::Secret;
-use crate::store::{Entry, Saved, Store, StorePath};
+use crate::store::{Saved, Store, StorePath, TbaEntry};
 
 pub const ENV_ACCOUNT: &str = "NSTBA_ACCOUNT";
 pub const ENV_CONSUMER_KEY: &str = "NSTBA_CONSUMER_KEY";
@@ -524,7 +524,7 @@ impl fmt::Display for ConsumerSource {
 /// The consumer pair for an entry (docs/design.md §5): explicit flags win over everything (a rotated
 /// consumer secret must be usable), else the entry's own, else the variables.
 pub fn consumer_pair(
-    entry: &Entry,
+    entry: &TbaEntry,
     over: &ConsumerOverride,
 ) -> (Option<(String, Secret)>, ConsumerSource) {
     if over.is_explicit() {
@@ -603,7 +603,7 @@ pub fn from_entry(
 }
 
 /// A TBA entry's token with its consumer pair (design §5's order for the pair).
-fn tba_pair(id: &str, entry: Entry, req: &Request, ctx: &Context<'_>) -> Result<TbaPair> {
+fn tba_pair(id: &str, entry: TbaEntry, req: &Request, ctx: &Context<'_>) -> Result<TbaPair> {
     let (key, secret) = match consumer_pair(&entry, &req.consumer) {
         (Some(pair), source) => {
             if source == ConsumerSource::Explicit && entry.consumer_key.is_some() {
@@ -627,8 +627,8 @@ fn tba_pair(id: &str, entry: Entry, req: &Request, ctx: &Context<'_>) -> Result<
     Ok(TbaPair {
         consumer_key: key,
         consumer_secret: secret,
-        token_id: entry.token,
-        token_secret: entry.secret,
+        token_id: entry.token_id,
+        token_secret: entry.token_secret,
     })
 }
 
@@ -817,7 +817,7 @@ mod tests {
 
     #[test]
     fn explicit_consumer_flags_win_variables_only_fill() {
-        let entry = Entry::from_value(&full("1")).unwrap();
+        let entry = TbaEntry::from_value(&full("1")).unwrap();
         let _ = Saved::Tba(entry.clone());
         let env_only = ConsumerOverride {
             env_key: Some("envk".into()),

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::common::standin::{Req, Resp, StandIn};
 use crate::common::*;
 
 const TARGET: &str = "SuiteScripts/app";
@@ -278,7 +279,7 @@ fn files_over_10_mb_are_refused_before_any_request() {
         stderr(&out)
     );
     assert!(stderr(&out).contains("Nothing was sent"));
-    assert_eq!(emu.hits(), 0);
+    emu.assert_no_calls();
 }
 
 #[test]
@@ -340,9 +341,7 @@ fn revoked_token_stops_the_deploy_with_exit_3() {
 
 /// A server that answers the RESTlet protocol with hostile paths (and, with `protocol`, a
 /// protocol version of its choosing). No signature check: it only has to be called.
-fn hostile_server(protocol: u64) -> (String, std::thread::JoinHandle<()>) {
-    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", server.server_addr().to_ip().unwrap());
+fn hostile_server(protocol: u64) -> StandIn {
     let paths = [
         "../evil.txt",
         "/tmp/evil-absolute.txt",
@@ -352,28 +351,24 @@ fn hostile_server(protocol: u64) -> (String, std::thread::JoinHandle<()>) {
         "SuiteScripts/app/link/evil5.txt",
         "SuiteScripts/app/ok.txt",
     ];
-    let handle = std::thread::spawn(move || {
-        for mut req in server.incoming_requests().take(20) {
-            let mut body = String::new();
-            let _ = req.as_reader().read_to_string(&mut body);
-            let files: Vec<serde_json::Value> = paths
-                .iter()
-                .map(|p| serde_json::json!({"path": p, "id": "1", "size": 4, "encoding": "utf8", "content": "pwnd"}))
-                .collect();
-            let answer = if req.url().contains("action=list") {
-                serde_json::json!({"protocol": protocol, "files": files, "truncated": false})
-            } else {
-                serde_json::json!({"protocol": protocol, "files": files, "remaining": []})
-            };
-            let _ = req.respond(tiny_http::Response::from_string(answer.to_string()));
-        }
-    });
-    (url, handle)
+    StandIn::start(move |req: Req| async move {
+        let files: Vec<serde_json::Value> = paths
+            .iter()
+            .map(|p| serde_json::json!({"path": p, "id": "1", "size": 4, "encoding": "utf8", "content": "pwnd"}))
+            .collect();
+        let answer = if req.target.contains("action=list") {
+            serde_json::json!({"protocol": protocol, "files": files, "truncated": false})
+        } else {
+            serde_json::json!({"protocol": protocol, "files": files, "remaining": []})
+        };
+        Resp::json(200, answer.to_string())
+    })
 }
 
 #[test]
 fn hostile_paths_never_escape_out() {
-    let (url, _server) = hostile_server(1);
+    let server = hostile_server(1);
+    let url = server.url();
     let sb = Sandbox::with_token();
     let out_dir = sb.path().join("a/b/out");
     std::fs::create_dir_all(&out_dir).unwrap();
@@ -410,7 +405,8 @@ fn hostile_paths_never_escape_out() {
 
 #[test]
 fn another_protocol_version_is_refused() {
-    let (url, _server) = hostile_server(2);
+    let server = hostile_server(2);
+    let url = server.url();
     let sb = Sandbox::with_token();
     let out = sb
         .nstba()
@@ -449,17 +445,11 @@ fn list_all(root: &Path) -> Vec<PathBuf> {
 /// permission to give, and nothing is recorded as deployed.
 #[test]
 fn permission_errors_name_the_permission() {
-    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", server.server_addr().to_ip().unwrap());
-    let calls = std::thread::spawn(move || {
-        let mut calls = 0;
-        while let Ok(Some(req)) = server.recv_timeout(std::time::Duration::from_secs(2)) {
-            calls += 1;
-            let body = r#"{"error":{"code":"INSUFFICIENT_PERMISSION","message":"Permission Violation: You need the 'Documents and Files' permission."}}"#;
-            let _ = req.respond(tiny_http::Response::from_string(body).with_status_code(403));
-        }
-        calls
+    let server = StandIn::start(|_req: Req| async {
+        let body = r#"{"error":{"code":"INSUFFICIENT_PERMISSION","message":"Permission Violation: You need the 'Documents and Files' permission."}}"#;
+        Resp::json(403, body)
     });
+    let url = server.url();
     let sb = Sandbox::with_token();
     make_tree(&sb.path().join("dist"));
     let out = sb
@@ -478,7 +468,7 @@ fn permission_errors_name_the_permission() {
     );
     // A refusal is final: the deploy stopped instead of sending every file; only the calls
     // already under way when it came were made (the window starts at 4).
-    assert!(calls.join().unwrap() <= 4);
+    assert!(server.hits() <= 4, "{} calls", server.hits());
 }
 
 #[test]

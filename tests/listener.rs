@@ -189,6 +189,7 @@ fn a_taken_ipv6_port_is_an_error_that_names_it() {
         "{err}"
     );
     assert!(!sb.store().exists());
+    emu.assert_no_calls();
 }
 
 #[test]

@@ -203,7 +203,7 @@ fn port_in_use_suggests_callback_url() {
         "{err}"
     );
     assert!(err.contains("--callback-url"), "{err}");
-    assert_eq!(emu.hits(), 0, "nothing was sent before the listener was up");
+    emu.assert_no_calls();
 }
 
 #[test]
@@ -292,7 +292,7 @@ fn to_new_in_ci_fails_at_once_naming_the_saved_tokens() {
         !err.contains("authorizetoken"),
         "no browser flow was started: {err}"
     );
-    assert_eq!(emu.hits(), 0);
+    emu.assert_no_calls();
 }
 
 #[test]

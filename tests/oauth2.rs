@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use crate::common::standin::{Req, Resp, StandIn};
 use crate::common::*;
 
 const CLIENT_ID: &str = "cid-0a1b2c3d4e5f";
@@ -543,55 +544,43 @@ fn no_oauth2_secret_reaches_any_output_under_v() {
 
 /// A front for the emulator on loopback that never answers calls signed for `silent_realm` (a
 /// NetSuite that cannot be reached for that account) and forwards every other call.
-fn front(emu: &nstba_emulator::Handle, silent_realm: &'static str) -> String {
-    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", server.server_addr().to_ip().unwrap());
+fn front(emu: &nstba_emulator::Handle, silent_realm: &'static str) -> StandIn {
     let upstream = emu.url();
-    std::thread::spawn(move || {
-        for mut req in server.incoming_requests() {
-            let upstream = upstream.clone();
-            std::thread::spawn(move || {
-                let auth = req
-                    .headers()
-                    .iter()
-                    .find(|h| h.field.equiv("Authorization"))
-                    .map(|h| h.value.to_string())
-                    .unwrap_or_default();
-                if auth.contains(&format!("realm=\"{silent_realm}\"")) {
-                    std::thread::sleep(Duration::from_secs(30));
-                    return;
+    let client = reqwest::Client::new();
+    StandIn::start(move |req: Req| {
+        let (upstream, client) = (upstream.clone(), client.clone());
+        async move {
+            let auth = req.header("authorization").unwrap_or_default();
+            if auth.contains(&format!("realm=\"{silent_realm}\"")) {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                return Resp::json(504, "{}");
+            }
+            let mut fwd = client.request(
+                req.method.parse().unwrap(),
+                format!("{upstream}{}", req.target),
+            );
+            for (k, v) in &req.headers {
+                // The Host stays the signed one: the signature covers it.
+                if !k.eq_ignore_ascii_case("content-length") {
+                    fwd = fwd.header(k, v);
                 }
-                let mut body = Vec::new();
-                std::io::Read::read_to_end(req.as_reader(), &mut body).unwrap();
-                let client = reqwest::blocking::Client::new();
-                let mut fwd = client.request(
-                    req.method().as_str().parse().unwrap(),
-                    format!("{upstream}{}", req.url()),
-                );
-                for h in req.headers() {
-                    // The Host stays the signed one: the signature covers it.
-                    if !h.field.equiv("Content-Length") {
-                        fwd = fwd.header(h.field.as_str().as_str(), h.value.as_str());
-                    }
-                }
-                let resp = fwd.body(body).send().unwrap();
-                let status = resp.status().as_u16();
-                let headers: Vec<tiny_http::Header> = resp
-                    .headers()
-                    .iter()
-                    .filter(|(k, _)| *k == "www-authenticate" || *k == "content-type")
-                    .map(|(k, v)| tiny_http::Header::from_bytes(k.as_str(), v.as_bytes()).unwrap())
-                    .collect();
-                let bytes = resp.bytes().unwrap().to_vec();
-                let mut out = tiny_http::Response::from_data(bytes).with_status_code(status);
-                for h in headers {
-                    out.add_header(h);
-                }
-                let _ = req.respond(out);
-            });
+            }
+            let resp = fwd.body(req.body).send().await.unwrap();
+            let status = resp.status().as_u16();
+            let headers = resp
+                .headers()
+                .iter()
+                .filter(|(k, _)| *k == "www-authenticate" || *k == "content-type")
+                .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string()))
+                .collect();
+            let body = resp.bytes().await.unwrap().to_vec();
+            Resp {
+                status,
+                headers,
+                body,
+            }
         }
-    });
-    url
+    })
 }
 
 #[test]
@@ -605,7 +594,8 @@ fn auth_status_shows_each_state_and_marks_the_token_in_use() {
     sb.add_token("far", "7654321", TID, TS);
     assert!(login(&sb, &emu, "expired", &[]).status.success());
     std::thread::sleep(Duration::from_millis(1500));
-    let url = front(&emu, "7654321");
+    let front = front(&emu, "7654321");
+    let url = front.url();
     let status = |default: &str| {
         let out = sb
             .nstba()

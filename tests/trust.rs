@@ -218,7 +218,7 @@ fn nstba_toml_paths_that_leave_the_project_are_refused() {
         );
     }
     assert!(emu.files("SuiteScripts").is_empty());
-    assert_eq!(emu.api_hits(), 0);
+    emu.assert_no_calls();
 }
 
 #[test]
@@ -568,7 +568,7 @@ fn a_binary_over_the_limit_as_base64_is_refused_before_any_request() {
     assert!(err.contains("big.bin (7.5 MB, 10.0 MB as base64"), "{err}");
     assert!(!err.contains("big.txt"), "{err}");
     assert!(err.contains("Nothing was sent"), "{err}");
-    assert_eq!(emu.api_hits(), 0);
+    emu.assert_no_calls();
 }
 
 #[test]

@@ -118,6 +118,9 @@ impl Default for Config {
 pub struct Handle {
     pub addr: SocketAddr,
     state: Arc<State>,
+    /// Whether dropping a handle that no request reached fails the test (the default, as xh's
+    /// test server does: a test whose server was never called proves nothing).
+    check_hits: std::sync::atomic::AtomicBool,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -126,6 +129,19 @@ impl Handle {
     /// `http://127.0.0.1:PORT`
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// For a test that makes sure nothing reaches NetSuite: no request may have come, and
+    /// dropping the handle then is fine.
+    pub fn assert_no_calls(&self) {
+        assert_eq!(self.hits(), 0, "the emulator was called");
+        self.check_hits.store(false, Ordering::SeqCst);
+    }
+
+    /// For a server kept only to be there (a benchmark's, a doc test's): dropping it uncalled
+    /// is fine.
+    pub fn allow_no_calls(&self) {
+        self.check_hits.store(false, Ordering::SeqCst);
     }
 
     /// Every request seen so far.
@@ -204,6 +220,13 @@ impl Drop for Handle {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+        if self.check_hits.load(Ordering::SeqCst) && self.hits() == 0 && !std::thread::panicking() {
+            panic!(
+                "the emulator at {} was never called: the test proves nothing (call \
+                 assert_no_calls() where that is the point)",
+                self.addr
+            );
+        }
     }
 }
 
@@ -234,6 +257,7 @@ pub fn spawn(config: Config) -> std::io::Result<Handle> {
     Ok(Handle {
         addr,
         state,
+        check_hits: std::sync::atomic::AtomicBool::new(true),
         shutdown: Some(tx),
         thread: Some(thread),
     })

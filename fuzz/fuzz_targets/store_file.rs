@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use nstba::store::{Entry, parse};
+use nstba::store::{TbaEntry, parse};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -14,9 +14,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for value in map.values() {
-        if let Ok(entry) = Entry::from_value(value) {
+        if let Ok(entry) = TbaEntry::from_value(value) {
             // Whatever was read writes back to the same entry.
-            let again = Entry::from_value(&entry.to_value()).expect("a written entry reads");
+            let again = TbaEntry::from_value(&entry.to_value()).expect("a written entry reads");
             assert_eq!(again, entry);
         }
     }

@@ -60,8 +60,8 @@ impl Revocable {
                     pair: TbaPair {
                         consumer_key,
                         consumer_secret,
-                        token_id: e.token.clone(),
-                        token_secret: e.secret.clone(),
+                        token_id: e.token_id.clone(),
+                        token_secret: e.token_secret.clone(),
                     },
                 }
             }

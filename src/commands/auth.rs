@@ -12,17 +12,13 @@ use crate::commands::{App, read_stdin_line, write_stdout};
 use crate::credentials::{self, ConsumerOverride};
 use crate::error::Failure;
 use crate::secret::Secret;
-use crate::store::{Entry, Kind, Saved, Store, validate_auth_id};
+use crate::store::{Kind, Saved, Store, TbaEntry, validate_auth_id};
 use crate::ui;
 
 /// The token ID as shown to people: first 4 characters, then `…`.
 pub fn mask(token_id: &str) -> String {
     let head: String = token_id.chars().take(4).collect();
     format!("{head}…")
-}
-
-pub fn now_rfc3339() -> String {
-    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
 }
 
 /// A secret from its variable, else a hidden prompt on a terminal, else a line of stdin.
@@ -87,15 +83,15 @@ pub fn add(app: &App, args: &AuthAddArgs) -> Result<ExitCode> {
         credentials::ENV_CONSUMER_SECRET,
         args.consumer_secret_stdin,
     )?;
-    let entry = Entry {
-        token: token_id.trim().to_string(),
-        secret: token_secret,
+    let entry = TbaEntry {
+        token_id: token_id.trim().to_string(),
+        token_secret,
         account: account.to_string(),
         consumer_key: Some(consumer_key),
         consumer_secret: Some(consumer_secret),
         role: args.role.clone(),
         entity: None,
-        created_at: Some(now_rfc3339()),
+        created_at: Some(crate::store::now()),
         extra: Default::default(),
     };
     let id = args.auth_id.clone();
@@ -245,7 +241,7 @@ impl ListRow {
         let realm = AccountId::parse(saved.account()).ok().map(|a| a.realm());
         let (token_id, client_id, has_consumer) = match saved {
             Saved::Tba(e) => (
-                Some(mask(&e.token)),
+                Some(mask(&e.token_id)),
                 None,
                 e.consumer_key.is_some() && e.consumer_secret.is_some(),
             ),
@@ -398,7 +394,7 @@ pub fn info(app: &App, args: &AuthInfoArgs) -> Result<ExitCode> {
     let consumer_from = match &entry {
         Saved::Tba(e) => {
             let (pair, source) = credentials::consumer_pair(e, &ConsumerOverride::new(None, None));
-            value["tokenId"] = json!(mask(&e.token));
+            value["tokenId"] = json!(mask(&e.token_id));
             value["consumerKey"] = json!(pair.as_ref().map(|(k, _)| mask(k)));
             value["sources"] = json!({
                 "token": "store", "account": "store", "consumer": source.to_string(),

@@ -15,7 +15,7 @@ use crate::credentials::{self, ConsumerOverride, Credentials, Origin};
 use crate::error::Failure;
 use crate::project::Project;
 use crate::secret::Secret;
-use crate::store::{Entry, Saved, Store, validate_auth_id};
+use crate::store::{Saved, Store, TbaEntry, validate_auth_id};
 use crate::ui;
 
 /// What one login needs beyond the flow's options.
@@ -85,15 +85,15 @@ pub fn perform(app: &App, login: Login) -> Result<Credentials> {
         &app.endpoints,
         &login.flow,
         |auth: &Authorized| {
-            let entry = Entry {
-                token: auth.token_id.clone(),
-                secret: auth.token_secret.clone(),
+            let entry = TbaEntry {
+                token_id: auth.token_id.clone(),
+                token_secret: auth.token_secret.clone(),
                 account: auth.account.to_string(),
                 consumer_key: Some(login.flow.consumer_key.clone()),
                 consumer_secret: Some(login.flow.consumer_secret.clone()),
                 role: auth.role.clone(),
                 entity: auth.entity.clone(),
-                created_at: Some(crate::commands::auth::now_rfc3339()),
+                created_at: Some(crate::store::now()),
                 extra: Default::default(),
             };
             (saved_as, replaced) = save_login(
@@ -214,12 +214,12 @@ pub fn oauth2_login(app: &App, args: &AuthLoginArgs) -> Result<String> {
                 client_secret: opts.client.secret.clone(),
                 scope: opts.scope.clone(),
                 access_token: auth.tokens.access_token.clone(),
-                access_token_expires_at: oauth2::session::format_time(
+                access_token_expires_at: crate::store::format_time(
                     now + Duration::from_secs(auth.tokens.expires_in),
                 ),
                 refresh_token: auth.tokens.refresh_token.clone().unwrap_or_default(),
                 // NetSuite: 3 hours for public clients, 7 days by default for confidential.
-                refresh_token_expires_at: Some(oauth2::session::format_time(
+                refresh_token_expires_at: Some(crate::store::format_time(
                     now + Duration::from_secs(if opts.client.secret.is_none() {
                         3 * 3600
                     } else {
@@ -228,7 +228,7 @@ pub fn oauth2_login(app: &App, args: &AuthLoginArgs) -> Result<String> {
                 )),
                 role: auth.role.clone(),
                 entity: auth.entity.clone(),
-                created_at: Some(crate::commands::auth::now_rfc3339()),
+                created_at: Some(crate::store::now()),
                 extra: Default::default(),
             };
             (saved_as, replaced) = save_login(

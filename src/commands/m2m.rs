@@ -48,7 +48,7 @@ pub fn add(app: &App, args: &AuthAddM2mArgs) -> Result<ExitCode> {
         private_key_path: key_path.clone(),
         algorithm: m2m.algorithm.name().to_string(),
         scope,
-        created_at: Some(crate::commands::auth::now_rfc3339()),
+        created_at: Some(crate::store::now()),
         extra: Default::default(),
     };
     let id = args.auth_id.clone();
@@ -165,7 +165,6 @@ pub fn make(algorithm: Algorithm, days: u32) -> Result<(String, String), Failure
 
 /// rcgen's date from a system time (the day; NetSuite checks days, not seconds).
 fn date(t: std::time::SystemTime) -> time::OffsetDateTime {
-    let text = humantime::format_rfc3339_seconds(t).to_string();
-    let part = |range: std::ops::Range<usize>| text[range].parse::<i32>().unwrap_or(1);
-    rcgen::date_time_ymd(part(0..4), part(5..7) as u8, part(8..10) as u8)
+    let utc = time::OffsetDateTime::from(t);
+    rcgen::date_time_ymd(utc.year(), u8::from(utc.month()), utc.day())
 }

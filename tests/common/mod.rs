@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+pub mod standin;
+
 pub const ACCOUNT: &str = "1234567_SB1";
 pub const CK: &str = "ck-0123456789abcdef";
 pub const CS: &str = "CONSUMER-SECRET-do-not-print-81f2";

@@ -43,12 +43,8 @@ pub struct Session {
 }
 
 /// An RFC 3339 time as saved in the store; an unreadable one counts as expired.
-pub fn parse_time(raw: &str) -> SystemTime {
-    humantime::parse_rfc3339_weak(raw).unwrap_or(SystemTime::UNIX_EPOCH)
-}
-
-pub fn format_time(t: SystemTime) -> String {
-    humantime::format_rfc3339_seconds(t).to_string()
+fn expiry(raw: &str) -> SystemTime {
+    crate::store::parse_time(raw).unwrap_or(SystemTime::UNIX_EPOCH)
 }
 
 impl Session {
@@ -64,7 +60,7 @@ impl Session {
             token_url,
             current: tokio::sync::Mutex::new(Current {
                 access: entry.access_token.clone(),
-                expires_at: parse_time(&entry.access_token_expires_at),
+                expires_at: expiry(&entry.access_token_expires_at),
             }),
         }
     }
@@ -96,7 +92,7 @@ impl Session {
         };
         let theirs = Current {
             access: entry.access_token.clone(),
-            expires_at: parse_time(&entry.access_token_expires_at),
+            expires_at: expiry(&entry.access_token_expires_at),
         };
         // Another process refreshed meanwhile: its token serves while it lives (the margin is
         // for tokens nobody has replaced yet).
@@ -140,7 +136,7 @@ impl Session {
         let now = SystemTime::now();
         entry.access_token = answer.access_token.clone();
         let expires_at = now + Duration::from_secs(answer.expires_in);
-        entry.access_token_expires_at = format_time(expires_at);
+        entry.access_token_expires_at = crate::store::format_time(expires_at);
         if let Some(refresh) = answer.refresh_token {
             entry.refresh_token = refresh;
         }

@@ -1,0 +1,100 @@
+//! What makes the store's file safe to trust (docs/design.md §4): who else may read it, who
+//! else may write its folder, and a lock file that cannot be a planted link.
+
+use std::fs::{self, File, OpenOptions};
+use std::path::Path;
+
+use anyhow::Result;
+
+use crate::error::Failure;
+use crate::fsio::parent_dir;
+
+pub(super) fn permission_warning(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = fs::metadata(path).ok()?.permissions().mode();
+        if mode & 0o077 != 0 {
+            return Some(format!(
+                "the token store {} can be read by other users (mode {:o}); run: chmod 600 {}",
+                path.display(),
+                mode & 0o777,
+                path.display()
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    None
+}
+
+/// Refuses a store in a folder that others can write to (docs/design.md §4): they could replace the
+/// file, or plant a link where nstba writes. A shared folder with the sticky bit is fine only
+/// when it is the user's own.
+pub(super) fn check_folder(target: &Path) -> Result<(), Failure> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let dir = parent_dir(target);
+        let Ok(meta) = fs::metadata(dir) else {
+            return Ok(()); // a missing folder is reported when a write needs it
+        };
+        let others_write = meta.mode() & 0o002 != 0;
+        let sticky = meta.mode() & 0o1000 != 0;
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let own = meta.uid() == unsafe { libc::geteuid() };
+        if others_write && !(sticky && own) {
+            return Err(Failure::error(format!(
+                "the token store {} is in {}, a folder other users can write to{}, so they \
+                 could replace it or plant a link there: keep the store in a private folder \
+                 (set NSTBA_STORE or --store), or run: chmod o-w {}",
+                target.display(),
+                dir.display(),
+                if sticky { " (it is not yours)" } else { "" },
+                dir.display()
+            )));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = target;
+    Ok(())
+}
+
+/// Opens the sidecar lock file, never through a symlink (a link planted there would make nstba
+/// create or truncate a file where it points).
+pub(super) fn open_lock(path: &Path) -> Result<File> {
+    let mut options = OpenOptions::new();
+    options.create(true).write(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| {
+        let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        if is_link {
+            anyhow::Error::from(Failure::error(format!(
+                "the store's lock file {} is a symlink, which nstba never follows: remove it \
+                 (rm {}) and run the command again",
+                path.display(),
+                path.display()
+            )))
+        } else {
+            anyhow::Error::from(e).context(format!(
+                "cannot create the store's lock file {}: check that its folder exists and is \
+                 writable",
+                path.display()
+            ))
+        }
+    })?;
+    if !file.metadata()?.is_file() {
+        return Err(Failure::error(format!(
+            "the store's lock file {} is not a regular file: remove it and run the command again",
+            path.display()
+        ))
+        .into());
+    }
+    Ok(file)
+}
