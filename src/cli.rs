@@ -237,39 +237,68 @@ pub struct AuthMigrateArgs {
     #[arg(value_name = "TBA_AUTH_ID", add = clap_complete::ArgValueCandidates::new(saved_auth_ids))]
     pub auth_id: String,
 
-    /// The OAuth 2.0 integration record's client ID
-    #[arg(long, env = "NSTBA_CLIENT_ID", value_name = "ID")]
-    pub client_id: String,
-
-    /// A public client: no client secret
-    #[arg(long)]
-    pub public: bool,
-
     /// Keep the TBA token, saved as TBA_AUTH_ID-tba (and active in NetSuite); without it, it is
     /// revoked in NetSuite and removed
     #[arg(long)]
     pub keep: bool,
 
-    /// OAuth 2.0 scopes [default: restlets rest_webservices]
-    #[arg(long, value_name = "SCOPE")]
-    pub scope: Vec<String>,
+    #[command(flatten)]
+    pub oauth2: OAuth2Args,
 
-    /// The integration record's redirect URI (http or https on localhost)
+    #[command(flatten)]
+    pub browser: BrowserArgs,
+}
+
+/// How a login's browser part runs (`auth login` and `auth migrate`).
+#[derive(Debug, Args, Clone)]
+pub struct BrowserArgs {
+    /// Where NetSuite sends the browser back: the integration record's callback URL (TBA) or
+    /// redirect URI (OAuth 2.0). Port 0 picks a free port (for TBA records whose callback is
+    /// http://localhost:*)
     #[arg(long, env = "NSTBA_CALLBACK_URL", value_name = "URL",
           default_value = crate::auth::callback::DEFAULT_CALLBACK)]
     pub callback_url: String,
 
-    /// Do not open a browser
+    /// Do not open a browser; open the printed address by hand (or paste the redirect back)
     #[arg(long)]
     pub no_browser: bool,
 
     /// Seconds to wait for the authorization
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub timeout: u64,
+}
 
-    /// Read the client secret from the first line of stdin
+/// The OAuth 2.0 integration record a login uses (`auth login --oauth2` and `auth migrate`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct OAuth2Args {
+    /// The OAuth 2.0 integration record's client ID
+    #[arg(long, env = "NSTBA_CLIENT_ID", value_name = "ID")]
+    pub client_id: Option<String>,
+
+    /// A public client: no client secret (its refresh tokens work once)
+    #[arg(long)]
+    pub public: bool,
+
+    /// OAuth 2.0 scopes: restlets, rest_webservices, suite_analytics (repeatable, or
+    /// space-separated) [default: restlets rest_webservices]
+    #[arg(long, value_name = "SCOPE")]
+    pub scope: Vec<String>,
+
+    /// Read the client secret from the first line of stdin (else NSTBA_CLIENT_SECRET, else a
+    /// prompt)
     #[arg(long, conflicts_with = "public")]
     pub client_secret_stdin: bool,
+
+    /// Ask NetSuite to show its login page even when the browser has a session
+    #[arg(long)]
+    pub prompt_login: bool,
+}
+
+impl OAuth2Args {
+    /// Whether any OAuth 2.0 option was given (they mean nothing to a TBA login).
+    pub fn any(&self) -> bool {
+        self.public || !self.scope.is_empty() || self.client_secret_stdin || self.prompt_login
+    }
 }
 
 #[derive(Debug, Args)]
@@ -380,19 +409,8 @@ pub struct AuthLoginArgs {
     #[arg(long, value_name = "ID")]
     pub role: Option<String>,
 
-    /// Where NetSuite sends the browser back; must match the integration record's callback URL.
-    /// Port 0 picks a free port (for records whose callback is http://localhost:*)
-    #[arg(long, env = "NSTBA_CALLBACK_URL", value_name = "URL",
-          default_value = crate::auth::callback::DEFAULT_CALLBACK)]
-    pub callback_url: String,
-
-    /// Do not open a browser; open the printed address by hand (or paste the redirect back)
-    #[arg(long)]
-    pub no_browser: bool,
-
-    /// Seconds to wait for the authorization
-    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
-    pub timeout: u64,
+    #[command(flatten)]
+    pub browser: BrowserArgs,
 
     /// Consumer key of the integration record
     #[arg(long, env = "NSTBA_CONSUMER_KEY", value_name = "KEY")]
@@ -410,27 +428,8 @@ pub struct AuthLoginArgs {
     #[arg(long, requires = "client_id")]
     pub oauth2: bool,
 
-    /// The OAuth 2.0 integration record's client ID
-    #[arg(long, env = "NSTBA_CLIENT_ID", value_name = "ID")]
-    pub client_id: Option<String>,
-
-    /// A public client: no client secret (its refresh tokens work once)
-    #[arg(long, requires = "oauth2")]
-    pub public: bool,
-
-    /// OAuth 2.0 scopes: restlets, rest_webservices, suite_analytics (repeatable, or
-    /// space-separated) [default: restlets rest_webservices]
-    #[arg(long, requires = "oauth2", value_name = "SCOPE")]
-    pub scope: Vec<String>,
-
-    /// Read the client secret from the first line of stdin (else NSTBA_CLIENT_SECRET, else a
-    /// prompt)
-    #[arg(long, requires = "oauth2", conflicts_with = "public")]
-    pub client_secret_stdin: bool,
-
-    /// Ask NetSuite to show its login page even when the browser has a session
-    #[arg(long, requires = "oauth2")]
-    pub prompt_login: bool,
+    #[command(flatten)]
+    pub oauth2_client: OAuth2Args,
 
     /// With --force: keep the replaced token active in NetSuite (by default it is revoked once
     /// the new one is saved)

@@ -7,8 +7,9 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::cli::{AuthLoginArgs, AuthMigrateArgs, CredentialArgs};
+use crate::cli::{AuthMigrateArgs, CredentialArgs};
 use crate::commands::App;
+use crate::commands::login;
 use crate::error::Failure;
 use crate::store::{Saved, Store};
 use crate::ui;
@@ -48,25 +49,14 @@ pub fn run(app: &App, args: &AuthMigrateArgs) -> Result<ExitCode> {
         "Migrating '{id}' (TBA, account {}) to OAuth 2.0",
         entry.account
     ));
-    let login = AuthLoginArgs {
+    let account = crate::account::AccountId::parse(&entry.account)?;
+    let opts = login::oauth2::options(app, Some(account), &args.oauth2, &args.browser)?;
+    let staging_login = login::Saving {
         auth_id: Some(staging.clone()),
-        account: Some(entry.account.clone()),
-        role: entry.role.clone(),
-        callback_url: args.callback_url.clone(),
-        no_browser: args.no_browser,
-        timeout: args.timeout,
-        consumer_key: None,
-        consumer_secret_stdin: false,
         force: true,
-        oauth2: true,
-        client_id: Some(args.client_id.clone()),
-        public: args.public,
-        scope: args.scope.clone(),
-        client_secret_stdin: args.client_secret_stdin,
-        prompt_login: false,
         keep_old: false,
     };
-    crate::commands::login::oauth2_login(app, &login)?;
+    login::oauth2::login(app, &staging_login, opts)?;
 
     // 2. The new token must work before the old one goes.
     let creds = app.credentials(&CredentialArgs {

@@ -1,0 +1,110 @@
+//! The OAuth 2.0 login (docs/design.md §10): the authorization code grant with PKCE, for
+//! `auth login --oauth2` and `auth migrate`, saved as an OAuth 2.0 entry.
+
+use std::time::Duration;
+
+use anyhow::Result;
+
+use crate::account::AccountId;
+use crate::auth::oauth2::{self, ClientAuth, ENV_CLIENT_SECRET, flow};
+use crate::cli::{BrowserArgs, OAuth2Args};
+use crate::commands::{App, read_stdin_line};
+use crate::error::Failure;
+use crate::secret::Secret;
+use crate::store::Saved;
+use crate::ui;
+
+use super::{Pipeline, Saving};
+
+/// The flow's options from the OAuth 2.0 argument group that `auth login` and `auth migrate`
+/// share; the client secret comes from stdin, `NSTBA_CLIENT_SECRET` or a prompt.
+pub fn options(
+    app: &App,
+    account: Option<AccountId>,
+    args: &OAuth2Args,
+    browser: &BrowserArgs,
+) -> Result<flow::Options> {
+    let client_id = args
+        .client_id
+        .clone()
+        .filter(|c| !c.trim().is_empty())
+        .ok_or_else(|| {
+            Failure::usage(
+                "an OAuth 2.0 login needs the integration record's --client-id (or \
+                 NSTBA_CLIENT_ID)",
+            )
+        })?;
+    let secret = if args.public {
+        None
+    } else if args.client_secret_stdin {
+        Some(read_stdin_line("the client secret")?)
+    } else if let Some(s) = crate::config::env_var(ENV_CLIENT_SECRET) {
+        Some(Secret::new(s))
+    } else if app.can_prompt {
+        Some(Secret::new(ui::prompt(|| {
+            dialoguer::Password::new()
+                .with_prompt("Client secret (from the integration record)")
+                .interact()
+        })?))
+    } else {
+        return Err(Failure::usage(format!(
+            "the login needs the integration record's client secret: set {ENV_CLIENT_SECRET}, \
+             pipe it with --client-secret-stdin, or pass --public for a public client"
+        ))
+        .into());
+    };
+    Ok(flow::Options {
+        account,
+        client: ClientAuth { client_id, secret },
+        scope: oauth2::parse_scope(&args.scope)?,
+        redirect: crate::auth::callback::parse_redirect_uri(&browser.callback_url)?,
+        open_browser: !browser.no_browser,
+        timeout: Duration::from_secs(browser.timeout.max(1)),
+        paste: !args.client_secret_stdin,
+        prompt_login: args.prompt_login,
+    })
+}
+
+/// Runs the OAuth 2.0 login and saves the tokens; returns the auth ID saved under.
+pub fn login(app: &App, saving: &Saving, opts: flow::Options) -> Result<String> {
+    let http = crate::http::Http::shared()?;
+    let mut pipeline = Pipeline::begin(app, saving, "OAuth 2.0 token")?;
+    let (authorized, took) = crate::http::block_on(flow::authorize(
+        &http,
+        &app.endpoints,
+        &opts,
+        |auth: &flow::Authorized| {
+            let now = std::time::SystemTime::now();
+            let entry = crate::store::OAuth2Entry {
+                account: auth.account.to_string(),
+                client_id: opts.client.client_id.clone(),
+                client_secret: opts.client.secret.clone(),
+                scope: opts.scope.clone(),
+                access_token: auth.tokens.access_token.clone(),
+                access_token_expires_at: crate::store::format_time(
+                    now + Duration::from_secs(auth.tokens.expires_in),
+                ),
+                refresh_token: auth.tokens.refresh_token.clone().unwrap_or_default(),
+                // NetSuite: 3 hours for public clients, 7 days by default for confidential.
+                refresh_token_expires_at: Some(crate::store::format_time(
+                    now + Duration::from_secs(if opts.client.secret.is_none() {
+                        3 * 3600
+                    } else {
+                        7 * 24 * 3600
+                    }),
+                )),
+                role: auth.role.clone(),
+                entity: auth.entity.clone(),
+                created_at: Some(crate::store::now()),
+                extra: Default::default(),
+            };
+            pipeline.save(&auth.account, Saved::OAuth2(entry))
+        },
+    ))??;
+    Ok(pipeline.end(
+        (&authorized.account, authorized.role.as_deref()),
+        took,
+        "the redirect",
+        None,
+    ))
+}

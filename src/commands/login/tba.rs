@@ -1,0 +1,204 @@
+//! The TBA login (docs/design.md §3): `auth login`, `--to NEW` and the picker's "New token".
+
+use std::time::Duration;
+
+use anyhow::Result;
+
+use crate::account::AccountId;
+use crate::auth::callback::{DEFAULT_CALLBACK, ENV_CALLBACK_URL, parse_callback_url};
+use crate::auth::tba::flow::{self, Authorized, FlowOptions};
+use crate::commands::App;
+use crate::credentials::{self, ConsumerOverride, Credentials, Origin};
+use crate::error::Failure;
+use crate::project::Project;
+use crate::secret::Secret;
+use crate::store::{Saved, Store, TbaEntry, validate_auth_id};
+use crate::ui;
+
+use super::{Pipeline, Saving};
+
+/// Runs the flow and saves the token. Returns the credentials, ready to sign.
+pub fn login(app: &App, saving: &Saving, flow: FlowOptions) -> Result<Credentials> {
+    let http = crate::http::Http::shared()?;
+    let mut pipeline = Pipeline::begin(app, saving, "token")?;
+    let (authorized, took) = crate::http::block_on(flow::authorize(
+        &http,
+        &app.endpoints,
+        &flow,
+        |auth: &Authorized| {
+            let entry = TbaEntry {
+                token_id: auth.token_id.clone(),
+                token_secret: auth.token_secret.clone(),
+                account: auth.account.to_string(),
+                consumer_key: Some(flow.consumer_key.clone()),
+                consumer_secret: Some(flow.consumer_secret.clone()),
+                role: auth.role.clone(),
+                entity: auth.entity.clone(),
+                created_at: Some(crate::store::now()),
+                extra: Default::default(),
+            };
+            pipeline.save(&auth.account, Saved::Tba(entry))
+        },
+    ))??;
+    let fallback = (flow.consumer_key.as_str(), &flow.consumer_secret);
+    let saved_as = pipeline.end(
+        (&authorized.account, authorized.role.as_deref()),
+        took,
+        "the callback",
+        Some(fallback),
+    );
+    Ok(Credentials {
+        auth_id: Some(saved_as),
+        authorizer: crate::auth::Authorizer::new(
+            authorized.account,
+            crate::auth::Grant::Tba(crate::auth::TbaPair {
+                consumer_key: flow.consumer_key,
+                consumer_secret: flow.consumer_secret,
+                token_id: authorized.token_id,
+                token_secret: authorized.token_secret,
+            }),
+        ),
+        origin: Origin::Login,
+    })
+}
+
+/// The integration record's consumer pair for a login: the command line and environment, a
+/// saved token of the same account, or a prompt.
+pub(super) fn consumer_pair(
+    app: &App,
+    store: &Store,
+    account: Option<&AccountId>,
+    over: &ConsumerOverride,
+) -> Result<(String, Secret)> {
+    if let Some(pair) = over.pair() {
+        return Ok(pair);
+    }
+    if let Some(account) = account {
+        let saved = store.entries().into_iter().find_map(|(_, e)| {
+            let Ok(Saved::Tba(e)) = e else { return None };
+            let same = AccountId::parse(&e.account).ok()?.same_as(account);
+            let key = e
+                .consumer_key
+                .filter(|k| over.key().is_none_or(|o| o == k))?;
+            same.then_some((key, e.consumer_secret?))
+        });
+        if let Some(pair) = saved {
+            ui::verbose(format!(
+                "using the consumer key of a saved token for account {account}"
+            ));
+            return Ok(pair);
+        }
+    }
+    if app.can_prompt {
+        return credentials::prompt_consumer(over);
+    }
+    Err(Failure::usage(format!(
+        "the login needs the integration record's consumer key and secret: set {} and {} \
+         (Setup > Integration > Manage Integrations; the secret is shown once, when the record \
+         is saved)",
+        credentials::ENV_CONSUMER_KEY,
+        credentials::ENV_CONSUMER_SECRET
+    ))
+    .into())
+}
+
+/// The login a signing command runs for `--to NEW` or "New token" in the picker: the account
+/// from `--account`, `nstba.toml` or `NSTBA_ACCOUNT` when known, the callback from
+/// `NSTBA_CALLBACK_URL`.
+pub fn for_command(
+    app: &App,
+    auth_id: &str,
+    over: &ConsumerOverride,
+    project: Option<&Project>,
+    cli_account: Option<&str>,
+) -> Result<Credentials> {
+    validate_auth_id(auth_id)?;
+    let account = cli_account
+        .map(str::to_string)
+        .or_else(|| project.and_then(Project::account))
+        .or_else(|| crate::config::env_var(credentials::ENV_ACCOUNT))
+        .map(|a| AccountId::parse(&a))
+        .transpose()?;
+    // Resolution read the store already and showed its warnings.
+    let store = Store::load(&app.store)?;
+    let (consumer_key, consumer_secret) = consumer_pair(app, &store, account.as_ref(), over)?;
+    let callback =
+        crate::config::env_var(ENV_CALLBACK_URL).unwrap_or_else(|| DEFAULT_CALLBACK.to_string());
+    ui::info(format!(
+        "No token is saved as '{auth_id}': creating it with the authorization flow"
+    ));
+    login(
+        app,
+        &Saving {
+            auth_id: Some(auth_id.to_string()),
+            force: false,
+            keep_old: false,
+        },
+        FlowOptions {
+            account,
+            role: None,
+            consumer_key,
+            consumer_secret,
+            callback: parse_callback_url(&callback)?,
+            open_browser: true,
+            timeout: Duration::from_secs(300),
+            // The command may want stdin for itself; a terminal is where people paste.
+            paste: std::io::IsTerminal::is_terminal(&std::io::stdin()),
+        },
+    )
+}
+
+/// The picker: saved tokens as `AUTH_ID - Account ACCOUNT`, then "New token" (the gulp tools'
+/// list). Only called when prompting is allowed.
+pub fn pick(
+    app: &App,
+    over: &ConsumerOverride,
+    project: Option<&Project>,
+    req: &credentials::Request,
+) -> Result<Credentials> {
+    let store = Store::load(&app.store)?;
+    let usable: Vec<(String, Saved)> = store
+        .entries()
+        .into_iter()
+        .filter_map(|(id, e)| e.ok().map(|e| (id.to_string(), e)))
+        .collect();
+    let mut items: Vec<String> = usable
+        .iter()
+        .map(|(id, e)| format!("{id} - Account {}", e.account()))
+        .collect();
+    items.push("New token".to_string());
+    let choice = ui::prompt(|| {
+        dialoguer::Select::new()
+            .with_prompt("Which token?")
+            .items(&items)
+            .default(0)
+            .interact_opt()
+    })?;
+    let Some(index) = choice else {
+        return Err(Failure::usage("no token chosen").into());
+    };
+    if let Some((id, entry)) = usable.get(index) {
+        let ctx = credentials::Context {
+            store: &app.store,
+            endpoints: &app.endpoints,
+            project,
+            picks: &credentials::no_picks,
+            env: &crate::config::env_var,
+            can_prompt: app.can_prompt,
+        };
+        return credentials::from_entry(id, entry.clone(), Origin::Picker, req, &ctx);
+    }
+    let name: String = ui::prompt(|| {
+        dialoguer::Input::new()
+            .with_prompt("Name for the new token (auth ID)")
+            .validate_with(|input: &String| validate_auth_id(input).map_err(|e| e.message))
+            .interact_text()
+    })?;
+    if store.contains(&name) {
+        return Err(Failure::usage(format!(
+            "a token is already saved as '{name}': pick it from the list instead"
+        ))
+        .into());
+    }
+    for_command(app, &name, over, project, None)
+}
