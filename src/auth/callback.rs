@@ -51,41 +51,66 @@ pub enum Outcome<T = Callback> {
     Allowed(T),
 }
 
-/// Decides what a request target (`/path?query`) is. `state` is checked before anything else
-/// (a request without our state tells nothing about our login). `path` is `None` for a pasted
-/// URL, whose path is whatever the browser showed.
-pub fn classify(target: &str, path: Option<&str>, token: &str, state: &str) -> Outcome {
+/// A redirect that reached the callback path with this login's `state`: its parameters, for
+/// the flow to read what it carries.
+pub struct Redirect {
+    params: Vec<(String, String)>,
+}
+
+impl Redirect {
+    /// The first value of `name` (NetSuite sends each once); an empty value counts as none.
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+/// The one redirect classifier both flows start with (pure, fuzzable): a request target
+/// (`/path?query`) on another path is stray; on the callback path, `state` is checked before
+/// anything else (a request without this login's state tells nothing about it). `path` is
+/// `None` for a pasted URL, whose path is whatever the browser showed.
+pub fn redirect<T>(target: &str, path: Option<&str>, state: &str) -> Result<Redirect, Outcome<T>> {
     let (got_path, query) = target.split_once('?').unwrap_or((target, ""));
     if let Some(expected) = path
         && got_path != expected
     {
-        return Outcome::Stray;
+        return Err(Outcome::Stray);
     }
-    let mut params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
-    // The first value of a repeated name counts, as NetSuite sends each once.
-    let mut get = |name: &str| -> Option<String> {
-        let i = params.iter().position(|(k, _)| k == name)?;
-        Some(params.swap_remove(i).1)
+    let redirect = Redirect {
+        params: url::form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect(),
     };
-    if get("state").as_deref() != Some(state) {
-        return Outcome::Refused("the state parameter does not match this login");
+    if redirect.get("state").as_deref() != Some(state) {
+        return Err(Outcome::Refused(
+            "the state parameter does not match this login",
+        ));
     }
-    if get("oauth_token").as_deref() != Some(token) {
+    Ok(redirect)
+}
+
+/// What a TBA callback is: [`redirect`]'s checks, then the request token, then the verifier
+/// (none means the user denied).
+pub fn classify(target: &str, path: Option<&str>, token: &str, state: &str) -> Outcome {
+    let r = match redirect(target, path, state) {
+        Ok(r) => r,
+        Err(outcome) => return outcome,
+    };
+    if r.get("oauth_token").as_deref() != Some(token) {
         return Outcome::Refused("the oauth_token is not the request token of this login");
     }
-    let verifier = get("oauth_verifier").unwrap_or_default();
-    if verifier.is_empty() {
+    let Some(verifier) = r.get("oauth_verifier") else {
         return Outcome::Denied;
-    }
-    let non_empty = |v: Option<String>| v.filter(|s| !s.is_empty());
+    };
     Outcome::Allowed(Callback {
         token: token.to_string(),
         verifier,
-        company: non_empty(get("company")),
-        role: non_empty(get("role")),
-        entity: non_empty(get("entity")),
+        company: r.get("company"),
+        role: r.get("role"),
+        entity: r.get("entity"),
     })
 }
 

@@ -49,28 +49,15 @@ pub struct Authorized {
     pub tokens: TokenAnswer,
 }
 
-/// Decides what a redirect is (pure, fuzzable): `state` is checked before anything else, then
-/// an `error`, then the `code`. `path` is `None` for a pasted URL.
+/// Decides what a redirect is (pure, fuzzable): the shared checks of
+/// [`crate::auth::callback::redirect`] (path, then `state`), then an `error`, then the `code`.
+/// `path` is `None` for a pasted URL.
 pub fn classify(target: &str, path: Option<&str>, state: &str) -> Outcome<CodeCallback> {
-    let (got_path, query) = target.split_once('?').unwrap_or((target, ""));
-    if let Some(expected) = path
-        && got_path != expected
-    {
-        return Outcome::Stray;
-    }
-    let params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
-    let get = |name: &str| {
-        params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .filter(|v| !v.is_empty())
+    let r = match crate::auth::callback::redirect(target, path, state) {
+        Ok(r) => r,
+        Err(outcome) => return outcome,
     };
-    if get("state").as_deref() != Some(state) {
-        return Outcome::Refused("the state parameter does not match this login");
-    }
+    let get = |name: &str| r.get(name);
     match get("error").as_deref() {
         Some("access_denied") => return Outcome::Denied,
         Some(error) => {
