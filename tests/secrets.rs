@@ -140,6 +140,16 @@ fn no_command_prints_a_secret() {
 }
 
 #[test]
+fn debug_of_the_store_shows_no_entry() {
+    let sb = Sandbox::with_token();
+    let path = nstba::store::StorePath::resolve(Some(&sb.store())).unwrap();
+    let store = nstba::store::Store::load(&path).unwrap();
+    let text = format!("{store:?} {store:#?}");
+    assert_no_secrets("Debug of Store", &text);
+    assert!(text.contains("\"sb\""), "{text}");
+}
+
+#[test]
 fn debug_of_credentials_is_redacted() {
     let c = nstba::credentials::Credentials {
         auth_id: Some("x".into()),

@@ -97,7 +97,7 @@ impl Default for Config {
             max_concurrency: None,
             fail_rate: 0.0,
             spike_rate: 0.0,
-            spike_ms: 0,
+            spike_ms: 2000,
             seed: None,
             clock_offset: 0,
             restlet_script: "customscript_nstba_filecabinet".into(),
@@ -142,6 +142,14 @@ impl Handle {
     /// is fine.
     pub fn allow_no_calls(&self) {
         self.check_hits.store(false, Ordering::SeqCst);
+    }
+
+    /// Moves the emulated clock forward (what expires on NetSuite's side: authorization codes,
+    /// access and refresh tokens), so a test sees an expiry without waiting for it.
+    pub fn advance_clock(&self, by: std::time::Duration) {
+        self.state
+            .advanced
+            .fetch_add(by.as_secs(), Ordering::SeqCst);
     }
 
     /// Every request seen so far.

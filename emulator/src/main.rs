@@ -4,24 +4,29 @@
 use clap::Parser;
 use nstba_emulator::{Config, Decision};
 
+/// The flags' defaults are the library's: one definition of each.
+fn defaults() -> nstba_emulator::Config {
+    nstba_emulator::Config::default()
+}
+
 /// A local NetSuite for trying and testing nstba without an account.
 #[derive(Parser, Debug)]
 #[command(name = "nstba-emulator", version)]
 struct Args {
     /// Port on 127.0.0.1 (0 picks a free one)
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = defaults().port)]
     port: u16,
     /// The emulated account ID
-    #[arg(long, default_value = "1234567")]
+    #[arg(long, default_value_t = defaults().account)]
     account: String,
     /// The integration record's consumer key
-    #[arg(long, default_value = "emulator-consumer-key")]
+    #[arg(long, default_value_t = defaults().consumer_key)]
     consumer_key: String,
     /// The integration record's consumer secret
-    #[arg(long, default_value = "emulator-consumer-secret")]
+    #[arg(long, default_value_t = defaults().consumer_secret)]
     consumer_secret: String,
     /// The integration record's callback URL (`http://localhost:*` allows any port)
-    #[arg(long, default_value = "http://localhost:*")]
+    #[arg(long, default_value_t = defaults().callback)]
     callback_url: String,
     /// An active token issued in advance, ID:SECRET (repeatable)
     #[arg(long = "token", value_name = "ID:SECRET")]
@@ -33,19 +38,19 @@ struct Args {
     #[arg(long)]
     auto_deny: bool,
     /// Delay every REST and RESTlet request by this much
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = defaults().latency_ms)]
     latency_ms: u64,
     /// Requests in flight allowed; over it RESTlets answer 400 SSS_REQUEST_LIMIT_EXCEEDED, REST 429
     #[arg(long)]
     max_concurrency: Option<usize>,
     /// Share of REST and RESTlet requests that fail with 5xx or a dropped connection
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = defaults().fail_rate)]
     fail_rate: f64,
     /// Share of REST and RESTlet requests that take --spike-ms longer
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = defaults().spike_rate)]
     spike_rate: f64,
     /// The extra delay of a latency spike
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = defaults().spike_ms)]
     spike_ms: u64,
     /// Seed for repeatable faults and IDs
     #[arg(long)]
@@ -55,13 +60,13 @@ struct Args {
     #[arg(long, value_name = "N")]
     governance: Option<usize>,
     /// The companion RESTlet's script ID
-    #[arg(long, default_value = "customscript_nstba_filecabinet")]
+    #[arg(long, default_value_t = defaults().restlet_script)]
     restlet_script: String,
     /// The companion RESTlet's deployment ID
-    #[arg(long, default_value = "customdeploy_nstba_filecabinet")]
+    #[arg(long, default_value_t = defaults().restlet_deploy)]
     restlet_deploy: String,
     /// Seconds the emulated NetSuite clock runs ahead of this machine's (negative: behind)
-    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = defaults().clock_offset, allow_hyphen_values = true)]
     clock_offset: i64,
     /// An OAuth 2.0 integration record, ID:SECRET, or ID alone for a public client
     /// (repeatable)
@@ -71,16 +76,16 @@ struct Args {
     #[arg(long, value_name = "URI")]
     redirect_uri: Option<String>,
     /// Seconds an OAuth 2.0 access token lives
-    #[arg(long, default_value_t = 3600, value_name = "S")]
+    #[arg(long, default_value_t = defaults().access_ttl, value_name = "S")]
     access_ttl: u64,
     /// Seconds an OAuth 2.0 refresh token lives
-    #[arg(long, default_value_t = 7 * 24 * 3600, value_name = "S")]
+    #[arg(long, default_value_t = defaults().refresh_ttl, value_name = "S")]
     refresh_ttl: u64,
     /// Server time every REST, SuiteQL and RESTlet call pays (login, script load)
-    #[arg(long, default_value_t = 0, value_name = "N")]
+    #[arg(long, default_value_t = defaults().call_overhead_ms, value_name = "N")]
     call_overhead_ms: u64,
     /// Server time for each file a RESTlet call puts or gets (existence check included)
-    #[arg(long, default_value_t = 0, value_name = "N")]
+    #[arg(long, default_value_t = defaults().file_ms, value_name = "N")]
     file_ms: u64,
     /// A certificate uploaded for client credentials, KID:CERT.pem (repeatable)
     #[arg(

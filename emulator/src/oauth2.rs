@@ -182,7 +182,7 @@ pub fn authorize(st: &State, req: &Req) -> Response {
                     challenge: get("code_challenge").into(),
                     scope: scope.into(),
                     role: role.into(),
-                    expires: Instant::now() + Duration::from_secs(600),
+                    expires: st.instant() + Duration::from_secs(600),
                 },
             );
             st.audit(AUTHORIZE_PATH, 302, "ok");
@@ -281,7 +281,7 @@ pub fn token(st: &State, req: &Req) -> Response {
             let Some(code) = st.lock().oauth2.codes.remove(get("code")) else {
                 return token_error(st, 400, "invalid_grant", "InvalidCode");
             };
-            if code.client_id != c.id || code.expires < Instant::now() {
+            if code.client_id != c.id || code.expires < st.instant() {
                 return token_error(st, 400, "invalid_grant", "InvalidCode");
             }
             if code.redirect_uri != get("redirect_uri") {
@@ -304,7 +304,7 @@ pub fn token(st: &State, req: &Req) -> Response {
                 drop(inner);
                 return token_error(st, 400, "invalid_grant", "InvalidRefreshToken");
             }
-            if r.expires < Instant::now() {
+            if r.expires < st.instant() {
                 drop(inner);
                 return token_error(st, 400, "invalid_grant", "RefreshTokenExpired");
             }
@@ -331,7 +331,7 @@ fn issue(
 ) -> Response {
     let access = format!("eyJ{}", st.random_hex(64));
     let refresh = keep_refresh.clone().unwrap_or_else(|| st.random_hex(64));
-    let now = Instant::now();
+    let now = st.instant();
     let mut inner = st.lock();
     if keep_refresh.is_none() {
         inner.oauth2.refreshes.insert(
@@ -379,7 +379,7 @@ pub fn issue_m2m(st: &State, client_id: &str, scope: &str) -> Response {
             client_id: client_id.into(),
             scope: scope.into(),
             role: "3".into(),
-            expires: Instant::now() + Duration::from_secs(st.config.access_ttl),
+            expires: st.instant() + Duration::from_secs(st.config.access_ttl),
             family: None,
             active: true,
         },
@@ -457,7 +457,7 @@ pub fn check_bearer(st: &State, req: &Req, scope: &str) -> Option<Result<(), Res
         drop(inner);
         return Some(refuse(401, "invalid_token", "InvalidToken"));
     };
-    if !b.active || b.expires < Instant::now() {
+    if !b.active || b.expires < st.instant() {
         drop(inner);
         return Some(refuse(401, "invalid_token", "ExpiredOrRevokedToken"));
     }

@@ -61,6 +61,8 @@ pub struct State {
     pub in_flight: AtomicUsize,
     pub hits: AtomicUsize,
     pub api_hits: AtomicUsize,
+    /// Seconds the emulated clock was moved forward by the test (`Handle::advance_clock`).
+    pub advanced: std::sync::atomic::AtomicU64,
     cabinet: Mutex<FileCabinet>,
     sql: Mutex<rusqlite::Connection>,
     rng: Mutex<rand::rngs::StdRng>,
@@ -74,6 +76,15 @@ pub const ROLES: &[(&str, &str)] = &[
 pub const ENTITY: &str = "38";
 
 impl State {
+    /// The emulated NetSuite's clock for expiries (codes, access and refresh tokens): this
+    /// machine's, moved forward by what the test advanced it.
+    pub fn instant(&self) -> std::time::Instant {
+        std::time::Instant::now()
+            + std::time::Duration::from_secs(
+                self.advanced.load(std::sync::atomic::Ordering::SeqCst),
+            )
+    }
+
     pub fn new(config: Config) -> State {
         let rng = match config.seed {
             Some(seed) => rand::rngs::StdRng::seed_from_u64(seed),
@@ -98,6 +109,7 @@ impl State {
             api_flight: Mutex::new(FlightLog::default()),
             inner: Mutex::new(inner),
             in_flight: AtomicUsize::new(0),
+            advanced: std::sync::atomic::AtomicU64::new(0),
             hits: AtomicUsize::new(0),
             api_hits: AtomicUsize::new(0),
             cabinet: Mutex::new(FileCabinet::new()),

@@ -113,12 +113,23 @@ impl StoreLock {
 }
 
 /// The store's contents: auth ID to entry, in file order, unknown entries included.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Store {
     pub path: PathBuf,
     doc: Map<String, Value>,
     /// Warnings found while loading (a store readable by others), for the caller to show.
     pub warnings: Vec<String>,
+}
+
+/// The file and its auth IDs, never an entry: the entries are raw JSON, secrets included.
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("auth_ids", &self.doc.keys().collect::<Vec<_>>())
+            .field("warnings", &self.warnings)
+            .finish()
+    }
 }
 
 impl Store {
