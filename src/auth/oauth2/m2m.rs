@@ -13,6 +13,7 @@ use base64::Engine as _;
 use rand::RngExt as _;
 use url::Url;
 
+use crate::auth::oauth2::cache::{AccessToken, Cache};
 use crate::auth::oauth2::{parse_token_answer, post_form_bare};
 use crate::error::Failure;
 use crate::http::Http;
@@ -24,8 +25,6 @@ pub const ENV_PRIVATE_KEY_FILE: &str = "NSTBA_PRIVATE_KEY_FILE";
 pub const ENV_ALGORITHM: &str = "NSTBA_ALGORITHM";
 /// How long an assertion is valid (NetSuite allows at most 60 minutes).
 const ASSERTION_LIFETIME: Duration = Duration::from_secs(300);
-/// An access token is minted again this long before it expires.
-const MARGIN: Duration = Duration::from_secs(60);
 
 /// The JWT algorithms NetSuite accepts for client credentials.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -269,7 +268,7 @@ pub struct M2m {
     pub scope: String,
     key: PrivateKey,
     token_url: Url,
-    current: tokio::sync::Mutex<Option<(Secret, SystemTime)>>,
+    current: Cache,
 }
 
 impl M2m {
@@ -302,19 +301,17 @@ impl M2m {
             scope,
             key,
             token_url,
-            current: tokio::sync::Mutex::new(None),
+            current: Cache::default(),
         })
     }
 
     /// The access token: the one held while it lives, else a new one for a fresh assertion.
     pub async fn access_token(&self, client: &Http, force: bool) -> Result<Secret> {
-        let mut current = self.current.lock().await;
-        if !force
-            && let Some((token, expires)) = current.as_ref()
-            && *expires > SystemTime::now() + MARGIN
-        {
-            return Ok(token.clone());
-        }
+        self.current.get(force, |_| self.mint(client)).await
+    }
+
+    /// A new access token for a fresh assertion.
+    async fn mint(&self, client: &Http) -> Result<AccessToken> {
         let assertion = self.key.assertion(
             self.algorithm,
             &self.client_id,
@@ -324,9 +321,11 @@ impl M2m {
             SystemTime::now(),
         )?;
         let answer = mint(client, &self.token_url, assertion).await?;
-        let expires = SystemTime::now() + Duration::from_secs(answer.expires_in);
-        *current = Some((answer.access_token.clone(), expires));
-        Ok(answer.access_token)
+        Ok(AccessToken::lasting(
+            answer.access_token,
+            SystemTime::now(),
+            answer.expires_in,
+        ))
     }
 }
 

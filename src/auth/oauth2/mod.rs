@@ -2,6 +2,7 @@
 //! ([`flow`]), Bearer access tokens refreshed under the store lock ([`session`]), and the token
 //! endpoint's requests and answers (here), and client credentials for CI ([`m2m`]).
 
+pub mod cache;
 pub mod flow;
 pub mod m2m;
 pub mod pkce;

@@ -5,31 +5,17 @@
 //! if another process refreshed it meanwhile, else refresh and write the new tokens before the
 //! lock is released. N parallel commands with an expired access token make one refresh call.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use anyhow::Result;
 use url::Url;
 
+use crate::auth::oauth2::cache::{AccessToken, Cache};
 use crate::auth::oauth2::{ClientAuth, token_request};
 use crate::error::Failure;
 use crate::http::Http;
 use crate::secret::Secret;
 use crate::store::{OAuth2Entry, Saved, StoreLock, StorePath};
-
-/// An access token is refreshed this long before NetSuite would refuse it.
-const MARGIN: Duration = Duration::from_secs(60);
-
-#[derive(Clone, Debug)]
-struct Current {
-    access: Secret,
-    expires_at: SystemTime,
-}
-
-impl Current {
-    fn fresh(&self) -> bool {
-        self.expires_at > SystemTime::now() + MARGIN
-    }
-}
 
 /// One saved OAuth 2.0 entry, ready to authorize requests.
 #[derive(Debug)]
@@ -39,7 +25,7 @@ pub struct Session {
     pub client: ClientAuth,
     pub scope: String,
     token_url: Url,
-    current: tokio::sync::Mutex<Current>,
+    current: Cache,
 }
 
 /// An RFC 3339 time as saved in the store; an unreadable one counts as expired.
@@ -58,10 +44,10 @@ impl Session {
             },
             scope: entry.scope.clone(),
             token_url,
-            current: tokio::sync::Mutex::new(Current {
-                access: entry.access_token.clone(),
+            current: Cache::new(Some(AccessToken {
+                token: entry.access_token.clone(),
                 expires_at: expiry(&entry.access_token_expires_at),
-            }),
+            })),
         }
     }
 
@@ -69,11 +55,15 @@ impl Session {
     /// after NetSuite called `failed` invalid) the one another process saved meanwhile, or a
     /// new one from the refresh token, saved under the store's lock.
     pub async fn access_token(&self, client: &Http, force: bool) -> Result<Secret> {
-        let mut current = self.current.lock().await;
-        if !force && current.fresh() {
-            return Ok(current.access.clone());
-        }
-        let failed = current.access.clone();
+        self.current
+            .get(force, |held| self.refresh(client, held))
+            .await
+    }
+
+    /// Under the store's lock: the token another process saved meanwhile, else a refreshed
+    /// one, saved before the lock is released.
+    async fn refresh(&self, client: &Http, held: Option<AccessToken>) -> Result<AccessToken> {
+        let failed = held.map(|t| t.token).unwrap_or_default();
         let store = self.store.clone();
         let lock = tokio::task::spawn_blocking(move || StoreLock::acquire(&store))
             .await
@@ -90,19 +80,18 @@ impl Session {
                 .into());
             }
         };
-        let theirs = Current {
-            access: entry.access_token.clone(),
+        let theirs = AccessToken {
+            token: entry.access_token.clone(),
             expires_at: expiry(&entry.access_token_expires_at),
         };
         // Another process refreshed meanwhile: its token serves while it lives (the margin is
         // for tokens nobody has replaced yet).
-        if theirs.access != failed && theirs.expires_at > SystemTime::now() {
+        if theirs.token != failed && theirs.expires_at > SystemTime::now() {
             crate::ui::verbose(format!(
                 "using the access token another nstba refreshed for '{}'",
                 self.auth_id
             ));
-            *current = theirs.clone();
-            return Ok(theirs.access);
+            return Ok(theirs);
         }
         crate::ui::verbose(format!("refreshing the access token of '{}'", self.auth_id));
         let answer = token_request(
@@ -133,20 +122,19 @@ impl Session {
             ))
             .because(crate::error::Reason::RefreshTokenExpired)
         })?;
-        let now = SystemTime::now();
-        entry.access_token = answer.access_token.clone();
-        let expires_at = now + Duration::from_secs(answer.expires_in);
-        entry.access_token_expires_at = crate::store::format_time(expires_at);
+        let fresh = AccessToken::lasting(
+            answer.access_token.clone(),
+            SystemTime::now(),
+            answer.expires_in,
+        );
+        entry.access_token = answer.access_token;
+        entry.access_token_expires_at = crate::store::format_time(fresh.expires_at);
         if let Some(refresh) = answer.refresh_token {
             entry.refresh_token = refresh;
         }
         saved.put(&self.auth_id, &Saved::OAuth2(entry));
         lock.save(&saved)?;
         drop(lock);
-        *current = Current {
-            access: answer.access_token.clone(),
-            expires_at,
-        };
-        Ok(answer.access_token)
+        Ok(fresh)
     }
 }
