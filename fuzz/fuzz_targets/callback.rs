@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use nstba::auth::callback::{Outcome, classify, pasted_target};
+use nstba::auth::redirect::{Outcome, classify, pasted_target};
 
 const TOKEN: &str = "reqtok";
 const STATE: &str = "St4te0123456789";

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use nstba::auth::callback::{Outcome, pasted_target};
+use nstba::auth::redirect::{Outcome, pasted_target};
 use nstba::auth::oauth2::flow::classify;
 
 const STATE: &str = "St4te0123456789St4te0123456789AB";

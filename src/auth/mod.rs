@@ -8,6 +8,7 @@
 pub mod callback;
 pub mod loopback;
 pub mod oauth2;
+pub mod redirect;
 pub mod revoke;
 pub mod tba;
 

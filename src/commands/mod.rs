@@ -5,6 +5,7 @@ pub mod auth;
 pub mod complete;
 pub mod deploy;
 pub mod fetch;
+pub mod list;
 pub mod login;
 pub mod m2m;
 pub mod migrate;
@@ -205,7 +206,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Auth(cmd) => match cmd {
             AuthCommand::Login(args) => login::run(&app, &args),
             AuthCommand::Add(args) => auth::add(&app, &args),
-            AuthCommand::List(args) => auth::list(&app, &args),
+            AuthCommand::List(args) => list::run(&app, &args),
             AuthCommand::Info(args) => auth::info(&app, &args),
             AuthCommand::Rename { old, new } => auth::rename(&app, &old, &new),
             AuthCommand::Remove { auth_id } => auth::remove(&app, &auth_id),

@@ -8,9 +8,10 @@ use anyhow::Result;
 use url::Url;
 
 use crate::account::{AccountId, Domain, Endpoints};
-use crate::auth::callback::{Listener, Outcome};
+use crate::auth::callback::Listener;
 use crate::auth::oauth2::pkce::Verifier;
 use crate::auth::oauth2::{AUTHORIZE_PATH, ClientAuth, TOKEN_PATH, TokenAnswer, token_request};
+use crate::auth::redirect::Outcome;
 use crate::error::Failure;
 use crate::http::Http;
 use crate::ui;
@@ -50,10 +51,10 @@ pub struct Authorized {
 }
 
 /// Decides what a redirect is (pure, fuzzable): the shared checks of
-/// [`crate::auth::callback::redirect`] (path, then `state`), then an `error`, then the `code`.
+/// [`crate::auth::redirect::redirect`] (path, then `state`), then an `error`, then the `code`.
 /// `path` is `None` for a pasted URL.
 pub fn classify(target: &str, path: Option<&str>, state: &str) -> Outcome<CodeCallback> {
-    let r = match crate::auth::callback::redirect(target, path, state) {
+    let r = match crate::auth::redirect::redirect(target, path, state) {
         Ok(r) => r,
         Err(outcome) => return outcome,
     };

@@ -104,7 +104,7 @@ pub async fn authorize(
     );
     let arrival = listener
         .wait(opts.timeout, opts.paste, "", |target, path| {
-            crate::auth::callback::classify(target, path, &request_token, &state)
+            crate::auth::redirect::classify(target, path, &request_token, &state)
         })
         .await?;
     let arrived = Instant::now();
