@@ -7,7 +7,6 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::error::Failure;
-use crate::fsio::parent_dir;
 
 pub(super) fn permission_warning(path: &Path) -> Option<String> {
     #[cfg(unix)]
@@ -35,7 +34,7 @@ pub(super) fn check_folder(target: &Path) -> Result<(), Failure> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt as _;
-        let dir = parent_dir(target);
+        let dir = crate::fsio::parent_dir(target);
         let Ok(meta) = fs::metadata(dir) else {
             return Ok(()); // a missing folder is reported when a write needs it
         };
