@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use crate::account::{AccountId, Endpoints};
 use crate::auth::{Authorizer, Grant, TbaPair};
 use crate::config::env_var;
-use crate::credentials::{self, Credentials, Origin, Resolution};
+use crate::credentials::{self, Resolution};
 use crate::http::Http;
 use crate::netsuite::client::{Client, Retry};
 use crate::secret::Secret;
@@ -23,7 +23,7 @@ use crate::store::StorePath;
 #[derive(Clone)]
 pub struct NetSuite {
     client: Client,
-    creds: Arc<Credentials>,
+    auth: Arc<Authorizer>,
     endpoints: Endpoints,
 }
 
@@ -67,7 +67,7 @@ impl NetSuite {
             can_prompt: false,
         };
         match credentials::resolve(&request, &context)? {
-            Resolution::Ready(creds) => NetSuite::with(*creds),
+            Resolution::Ready(creds) => NetSuite::with(creds.authorizer),
             _ => anyhow::bail!("no token is saved as '{auth_id}'"),
         }
     }
@@ -77,7 +77,7 @@ impl NetSuite {
     pub fn from_env() -> Result<NetSuite> {
         let endpoints = endpoints()?;
         match credentials::from_environment(&env_var, &endpoints)? {
-            Some(creds) => NetSuite::with(creds),
+            Some(creds) => NetSuite::with(creds.authorizer),
             None => anyhow::bail!(
                 "no credentials in the environment: set NSTBA_ACCOUNT and NSTBA_CONSUMER_KEY, \
                  NSTBA_CONSUMER_SECRET, NSTBA_TOKEN_ID, NSTBA_TOKEN_SECRET"
@@ -93,26 +93,22 @@ impl NetSuite {
         token_id: &str,
         token_secret: &str,
     ) -> Result<NetSuite> {
-        NetSuite::with(Credentials {
-            auth_id: None,
-            authorizer: Authorizer::new(
-                AccountId::parse(account)?,
-                Grant::Tba(TbaPair {
-                    consumer_key: consumer_key.into(),
-                    consumer_secret: Secret::new(consumer_secret),
-                    token_id: token_id.into(),
-                    token_secret: Secret::new(token_secret),
-                }),
-            ),
-            origin: Origin::Flag,
-        })
+        NetSuite::with(Authorizer::new(
+            AccountId::parse(account)?,
+            Grant::Tba(TbaPair {
+                consumer_key: consumer_key.into(),
+                consumer_secret: Secret::new(consumer_secret),
+                token_id: token_id.into(),
+                token_secret: Secret::new(token_secret),
+            }),
+        ))
     }
 
-    fn with(creds: Credentials) -> Result<NetSuite> {
+    fn with(auth: Authorizer) -> Result<NetSuite> {
         Ok(NetSuite {
             // Its own transport: the library runs in its caller's runtime.
             client: Client::over(Http::new()?),
-            creds: Arc::new(creds),
+            auth: Arc::new(auth),
             endpoints: endpoints()?,
         })
     }
@@ -126,7 +122,7 @@ impl NetSuite {
 
     /// The account, in NetSuite's form (`1234567_SB1`).
     pub fn account(&self) -> String {
-        self.creds.account.to_string()
+        self.auth.account.to_string()
     }
 
     /// The full URL of a path on the right domain (`/services/rest/...` on SuiteTalk,
@@ -134,14 +130,14 @@ impl NetSuite {
     pub fn url(&self, path_or_url: &str) -> Result<url::Url> {
         Ok(self
             .endpoints
-            .resolve(Some(&self.creds.account), path_or_url)?)
+            .resolve(Some(&self.auth.account), path_or_url)?)
     }
 
     /// The `Authorization` header value for a request, for a tool that sends it itself.
     pub async fn authorization(&self, method: &str, path_or_url: &str) -> Result<String> {
         let url = self.url(path_or_url)?;
         let value = self
-            .creds
+            .auth
             .authorization(self.client.http(), method, &url, None, false)
             .await?;
         Ok(value.expose().to_string())
@@ -172,7 +168,7 @@ impl NetSuite {
         };
         let reply = self
             .client
-            .send_retrying(&self.creds, method, &url, headers, body, &retry)
+            .send_retrying(&self.auth, method, &url, headers, body, &retry)
             .await?;
         Ok(Response {
             status: reply.status.as_u16(),
@@ -190,7 +186,7 @@ impl NetSuite {
         use crate::netsuite::suiteql::{self, MAX_PAGE, Next};
         suiteql::query(
             &self.client,
-            &self.creds,
+            &self.auth,
             &self.endpoints,
             query,
             MAX_PAGE,

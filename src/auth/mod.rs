@@ -88,6 +88,15 @@ impl Authorizer {
         }
     }
 
+    /// The OAuth 2.0 scope the credential was granted (`None` for TBA, which has none).
+    pub fn scope(&self) -> Option<&str> {
+        match &self.grant {
+            Grant::Tba(_) => None,
+            Grant::OAuth2(session) => Some(&session.scope),
+            Grant::M2m(m2m) => Some(&m2m.scope),
+        }
+    }
+
     /// What a 401 that calls the token invalid means for this credential: a Bearer token gets
     /// one forced refresh (or a new assertion) and one retry (docs/design.md §10); a refused
     /// TBA signature stays refused.

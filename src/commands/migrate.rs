@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::cli::{AuthMigrateArgs, CredentialArgs};
+use crate::cli::AuthMigrateArgs;
 use crate::commands::App;
 use crate::commands::login;
 use crate::error::Failure;
@@ -59,10 +59,15 @@ pub fn run(app: &App, args: &AuthMigrateArgs) -> Result<ExitCode> {
     login::oauth2::login(app, &staging_login, opts)?;
 
     // 2. The new token must work before the old one goes.
-    let creds = app.credentials(&CredentialArgs {
+    let request = crate::credentials::Request {
         auth_id: Some(staging.clone()),
         ..Default::default()
-    })?;
+    };
+    let crate::credentials::Resolution::Ready(creds) = app.resolve(&request, false)? else {
+        return Err(
+            Failure::error(format!("the new OAuth 2.0 token of '{id}' was not saved")).into(),
+        );
+    };
     if let Err(e) = crate::commands::token::check_works(&app.endpoints, &creds) {
         let _ = Store::update(&app.store, |s| Ok(s.remove(&staging)));
         return Err(e.context(format!(

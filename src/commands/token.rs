@@ -46,13 +46,8 @@ pub fn verify(app: &App, args: &AuthVerifyArgs) -> Result<ExitCode> {
         cred_args.to = None;
     }
     let creds = app.credentials(&cred_args)?;
-    let scope = match &creds.grant {
-        crate::auth::Grant::OAuth2(session) => Some(session.scope.clone()),
-        crate::auth::Grant::M2m(m2m) => Some(m2m.scope.clone()),
-        crate::auth::Grant::Tba(_) => None,
-    };
-    if let Some(scope) = scope {
-        return verify_oauth2(app, args, &creds, &scope);
+    if let Some(scope) = creds.scope() {
+        return verify_oauth2(app, args, &creds, scope);
     }
     let reply = crate::http::block_on(call(&creds, &app.endpoints, "/rest/tokeninfo", &[]))??;
     let who = creds
@@ -245,21 +240,17 @@ pub fn check_works(endpoints: &Endpoints, creds: &crate::credentials::Credential
 
 /// [`check_works`] as a future, for checks that run together (`auth status`).
 pub async fn works(endpoints: &Endpoints, creds: &crate::credentials::Credentials) -> Result<()> {
-    let scope = match &creds.grant {
-        crate::auth::Grant::OAuth2(s) => s.scope.clone(),
-        crate::auth::Grant::M2m(m) => m.scope.clone(),
-        crate::auth::Grant::Tba(_) => {
-            let reply = call(creds, endpoints, "/rest/tokeninfo", &[]).await?;
-            if reply.is_success() {
-                return Ok(());
-            }
-            let err = reply.error();
-            return Err(
-                Failure::new(err.exit_kind(), err.describe(Some(&creds.account.realm()))).into(),
-            );
+    let Some(scope) = creds.scope() else {
+        let reply = call(creds, endpoints, "/rest/tokeninfo", &[]).await?;
+        if reply.is_success() {
+            return Ok(());
         }
+        let err = reply.error();
+        return Err(
+            Failure::new(err.exit_kind(), err.describe(Some(&creds.account.realm()))).into(),
+        );
     };
-    cheap_call(endpoints, creds, &scope, None).await.map(drop)
+    cheap_call(endpoints, creds, scope, None).await.map(drop)
 }
 
 /// One cheap call that the scope allows (a REST record for `rest_webservices`, else the
