@@ -73,3 +73,118 @@ fn to_and_auth_id_arguments_complete_the_saved_names() {
     assert!(script.contains("COMPLETE=\"bash\""), "{script}");
     assert!(script.contains("complete -o nospace"), "{script}");
 }
+
+/// A store anything may have written: keys that are shell code, a glob, terminal escapes.
+fn hostile_store(sb: &Sandbox) {
+    let entry = |account: &str| {
+        serde_json::json!({"token": TID, "secret": TS, "account": account,
+            "consumerKey": CK, "consumerSecret": CS})
+    };
+    let store = serde_json::json!({
+        "x;touch $HOME/PWNED;": entry("1234567"),
+        "*": entry("1234567"),
+        "esc\u{1b}]0;pwned\u{7}": entry("1234567"),
+        "xgood": entry("1234567\u{1b}[2J\u{7}"),
+    });
+    std::fs::write(sb.store(), store.to_string()).unwrap();
+}
+
+#[test]
+fn completion_offers_only_valid_auth_ids_and_escapes_their_help() {
+    let sb = Sandbox::new();
+    hostile_store(&sb);
+    for shell in ["bash", "zsh", "fish"] {
+        assert_eq!(
+            complete(&sb, shell, &["nstba", "auth", "remove", ""]),
+            ["xgood"],
+            "{shell}"
+        );
+    }
+    let out = sb
+        .nstba()
+        .env("COMPLETE", "fish")
+        .args(["--", "nstba", "auth", "remove", "x"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "raw escapes: {text:?}"
+    );
+    assert!(text.contains("xgood\tTBA 1234567"), "{text:?}");
+}
+
+#[test]
+fn completion_reads_the_store_the_command_would_use() {
+    let sb = Sandbox::with_token(); // "sb", in NSTBA_STORE
+    let other = sb.path().join("other.json");
+    let entry = serde_json::json!({"elsewhere": {"token": TID, "secret": TS,
+        "account": "1234567"}});
+    std::fs::write(&other, entry.to_string()).unwrap();
+    let other = other.to_str().unwrap();
+    assert_eq!(
+        complete(
+            &sb,
+            "bash",
+            &["nstba", "--store", other, "auth", "info", ""]
+        ),
+        ["elsewhere"]
+    );
+    assert_eq!(
+        complete(
+            &sb,
+            "bash",
+            &["nstba", "auth", "info", &format!("--store={other}"), ""]
+        ),
+        ["elsewhere"]
+    );
+    assert_eq!(
+        complete(&sb, "bash", &["nstba", "auth", "info", ""]),
+        ["sb"]
+    );
+}
+
+/// In a real bash on a pty, with nstba's registration sourced: TAB after `x` and Enter must
+/// not run a command hidden in a store key.
+#[test]
+fn a_hostile_key_completed_in_bash_runs_nothing() {
+    let sb = Sandbox::new();
+    hostile_store(&sb);
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_nstba"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let mut cmd = std::process::Command::new("bash");
+    cmd.args(["--norc", "--noprofile", "-i"])
+        .env_clear()
+        .env("HOME", sb.path())
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .env("NSTBA_STORE", sb.store())
+        .env("NSTBA_CONFIG_DIR", sb.config_dir())
+        .env("NSTBA_NO_INPUT", "1")
+        .env("TERM", "dumb")
+        .env("PS1", "READY$ ")
+        .current_dir(sb.path());
+    let mut bash = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    bash.exp_string("READY$ ").unwrap();
+    bash.send_line("source <(nstba completions bash); echo sourced")
+        .unwrap();
+    bash.exp_string("sourced").unwrap();
+    bash.exp_string("READY$ ").unwrap();
+    // TAB completes the one candidate for "x"; Enter runs the line.
+    bash.send("nstba auth remove x\t").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    bash.send_line("").unwrap();
+    bash.exp_string("READY$ ").unwrap();
+    bash.send_line("echo done-$?").unwrap();
+    bash.exp_string("done-").unwrap();
+    bash.send_line("exit").unwrap();
+    assert!(
+        !sb.path().join("PWNED").exists(),
+        "completing a store key ran the command in it"
+    );
+    // The valid name completed: it was removed.
+    let store: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sb.store()).unwrap()).unwrap();
+    assert!(store.get("xgood").is_none(), "{store}");
+}
