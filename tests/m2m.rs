@@ -203,3 +203,56 @@ fn a_private_key_path_to_a_device_is_refused_not_read() {
     );
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+/// A key's PEM text given where its path belongs (a GitLab "File" variable mixed up) is never
+/// printed: the message names the variable and the one that takes the text.
+#[test]
+fn a_key_given_where_its_path_belongs_is_never_printed() {
+    let sb = Sandbox::new();
+    let (key, _) = keygen(&sb, "ES256");
+    let pem = std::fs::read_to_string(&key).unwrap();
+    let body: String = pem.lines().nth(1).unwrap().to_string();
+    for args in [
+        &["sign", "GET", "/services/rest/record/v1/employee/3"][..],
+        &["request", "GET", "/services/rest/record/v1/employee/3"],
+        &["auth", "verify"],
+    ] {
+        let out = sb
+            .nstba()
+            .args(args)
+            .env("NSTBA_ACCOUNT", ACCOUNT)
+            .env("NSTBA_CLIENT_ID", CLIENT_ID)
+            .env("NSTBA_CERTIFICATE_ID", "kid")
+            .env("NSTBA_PRIVATE_KEY_FILE", &pem)
+            .output()
+            .unwrap();
+        let all = stdout(&out) + &stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {all}");
+        assert!(
+            !all.contains(&body) && !all.contains("BEGIN"),
+            "{args:?}: {all}"
+        );
+        assert!(
+            all.contains("NSTBA_PRIVATE_KEY_FILE holds") && all.contains("in NSTBA_PRIVATE_KEY"),
+            "{args:?}: {all}"
+        );
+    }
+    let out = sb
+        .nstba()
+        .args([
+            "auth",
+            "add-m2m",
+            "ci",
+            "--account",
+            ACCOUNT,
+            "--client-id",
+            CLIENT_ID,
+        ])
+        .args(["--certificate-id", "kid", "--private-key", &pem])
+        .output()
+        .unwrap();
+    let all = stdout(&out) + &stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(!all.contains(&body) && !all.contains("BEGIN"), "{all}");
+    assert!(all.contains("--private-key"), "{all}");
+}

@@ -226,7 +226,9 @@ pub struct AuthAddM2mArgs {
     pub certificate_id: String,
 
     /// The private key file (PEM, PKCS#8), as `nstba auth keygen` writes it
-    #[arg(long, value_name = "PATH")]
+    // A value that starts with `-` is taken, so that a key's text pasted here reaches nstba's
+    // check (which never prints it) instead of clap's "unexpected argument", which would.
+    #[arg(long, value_name = "PATH", allow_hyphen_values = true)]
     pub private_key: std::path::PathBuf,
 
     /// PS256, PS384, PS512, ES256, ES384 or ES512 [default: from the key: PS256 for RSA, the

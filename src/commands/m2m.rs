@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result};
 
 use crate::account::AccountId;
-use crate::auth::oauth2::m2m::{Algorithm, M2m, PrivateKey};
+use crate::auth::oauth2::m2m::{Algorithm, M2m, PrivateKey, check_key_path};
 use crate::auth::oauth2::{TOKEN_PATH, parse_scope};
 use crate::cli::{AuthAddM2mArgs, AuthKeygenArgs};
 use crate::commands::App;
@@ -25,6 +25,7 @@ pub fn add(app: &App, args: &AuthAddM2mArgs) -> Result<ExitCode> {
         .map(Algorithm::parse)
         .transpose()?;
     let scope = parse_scope(&args.scope)?;
+    check_key_path(&args.private_key, "--private-key")?;
     let key_path = std::fs::canonicalize(&args.private_key).map_err(|e| {
         Failure::usage(format!(
             "cannot read the private key {}: {e}",
@@ -38,7 +39,7 @@ pub fn add(app: &App, args: &AuthAddM2mArgs) -> Result<ExitCode> {
         args.certificate_id.clone(),
         algorithm,
         scope.clone(),
-        PrivateKey::from_file(&key_path)?,
+        PrivateKey::from_file(&key_path, "--private-key")?,
         token_url,
     )?;
     let entry = M2mEntry {

@@ -106,7 +106,10 @@ fn m2m_from_environment(
     let key = match env(ENV_PRIVATE_KEY) {
         // CI secrets sometimes keep a PEM's line breaks as `\n`.
         Some(pem) => PrivateKey::from_pem(pem.replace("\\n", "\n"))?,
-        None => PrivateKey::from_file(std::path::Path::new(&get(ENV_PRIVATE_KEY_FILE)))?,
+        None => PrivateKey::from_file(
+            std::path::Path::new(&get(ENV_PRIVATE_KEY_FILE)),
+            ENV_PRIVATE_KEY_FILE,
+        )?,
     };
     let algorithm = env(ENV_ALGORITHM)
         .map(|a| Algorithm::parse(&a))

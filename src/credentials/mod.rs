@@ -332,7 +332,10 @@ pub fn from_entry(
                 entry.certificate_id,
                 Some(Algorithm::parse(&entry.algorithm)?),
                 entry.scope,
-                PrivateKey::from_file(&entry.private_key_path)?,
+                PrivateKey::from_file(
+                    &entry.private_key_path,
+                    &format!("privateKeyPath of '{id}' in {}", ctx.store.path().display()),
+                )?,
                 token_url,
             )?))
         }

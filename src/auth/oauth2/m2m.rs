@@ -107,8 +107,10 @@ impl PrivateKey {
         Ok(PrivateKey(Secret::new(pem)))
     }
 
-    /// Reads a key file; one that others can read gets a warning.
-    pub fn from_file(path: &std::path::Path) -> Result<PrivateKey> {
+    /// Reads a key file; one that others can read gets a warning. `named_by` says where the
+    /// path came from (`NSTBA_PRIVATE_KEY_FILE`, `--private-key`, a store entry), for messages.
+    pub fn from_file(path: &std::path::Path, named_by: &str) -> Result<PrivateKey> {
+        check_key_path(path, named_by)?;
         // A key is a few KB: a path to a device or a huge file is refused, never read whole.
         // Links are followed (mounted CI secrets are often links).
         let bytes =
@@ -327,6 +329,20 @@ impl M2m {
             answer.expires_in,
         ))
     }
+}
+
+/// Refuses a key's text given where its file's path belongs (CI "File" variables invite the
+/// mix-up), without ever printing it: the value is the private key itself.
+pub fn check_key_path(path: &std::path::Path, named_by: &str) -> Result<(), Failure> {
+    let text = path.to_string_lossy();
+    if text.contains("-----BEGIN") || text.contains("PRIVATE KEY") || text.contains('\n') {
+        return Err(Failure::usage(format!(
+            "{named_by} holds a private key's text, not the path of a key file (nstba does not \
+             print it): give the key file's path there, or put the PEM text itself in \
+             {ENV_PRIVATE_KEY}"
+        )));
+    }
+    Ok(())
 }
 
 /// The client credentials request: the client proves itself with the assertion alone (no
