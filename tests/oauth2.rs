@@ -457,7 +457,12 @@ fn migrate_keeps_the_auth_id_working_and_revokes_the_tba_token() {
     assert_eq!(store["sb"]["type"], "oauth2", "{store}");
     assert_eq!(store["sb"]["account"], ACCOUNT);
     assert!(
-        store.get("sb-tba").is_none() && store.get("sb.migrating").is_none(),
+        store.get("sb-tba").is_none()
+            && store
+                .as_object()
+                .unwrap()
+                .keys()
+                .all(|k| !k.contains("migrating")),
         "{store}"
     );
     assert!(!emu.token_active(TID), "the TBA token was revoked");
@@ -491,6 +496,56 @@ fn migrate_keeps_the_auth_id_working_and_revokes_the_tba_token() {
     assert_eq!(sb.store_json()["old"]["type"], "oauth2");
     assert_eq!(sb.store_json()["old-tba"]["token"], TID);
     assert!(emu.token_active(TID));
+}
+
+/// A login that comes back for another account never changes the account under a name: the
+/// TBA token stays as it was, nothing staged is left, nothing is revoked.
+#[test]
+fn migrate_refuses_a_login_for_another_account() {
+    let emu = oauth2_emulator(|_| {}); // logs everyone in to ACCOUNT
+    let sb = Sandbox::new();
+    sb.add_token("sb", "7654321_SB1", TID, TS);
+    let before = sb.store_json();
+    let out = sb
+        .nstba()
+        .args(["auth", "migrate", "sb", "--client-id", CLIENT_ID])
+        .envs(login_env(&emu))
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("7654321_SB1") && err.contains(ACCOUNT),
+        "{err}"
+    );
+    assert!(!err.contains("is now an OAuth 2.0 token"), "{err}");
+    assert!(
+        !err.contains("migrating"),
+        "an internal name was printed: {err}"
+    );
+    assert_eq!(sb.store_json(), before, "the store is as it was");
+    assert!(emu.token_active(TID), "the TBA token was not revoked");
+}
+
+/// The staged login cannot touch a token of the user's, whatever its name.
+#[test]
+fn migrate_stages_under_a_name_no_token_can_have() {
+    let emu = oauth2_emulator(|_| {});
+    let sb = Sandbox::with_token(); // "sb"
+    sb.add_token("sb.migrating", ACCOUNT, "tid-other", "ts-other");
+    let out = sb
+        .nstba()
+        .args(["auth", "migrate", "sb", "--client-id", CLIENT_ID])
+        .envs(login_env(&emu))
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("migrating"), "{}", stderr(&out));
+    let store = sb.store_json();
+    assert_eq!(store["sb"]["type"], "oauth2");
+    assert_eq!(store["sb.migrating"]["token"], "tid-other", "{store}");
 }
 
 #[test]

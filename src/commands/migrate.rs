@@ -34,7 +34,9 @@ pub fn run(app: &App, args: &AuthMigrateArgs) -> Result<ExitCode> {
             .into());
         }
     };
-    let staging = format!("{id}.migrating");
+    // The staged login's name cannot be an auth ID (`#` is not allowed in one), so no saved
+    // token of the user's can be in its way.
+    let staging = format!("{id}#migrating");
     let kept = format!("{id}-tba");
     if args.keep && store.contains(&kept) {
         return Err(Failure::usage(format!(
@@ -50,13 +52,25 @@ pub fn run(app: &App, args: &AuthMigrateArgs) -> Result<ExitCode> {
         entry.account
     ));
     let account = crate::account::AccountId::parse(&entry.account)?;
-    let opts = login::oauth2::options(app, Some(account), &args.oauth2, &args.browser)?;
+    let opts = login::oauth2::options(app, Some(account.clone()), &args.oauth2, &args.browser)?;
     let staging_login = login::Saving {
         auth_id: Some(staging.clone()),
         force: true,
         keep_old: false,
+        staged_for: Some(id.clone()),
     };
-    login::oauth2::login(app, &staging_login, opts)?;
+    let (_, logged_in) = login::oauth2::login(app, &staging_login, opts)?;
+    // The login page lets the user pick any account: a name must never change account.
+    if !logged_in.same_as(&account) {
+        Store::update(&app.store, |s| Ok(s.remove(&staging)))?;
+        return Err(Failure::usage(format!(
+            "the OAuth 2.0 login came back for account {logged_in}, and '{id}' is a token for \
+             account {account}: nothing was changed, and '{id}' stays a TBA token. Log in to \
+             {account} when NetSuite asks (its login page may have kept another account's \
+             session: add --prompt-login)"
+        ))
+        .into());
+    }
 
     // 2. The new token must work before the old one goes.
     let request = crate::credentials::Request {

@@ -32,6 +32,7 @@ pub fn run(app: &App, args: &AuthLoginArgs) -> Result<ExitCode> {
         auth_id: args.auth_id.clone(),
         force: args.force,
         keep_old: args.keep_old,
+        staged_for: None,
     };
     let account = args.account.as_deref().map(AccountId::parse).transpose()?;
     if args.oauth2 {
@@ -76,6 +77,9 @@ pub struct Saving {
     pub auth_id: Option<String>,
     pub force: bool,
     pub keep_old: bool,
+    /// A login staged for another command (`auth migrate`): saved under `auth_id`, an internal
+    /// name, but said to be for this one, and not announced (that command tells the user).
+    pub staged_for: Option<String>,
 }
 
 impl Saving {
@@ -124,10 +128,16 @@ impl<'a> Pipeline<'a> {
             account,
             entry,
         )?;
-        Ok(format!(
-            "nstba saved the {} as '{}' for account {account}. You can close this tab.",
-            self.what, self.saved_as
-        ))
+        Ok(match &self.saving.staged_for {
+            Some(name) => format!(
+                "nstba has the {} for '{name}', account {account}. You can close this tab.",
+                self.what
+            ),
+            None => format!(
+                "nstba saved the {} as '{}' for account {account}. You can close this tab.",
+                self.what, self.saved_as
+            ),
+        })
     }
 
     /// Tells the user, revokes what the login replaced, and returns the auth ID saved under.
@@ -139,6 +149,9 @@ impl<'a> Pipeline<'a> {
         arrival: &str,
         fallback: Option<(&str, &Secret)>,
     ) -> String {
+        if self.saving.staged_for.is_some() {
+            return self.saved_as;
+        }
         announce_saved(
             self.app,
             self.what,

@@ -65,8 +65,9 @@ pub fn options(
     })
 }
 
-/// Runs the OAuth 2.0 login and saves the tokens; returns the auth ID saved under.
-pub fn login(app: &App, saving: &Saving, opts: flow::Options) -> Result<String> {
+/// Runs the OAuth 2.0 login and saves the tokens; returns the auth ID saved under and the
+/// account NetSuite logged the user in to.
+pub fn login(app: &App, saving: &Saving, opts: flow::Options) -> Result<(String, AccountId)> {
     let http = crate::http::Http::shared()?;
     let mut pipeline = Pipeline::begin(app, saving, "OAuth 2.0 token")?;
     let (authorized, took) = crate::http::block_on(flow::authorize(
@@ -101,10 +102,11 @@ pub fn login(app: &App, saving: &Saving, opts: flow::Options) -> Result<String> 
             pipeline.save(&auth.account, Saved::OAuth2(entry))
         },
     ))??;
-    Ok(pipeline.end(
+    let saved_as = pipeline.end(
         (&authorized.account, authorized.role.as_deref()),
         took,
         "the redirect",
         None,
-    ))
+    );
+    Ok((saved_as, authorized.account))
 }

@@ -133,6 +133,7 @@ pub fn for_command(
             auth_id: Some(auth_id.to_string()),
             force: false,
             keep_old: false,
+            staged_for: None,
         },
         FlowOptions {
             account,
