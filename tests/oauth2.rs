@@ -548,6 +548,33 @@ fn migrate_stages_under_a_name_no_token_can_have() {
     assert_eq!(store["sb.migrating"]["token"], "tid-other", "{store}");
 }
 
+/// Text saved from a redirect (or by anything that writes the store) reaches the terminal
+/// escaped in every human table: auth list, auth info, auth verify.
+#[test]
+fn stored_role_and_entity_come_out_escaped() {
+    let emu = oauth2_emulator(|_| {});
+    let sb = Sandbox::new();
+    assert!(login(&sb, &emu, "sb", &[]).status.success());
+    let mut store = sb.store_json();
+    store["sb"]["role"] = "3\u{1b}]0;pwned\u{7}".into();
+    store["sb"]["entity"] = "38\u{1b}[2J".into();
+    std::fs::write(sb.store(), store.to_string()).unwrap();
+    for args in [
+        &["auth", "list"][..],
+        &["auth", "info", "sb"],
+        &["auth", "verify", "sb"],
+        &["auth", "status", "--offline"],
+    ] {
+        let out = sb.run(&emu, args);
+        let all = stdout(&out) + &stderr(&out);
+        assert!(out.status.success(), "{args:?}: {all}");
+        assert!(
+            !all.contains('\u{1b}') && !all.contains('\u{7}'),
+            "{args:?}: raw escapes in {all:?}"
+        );
+    }
+}
+
 #[test]
 fn no_oauth2_secret_reaches_any_output_under_v() {
     let emu = oauth2_emulator(|c| c.access_ttl = 2);

@@ -38,6 +38,18 @@ pub struct Redirect {
 }
 
 impl Redirect {
+    /// NetSuite's internal ID in `name` (`role`, `entity`): digits, which are saved and shown
+    /// later, so nothing else may come through (a terminal escape in a role ID, say).
+    pub fn internal_id(&self, name: &str) -> Result<Option<String>, &'static str> {
+        match self.get(name) {
+            Some(v) if v.len() > 20 || !v.bytes().all(|b| b.is_ascii_digit()) => Err(match name {
+                "role" => "the redirect's role is not a NetSuite role ID (digits)",
+                _ => "the redirect's entity is not a NetSuite internal ID (digits)",
+            }),
+            other => Ok(other),
+        }
+    }
+
     /// The first value of `name` (NetSuite sends each once); an empty value counts as none.
     pub fn get(&self, name: &str) -> Option<String> {
         self.params
@@ -85,12 +97,16 @@ pub fn classify(target: &str, path: Option<&str>, token: &str, state: &str) -> O
     let Some(verifier) = r.get("oauth_verifier") else {
         return Outcome::Denied;
     };
+    let (role, entity) = match (r.internal_id("role"), r.internal_id("entity")) {
+        (Ok(role), Ok(entity)) => (role, entity),
+        (Err(why), _) | (_, Err(why)) => return Outcome::Refused(why),
+    };
     Outcome::Allowed(Callback {
         token: token.to_string(),
         verifier,
         company: r.get("company"),
-        role: r.get("role"),
-        entity: r.get("entity"),
+        role,
+        entity,
     })
 }
 
@@ -130,6 +146,22 @@ mod tests {
                 entity: Some("38".into()),
             })
         );
+    }
+
+    #[test]
+    fn role_and_entity_are_internal_ids() {
+        for bad in [
+            "role=3%1b%5B2J",
+            "entity=38%07",
+            "role=admin",
+            "entity=123456789012345678901",
+        ] {
+            let target = format!("/tba?oauth_token=reqtok&oauth_verifier=v&state=St4te&{bad}");
+            assert!(
+                matches!(classify(&target, Some("/tba"), T, S), Outcome::Refused(_)),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -296,7 +296,8 @@ pub fn info(app: &App, args: &AuthInfoArgs) -> Result<ExitCode> {
         ));
     }
     out.push_str(&format!("store:         {}\n", s("store")));
-    write_stdout(out.as_bytes())?;
+    // Everything here came from the store, which anything may have written.
+    write_stdout(ui::for_terminal(&out).as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 

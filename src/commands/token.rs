@@ -222,7 +222,7 @@ fn verify_oauth2(
             role.as_deref().unwrap_or("-"),
             entity.as_deref().unwrap_or("-"),
         );
-        write_stdout(out.as_bytes())?;
+        write_stdout(ui::for_terminal(&out).as_bytes())?;
     }
     ui::info(format!(
         "The {} token '{id}' works for account {} (NetSuite answered HTTP {status} to GET {})",

@@ -84,8 +84,14 @@ pub fn classify(target: &str, path: Option<&str>, state: &str) -> Outcome<CodeCa
         Some(code) => Outcome::Allowed(CodeCallback {
             code,
             company: get("company"),
-            role: get("role"),
-            entity: get("entity"),
+            role: match r.internal_id("role") {
+                Ok(role) => role,
+                Err(why) => return Outcome::Refused(why),
+            },
+            entity: match r.internal_id("entity") {
+                Ok(entity) => entity,
+                Err(why) => return Outcome::Refused(why),
+            },
         }),
         None => Outcome::Refused("the redirect carries neither a code nor an error"),
     }
