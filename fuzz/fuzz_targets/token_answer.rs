@@ -15,6 +15,15 @@ fuzz_target!(|data: &[u8]| {
         Ok(answer) => {
             assert!((200..300).contains(&status));
             assert!(!answer.access_token.expose().is_empty());
+            // Whatever lifetime the server claims, the expiry is a date the store can keep.
+            let now = std::time::SystemTime::now();
+            let token = nstba::auth::oauth2::cache::AccessToken::lasting(
+                answer.access_token,
+                now,
+                answer.expires_in,
+            );
+            assert!(token.expires_at >= now);
+            assert!(!nstba::store::format_time(token.expires_at).is_empty());
         }
         Err(refused) => {
             assert_eq!(refused.status, status);

@@ -25,7 +25,10 @@ impl AccessToken {
     pub fn lasting(token: Secret, now: SystemTime, expires_in: u64) -> AccessToken {
         AccessToken {
             token,
-            expires_at: now + Duration::from_secs(expires_in),
+            // Checked: a lifetime nobody clamped cannot overflow the clock.
+            expires_at: now
+                .checked_add(Duration::from_secs(expires_in))
+                .unwrap_or(now),
         }
     }
 

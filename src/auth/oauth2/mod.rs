@@ -50,8 +50,13 @@ fn default_expires_in() -> u64 {
     3600
 }
 
+/// The longest lifetime nstba believes of an access token (NetSuite's live 60 minutes): a
+/// server's larger number, up to `u64::MAX`, is cut to this, so no date arithmetic overflows
+/// and a token NetSuite refuses early is refreshed on its 401 anyway.
+pub const MAX_EXPIRES_IN: u64 = 24 * 3600;
+
 fn number_or_string<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    match serde_json::Value::deserialize(d)? {
+    let seconds: u64 = match serde_json::Value::deserialize(d)? {
         serde_json::Value::Number(n) => n
             .as_u64()
             .ok_or_else(|| serde::de::Error::custom("expires_in is not a whole number")),
@@ -60,7 +65,8 @@ fn number_or_string<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
             .parse()
             .map_err(|_| serde::de::Error::custom("expires_in is not a number")),
         _ => Err(serde::de::Error::custom("expires_in is not a number")),
-    }
+    }?;
+    Ok(seconds.min(MAX_EXPIRES_IN))
 }
 
 /// A refusal from the token endpoint: `{"error": "invalid_grant"}` and its status.
@@ -173,6 +179,7 @@ pub fn parse_scope(raw: &[String]) -> Result<String, Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::SystemTime;
 
     #[test]
     fn token_answers() {
@@ -183,6 +190,14 @@ mod tests {
         .unwrap();
         assert_eq!(a.expires_in, 3600);
         assert_eq!(a.refresh_token.unwrap().expose(), "r");
+        // A server's huge lifetime is cut, never overflowed (issue 16).
+        for huge in ["18446744073709551615", "\"300000000000\""] {
+            let body = format!(r#"{{"access_token":"x","expires_in":{huge}}}"#);
+            let a = parse_token_answer(200, body.as_bytes()).unwrap();
+            assert_eq!(a.expires_in, MAX_EXPIRES_IN);
+            let t = cache::AccessToken::lasting(a.access_token, SystemTime::now(), a.expires_in);
+            assert!(!crate::store::format_time(t.expires_at).is_empty());
+        }
         let a = parse_token_answer(200, br#"{"access_token":"x","expires_in":60}"#).unwrap();
         assert_eq!((a.expires_in, a.refresh_token.is_none()), (60, true));
         let e = parse_token_answer(400, br#"{"error":"invalid_grant"}"#).unwrap_err();

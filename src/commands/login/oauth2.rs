@@ -83,7 +83,12 @@ pub fn login(app: &App, saving: &Saving, opts: flow::Options) -> Result<(String,
                 scope: opts.scope.clone(),
                 access_token: auth.tokens.access_token.clone(),
                 access_token_expires_at: crate::store::format_time(
-                    now + Duration::from_secs(auth.tokens.expires_in),
+                    crate::auth::oauth2::cache::AccessToken::lasting(
+                        auth.tokens.access_token.clone(),
+                        now,
+                        auth.tokens.expires_in,
+                    )
+                    .expires_at,
                 ),
                 refresh_token: auth.tokens.refresh_token.clone().unwrap_or_default(),
                 // NetSuite: 3 hours for public clients, 7 days by default for confidential.
