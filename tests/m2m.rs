@@ -256,3 +256,44 @@ fn a_key_given_where_its_path_belongs_is_never_printed() {
     assert!(!all.contains(&body) && !all.contains("BEGIN"), "{all}");
     assert!(all.contains("--private-key"), "{all}");
 }
+
+/// A token endpoint's redirect is never followed: the assertion would go to wherever it
+/// points, and that origin's token come back and be used.
+#[test]
+fn a_token_endpoint_redirect_is_an_error_not_followed() {
+    use crate::common::standin::{Req, Resp, StandIn};
+    let sb = Sandbox::new();
+    let (key, _) = keygen(&sb, "ES256");
+    let evil = StandIn::start(|_req: Req| async {
+        Resp::json(200, r#"{"access_token":"evil-token","expires_in":3600}"#)
+    });
+    let to = format!("{}/services/rest/auth/oauth2/v1/token", evil.url());
+    let front = StandIn::start(move |_req: Req| {
+        let to = to.clone();
+        async move {
+            Resp {
+                status: 307,
+                headers: vec![("location".into(), to)],
+                body: Vec::new(),
+            }
+        }
+    });
+    let out = sb
+        .nstba()
+        .args(["sign", "GET", "/services/rest/record/v1/employee/3"])
+        .env("NSTBA_NETSUITE_URL", front.url())
+        .env("NSTBA_ACCOUNT", ACCOUNT)
+        .env("NSTBA_CLIENT_ID", CLIENT_ID)
+        .env("NSTBA_CERTIFICATE_ID", "kid")
+        .env("NSTBA_PRIVATE_KEY_FILE", &key)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("evil-token"));
+    assert!(
+        stderr(&out).contains("never follows a redirect") && stderr(&out).contains(&evil.url()),
+        "{}",
+        stderr(&out)
+    );
+    evil.assert_no_calls();
+}

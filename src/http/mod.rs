@@ -96,22 +96,40 @@ impl SendError {
     }
 }
 
+/// Whether a send follows a redirect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Redirects {
+    /// API calls: reqwest follows them and drops `Authorization` across origins.
+    Follow,
+    /// Token, revoke and certificate endpoints: a 3xx would carry a refresh token, a PKCE
+    /// verifier or an assertion to wherever it points, and bring back tokens from there.
+    Refuse,
+}
+
 /// The HTTP client: cheap to clone (reqwest's pool is shared).
 #[derive(Clone)]
 pub struct Http {
     client: reqwest::Client,
+    /// The same, following no redirect (token endpoints).
+    no_redirects: reqwest::Client,
 }
 
 impl Http {
     /// A new client with nstba's user agent and timeouts (the library makes its own).
     pub fn new() -> Result<Http> {
-        let client = reqwest::Client::builder()
-            .user_agent(concat!("nstba/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(30))
-            .read_timeout(Duration::from_secs(120))
-            .build()
-            .context("cannot start the HTTP client")?;
-        Ok(Http { client })
+        let builder = || {
+            reqwest::Client::builder()
+                .user_agent(concat!("nstba/", env!("CARGO_PKG_VERSION")))
+                .connect_timeout(Duration::from_secs(30))
+                .read_timeout(Duration::from_secs(120))
+        };
+        Ok(Http {
+            client: builder().build().context("cannot start the HTTP client")?,
+            no_redirects: builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .context("cannot start the HTTP client")?,
+        })
     }
 
     /// The command's one client, made on first use (commands that never call NetSuite never
@@ -125,7 +143,9 @@ impl Http {
         Ok(SHARED.get_or_init(|| http).clone())
     }
 
-    /// Sends a request whose headers are complete, and reads the answer within its cap.
+    /// Sends a request to a token endpoint (flow steps, token, revoke): its headers are
+    /// complete, its answer read within its cap, and a redirect is an error that names where it
+    /// pointed, never followed.
     pub async fn send(
         &self,
         method: &str,
@@ -133,9 +153,23 @@ impl Http {
         headers: HeaderMap,
         body: Option<Bytes>,
     ) -> Result<Reply> {
-        self.try_send(method, url, headers, body)
+        let reply = self
+            .try_send(method, url, headers, body, Redirects::Refuse)
             .await
-            .map_err(|e| e.into_error(url))
+            .map_err(|e| e.into_error(url))?;
+        if reply.status.is_redirection() {
+            let to = reply.header("location").unwrap_or("nowhere said");
+            return Err(Failure::error(format!(
+                "{} answered HTTP {} pointing to {}: nstba never follows a redirect from a \
+                 token endpoint (it would carry the request's secrets there). Check \
+                 --netsuite-url or NSTBA_NETSUITE_URL if set, and any proxy",
+                url.path(),
+                reply.status.as_u16(),
+                ui::escape(to)
+            ))
+            .into());
+        }
+        Ok(reply)
     }
 
     /// POSTs `form` as `application/x-www-form-urlencoded` with `headers` (the token
@@ -161,6 +195,7 @@ impl Http {
         url: &Url,
         headers: HeaderMap,
         body: Option<Bytes>,
+        redirects: Redirects,
     ) -> Result<Reply, SendError> {
         let method_v = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
             .map_err(|_| {
@@ -168,8 +203,11 @@ impl Http {
             })?;
         let started = Instant::now();
         ui::verbose(format!("> {method_v} {url}"));
-        let mut req = self
-            .client
+        let client = match redirects {
+            Redirects::Follow => &self.client,
+            Redirects::Refuse => &self.no_redirects,
+        };
+        let mut req = client
             .request(method_v.clone(), url.clone())
             .headers(headers);
         if let Some(body) = body {

@@ -16,7 +16,7 @@ use url::Url;
 
 use crate::auth::Authorizer;
 pub use crate::http::Reply;
-use crate::http::{FORM, Http, NetworkFault, SendError};
+use crate::http::{FORM, Http, NetworkFault, Redirects, SendError};
 use crate::ui;
 
 /// An HTTP client for NetSuite.
@@ -90,7 +90,7 @@ impl Client {
             let call = self.limiter.as_ref().map(|l| l.call());
             let outcome = self
                 .http
-                .try_send(method, url, authorized, body.clone())
+                .try_send(method, url, authorized, body.clone(), Redirects::Follow)
                 .await;
             attempt += 1;
             // An OAuth 2.0 access token NetSuite calls invalid gets one forced refresh and
@@ -110,7 +110,7 @@ impl Client {
                     .await?;
                 let retried = self
                     .http
-                    .try_send(method, url, authorized, body.clone())
+                    .try_send(method, url, authorized, body.clone(), Redirects::Follow)
                     .await;
                 if !matches!(&retried, Ok(r) if retryable(r).is_some()) {
                     return retried.map_err(|e| e.into_error(url));
