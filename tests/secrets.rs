@@ -139,6 +139,37 @@ fn no_command_prints_a_secret() {
     }
 }
 
+/// Help shows which variable an argument reads, never its value; `-v` shows a revoked token's
+/// ID masked.
+#[test]
+fn help_and_verbose_urls_show_no_values() {
+    let sb = Sandbox::with_token();
+    for var in [
+        "NSTBA_TOKEN_ID",
+        "NSTBA_ACCOUNT",
+        "NSTBA_CLIENT_ID",
+        "NSTBA_STORE",
+    ] {
+        let out = sb
+            .nstba()
+            .args(["auth", "add", "--help"])
+            .env(var, "VALUE-SEEN-IN-HELP")
+            .output()
+            .unwrap();
+        assert!(
+            !stdout(&out).contains("VALUE-SEEN-IN-HELP"),
+            "{var}: {}",
+            stdout(&out)
+        );
+    }
+    let emu = emulator();
+    let out = sb.run(&emu, &["auth", "revoke", "sb", "-v"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("revoketoken"), "{err}");
+    assert!(!err.contains(TID), "the token ID in full: {err}");
+}
+
 #[test]
 fn debug_of_the_store_shows_no_entry() {
     let sb = Sandbox::with_token();

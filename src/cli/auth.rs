@@ -124,7 +124,7 @@ pub struct BrowserArgs {
     /// Where NetSuite sends the browser back: the integration record's callback URL (TBA) or
     /// redirect URI (OAuth 2.0). Port 0 picks a free port (for TBA records whose callback is
     /// http://localhost:*)
-    #[arg(long, env = "NSTBA_CALLBACK_URL", value_name = "URL",
+    #[arg(long, env = "NSTBA_CALLBACK_URL", hide_env_values = true, value_name = "URL",
           default_value = crate::auth::callback::DEFAULT_CALLBACK)]
     pub callback_url: String,
 
@@ -141,7 +141,12 @@ pub struct BrowserArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct OAuth2Args {
     /// The OAuth 2.0 integration record's client ID
-    #[arg(long, env = "NSTBA_CLIENT_ID", value_name = "ID")]
+    #[arg(
+        long,
+        env = "NSTBA_CLIENT_ID",
+        hide_env_values = true,
+        value_name = "ID"
+    )]
     pub client_id: Option<String>,
 
     /// A public client: no client secret (its refresh tokens work once)
@@ -208,11 +213,16 @@ pub struct AuthAddM2mArgs {
     pub auth_id: String,
 
     /// Account ID, such as 1234567 or 1234567_SB1
-    #[arg(long, env = "NSTBA_ACCOUNT")]
+    #[arg(long, env = "NSTBA_ACCOUNT", hide_env_values = true)]
     pub account: String,
 
     /// The integration record's client ID
-    #[arg(long, env = "NSTBA_CLIENT_ID", value_name = "ID")]
+    #[arg(
+        long,
+        env = "NSTBA_CLIENT_ID",
+        hide_env_values = true,
+        value_name = "ID"
+    )]
     pub client_id: String,
 
     /// The certificate ID NetSuite gave when the certificate was uploaded (it may start with
@@ -220,6 +230,7 @@ pub struct AuthAddM2mArgs {
     #[arg(
         long,
         env = "NSTBA_CERTIFICATE_ID",
+        hide_env_values = true,
         value_name = "KID",
         allow_hyphen_values = true
     )]
@@ -273,7 +284,7 @@ pub struct AuthLoginArgs {
 
     /// Account ID; without it NetSuite's login page asks, and the account comes back with the
     /// callback
-    #[arg(long, env = "NSTBA_ACCOUNT")]
+    #[arg(long, env = "NSTBA_ACCOUNT", hide_env_values = true)]
     pub account: Option<String>,
 
     /// Role ID to ask for (the user can still change it on the consent page)
@@ -284,7 +295,12 @@ pub struct AuthLoginArgs {
     pub browser: BrowserArgs,
 
     /// Consumer key of the integration record
-    #[arg(long, env = "NSTBA_CONSUMER_KEY", value_name = "KEY")]
+    #[arg(
+        long,
+        env = "NSTBA_CONSUMER_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
     pub consumer_key: Option<String>,
 
     /// Read the consumer secret from the first line of stdin (else NSTBA_CONSUMER_SECRET)
@@ -343,16 +359,26 @@ pub struct AuthAddArgs {
     pub auth_id: String,
 
     /// Account ID, such as 1234567 or 1234567_SB1 (needed for a new token)
-    #[arg(long, env = "NSTBA_ACCOUNT")]
+    #[arg(long, env = "NSTBA_ACCOUNT", hide_env_values = true)]
     pub account: Option<String>,
 
     /// Token ID, from Setup > Users/Roles > Access Tokens (needed for a new token; without it,
     /// an existing entry only gets its consumer key and secret set)
-    #[arg(long, env = "NSTBA_TOKEN_ID", value_name = "ID")]
+    #[arg(
+        long,
+        env = "NSTBA_TOKEN_ID",
+        hide_env_values = true,
+        value_name = "ID"
+    )]
     pub token_id: Option<String>,
 
     /// Consumer key of the integration record
-    #[arg(long, env = "NSTBA_CONSUMER_KEY", value_name = "KEY")]
+    #[arg(
+        long,
+        env = "NSTBA_CONSUMER_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
     pub consumer_key: Option<String>,
 
     /// Role ID the token was made for (shown in listings)

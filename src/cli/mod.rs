@@ -56,15 +56,27 @@ pub struct Cli {
 #[derive(Debug, Args, Clone)]
 pub struct GlobalArgs {
     /// The token store [default: ~/.nstba]
-    #[arg(long, global = true, env = "NSTBA_STORE", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "NSTBA_STORE",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
     pub store: Option<PathBuf>,
 
     /// Send every request to this base URL instead of NetSuite's domains (the emulator, a proxy)
-    #[arg(long, global = true, env = "NSTBA_NETSUITE_URL", value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "NSTBA_NETSUITE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub netsuite_url: Option<String>,
 
     /// Never prompt; fail with what to pass instead (also when CI is set or stdin is no terminal)
-    #[arg(long, global = true, env = "NSTBA_NO_INPUT",
+    #[arg(long, global = true, env = "NSTBA_NO_INPUT", hide_env_values = true,
           value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false,
           num_args = 0, default_missing_value = "true")]
     pub no_input: bool,

@@ -202,7 +202,7 @@ impl Http {
                 SendError::Other(Failure::usage(format!("'{method}' is not an HTTP method")).into())
             })?;
         let started = Instant::now();
-        ui::verbose(format!("> {method_v} {url}"));
+        ui::verbose(format!("> {method_v} {}", shown(url)));
         let client = match redirects {
             Redirects::Follow => &self.client,
             Redirects::Refuse => &self.no_redirects,
@@ -277,6 +277,28 @@ pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output> {
     Ok(runtime.block_on(future))
 }
 
+/// A URL as `-v` prints it: a token ID in the query (revoketoken's `token`) masked as
+/// `auth info` masks it, first 4 characters then `…`.
+fn shown(url: &Url) -> String {
+    if !url.query_pairs().any(|(k, _)| k == "token") {
+        return url.to_string();
+    }
+    let mut masked = url.clone();
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if k == "token" {
+                format!("{}…", v.chars().take(4).collect::<String>())
+            } else {
+                v.into_owned()
+            };
+            (k.into_owned(), v)
+        })
+        .collect();
+    masked.query_pairs_mut().clear().extend_pairs(pairs);
+    masked.to_string().replace("%E2%80%A6", "…")
+}
+
 /// The most nstba reads of an answer (docs/design.md §8): a RESTlet answers at most 10 MB, a
 /// token endpoint a few hundred bytes, a REST or SuiteQL page far less than 64 MB.
 pub fn body_cap(url: &Url) -> u64 {
@@ -341,4 +363,20 @@ fn network_error(e: reqwest::Error, url: &Url) -> anyhow::Error {
          --netsuite-url/NSTBA_NETSUITE_URL if set"
     ))
     .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verbose_urls_mask_token_ids() {
+        let url = Url::parse("http://x/rest/revoketoken?consumerKey=ck&token=abcdef123").unwrap();
+        assert_eq!(
+            shown(&url),
+            "http://x/rest/revoketoken?consumerKey=ck&token=abcd…"
+        );
+        let plain = Url::parse("http://x/a?b=c").unwrap();
+        assert_eq!(shown(&plain), "http://x/a?b=c");
+    }
 }
