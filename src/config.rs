@@ -68,7 +68,7 @@ impl UserFile {
 
     fn save(&self) -> Result<()> {
         if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)
+            crate::fsio::create_private_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
         }
         crate::fsio::write_atomic(

@@ -91,6 +91,36 @@ pub fn temp_prefix(target: &Path) -> String {
     )
 }
 
+/// Creates `dir` and its missing parents as the user's alone (0700 on Unix, whatever the
+/// umask: under umask 000 they were 0777, and another user could replace what nstba wrote in
+/// them). Folders that exist are left as they are. Windows: the folder takes the profile's
+/// inherited access list.
+pub fn create_private_dir_all(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt as _;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Writes a new file that only the user may read (0600), exclusively: a file, or a link
+/// (dangling or not), already at `path` is `AlreadyExists`, never followed or replaced.
+pub fn create_new_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(contents)?;
+    file.sync_all()
+}
+
 /// Who may read a file [`write_atomic`] makes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {

@@ -297,3 +297,52 @@ fn a_token_endpoint_redirect_is_an_error_not_followed() {
     );
     evil.assert_no_calls();
 }
+
+/// Under umask 000, what keygen creates is still the user's alone: folders 0700, the key and
+/// the certificate 0600 (another user replaced a 0666 certificate waiting to be uploaded).
+#[cfg(unix)]
+#[test]
+fn keygen_under_umask_000_creates_only_private_folders_and_files() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let sb = Sandbox::new();
+    let bin = env!("CARGO_BIN_EXE_nstba");
+    // The sandbox's environment, for a shell that sets the umask first.
+    let cmd = sb.nstba_std();
+    let mut sh = std::process::Command::new("sh");
+    sh.args(["-c", &format!("umask 000; exec '{bin}' auth keygen")])
+        .envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
+        .current_dir(sb.path());
+    let out = sh.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let keys = sb.config_dir().join("keys");
+    assert_eq!(mode(&sb.config_dir()), 0o700);
+    assert_eq!(mode(&keys), 0o700);
+    for entry in std::fs::read_dir(&keys).unwrap() {
+        let path = entry.unwrap().path();
+        assert_eq!(mode(&path), 0o600, "{}", path.display());
+    }
+}
+
+/// A link planted at the certificate's name is never followed: keygen refuses, and nothing
+/// appears where it points.
+#[cfg(unix)]
+#[test]
+fn keygen_never_writes_through_a_planted_link() {
+    let sb = Sandbox::new();
+    std::fs::create_dir_all(sb.path().join("keys")).unwrap();
+    let target = sb.path().join("elsewhere.pem");
+    std::os::unix::fs::symlink(&target, sb.path().join("keys/nstba-m2m-ps256.cert.pem")).unwrap();
+    let out = sb
+        .nstba()
+        .args(["auth", "keygen", "--out", "keys"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!target.exists(), "written through the link");
+    assert!(stderr(&out).contains("exists already"), "{}", stderr(&out));
+}

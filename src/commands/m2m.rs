@@ -87,28 +87,36 @@ pub fn keygen(args: &AuthKeygenArgs) -> Result<ExitCode> {
     validate_auth_id(&name)
         .map_err(|_| Failure::usage(format!("'{name}' is not a plain file name")))?;
     let (key_pem, cert_pem) = make(algorithm, args.days)?;
-    std::fs::create_dir_all(&dir)
+    crate::fsio::create_private_dir_all(&dir)
         .with_context(|| format!("cannot create the folder {}", dir.display()))?;
     // Absolute paths, so that what is printed can be pasted from anywhere.
     let dir = std::fs::canonicalize(&dir)
         .with_context(|| format!("cannot read the folder {}", dir.display()))?;
     let key_path = dir.join(format!("{name}.key.pem"));
     let cert_path = dir.join(format!("{name}.cert.pem"));
+    // Both files are new, 0600, and never written through a link (a dangling one planted at
+    // the certificate's name would have had nstba create the file where it pointed).
+    let exists = |p: &std::path::Path| {
+        Failure::usage(format!(
+            "{} exists already (or is a link); nstba does not overwrite keys: pass --name or \
+             --out",
+            p.display()
+        ))
+    };
     for p in [&key_path, &cert_path] {
-        if p.exists() {
-            return Err(Failure::usage(format!(
-                "{} exists already; nstba does not overwrite keys: pass --name or --out",
-                p.display()
-            ))
-            .into());
+        if std::fs::symlink_metadata(p).is_ok() {
+            return Err(exists(p).into());
         }
     }
-    // The private key is written 0600 (write_atomic's temporary file is), the certificate as
-    // any file.
-    crate::fsio::write_atomic(&key_path, key_pem.as_bytes(), crate::fsio::Access::Private)
-        .with_context(|| format!("cannot write {}", key_path.display()))?;
-    std::fs::write(&cert_path, &cert_pem)
-        .with_context(|| format!("cannot write {}", cert_path.display()))?;
+    for (path, pem) in [(&key_path, &key_pem), (&cert_path, &cert_pem)] {
+        crate::fsio::create_new_private(path, pem.as_bytes()).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                anyhow::Error::from(exists(path))
+            } else {
+                anyhow::Error::from(e).context(format!("cannot write {}", path.display()))
+            }
+        })?;
+    }
     let out = format!("{}\n{}\n", key_path.display(), cert_path.display());
     crate::commands::write_stdout(out.as_bytes())?;
     ui::info(format!(

@@ -142,7 +142,7 @@ impl DeployState {
         let mut text = serde_json::to_string_pretty(&self.doc)?;
         text.push('\n');
         if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)
+            crate::fsio::create_private_dir_all(dir)
                 .with_context(|| format!("cannot create the folder {}", dir.display()))?;
         }
         crate::fsio::write_atomic(&self.path, text.as_bytes(), crate::fsio::Access::Private)
