@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 
 use crate::cli::FetchArgs;
 use crate::commands::transfer::{FetchFields, Outcome};
-use crate::commands::{App, restlet_for, write_stdout};
+use crate::commands::{App, write_stdout};
 use crate::error::Failure;
 use crate::filecabinet::paths;
 use crate::filecabinet::schedule::{self, Done, GiveUp};
@@ -57,18 +57,8 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
 
     let creds = Arc::new(app.credentials_with(&args.transfer.credentials, !args.transfer.dry_run)?);
     let realm = creds.account.realm();
-    let (script, deploy) = restlet_for(&args.transfer.restlet, project.as_ref());
-    let limiter = Arc::new(crate::netsuite::limiter::Limiter::new(
-        args.transfer.jobs,
-        usize::from(args.transfer.max_jobs),
-    ));
-    let restlet = Restlet::new(
-        crate::netsuite::client::Client::new()?.with_limiter(limiter.clone()),
-        Arc::new(creds.authorizer.clone()),
-        &app.endpoints,
-        &script,
-        &deploy,
-    )?;
+    let (restlet, limiter) =
+        crate::commands::transfer::restlet(app, &args.transfer, project.as_ref(), &creds)?;
     let listing = crate::http::block_on(restlet.list(&folder))??;
 
     let mut outcome = Outcome::new(started, args.transfer.dry_run);

@@ -101,15 +101,10 @@ impl App {
 
     /// As [`App::credentials`]; `remember` is false for a dry run, which changes nothing.
     pub fn credentials_with(&self, args: &CredentialArgs, remember: bool) -> Result<Credentials> {
-        let explicit_secret = if args.consumer_secret_stdin {
-            Some(read_stdin_line("the consumer secret")?)
-        } else {
-            None
-        };
         let request = credentials::Request {
             to: args.to.clone(),
             auth_id: args.auth_id.clone(),
-            consumer: ConsumerOverride::new(args.consumer_key.clone(), explicit_secret),
+            consumer: consumer_override(args.consumer_key.clone(), args.consumer_secret_stdin)?,
         };
         let project = self.project()?;
         let project_dir = self.project_dir(project.as_ref())?;
@@ -167,6 +162,17 @@ pub fn restlet_for(args: &crate::cli::RestletArgs, project: Option<&Project>) ->
             .or_else(|| from_toml("deploy"))
             .unwrap_or_else(|| DEFAULT_DEPLOY.into()),
     )
+}
+
+/// The consumer pair the command line gives (`--consumer-key`, and with
+/// `--consumer-secret-stdin` the secret read from stdin), beside the variables'.
+pub fn consumer_override(key: Option<String>, secret_stdin: bool) -> Result<ConsumerOverride> {
+    let secret = if secret_stdin {
+        Some(read_stdin_line("the consumer secret")?)
+    } else {
+        None
+    };
+    Ok(ConsumerOverride::new(key, secret))
 }
 
 /// Reads one line from stdin (a secret piped in), without its line ending.

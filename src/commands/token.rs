@@ -11,7 +11,7 @@ use crate::account::{Domain, Endpoints};
 use crate::auth::Grant;
 use crate::auth::revoke::{self, Revocable};
 use crate::cli::{AuthRevokeArgs, AuthVerifyArgs};
-use crate::commands::{App, write_stdout};
+use crate::commands::{App, consumer_override, write_stdout};
 use crate::credentials::{self, ConsumerOverride, Resolution};
 use crate::error::Failure;
 use crate::netsuite::client::{Client, Reply};
@@ -97,16 +97,8 @@ pub fn verify(app: &App, args: &AuthVerifyArgs) -> Result<ExitCode> {
 }
 
 pub fn revoke(app: &App, args: &AuthRevokeArgs) -> Result<ExitCode> {
-    let explicit_secret = if args.consumer_secret_stdin {
-        Some(crate::commands::read_stdin_line("the consumer secret")?)
-    } else {
-        None
-    };
-    revoke_saved(
-        app,
-        &args.auth_id,
-        ConsumerOverride::new(args.consumer_key.clone(), explicit_secret),
-    )
+    let consumer = consumer_override(args.consumer_key.clone(), args.consumer_secret_stdin)?;
+    revoke_saved(app, &args.auth_id, consumer)
 }
 
 /// Revokes a saved token in NetSuite (one place per kind: [`crate::auth::revoke`]), then
@@ -318,16 +310,9 @@ pub fn logout(app: &App, args: &crate::cli::AuthLogoutArgs) -> Result<ExitCode> 
             Ok(ExitCode::SUCCESS)
         }
         Some(_) => {
-            let explicit_secret = if args.consumer_secret_stdin {
-                Some(crate::commands::read_stdin_line("the consumer secret")?)
-            } else {
-                None
-            };
-            revoke_saved(
-                app,
-                &args.auth_id,
-                ConsumerOverride::new(args.consumer_key.clone(), explicit_secret),
-            )
+            let consumer =
+                consumer_override(args.consumer_key.clone(), args.consumer_secret_stdin)?;
+            revoke_saved(app, &args.auth_id, consumer)
         }
     }
 }

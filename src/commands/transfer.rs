@@ -84,6 +84,33 @@ impl Outcome {
     }
 }
 
+/// The companion RESTlet a deploy or fetch calls (flags, else nstba.toml's `[restlet]`), with
+/// the window of calls in flight that all its calls share.
+pub fn restlet(
+    app: &crate::commands::App,
+    args: &crate::cli::TransferArgs,
+    project: Option<&crate::project::Project>,
+    auth: &crate::auth::Authorizer,
+) -> Result<(
+    crate::netsuite::restlet::Restlet,
+    std::sync::Arc<crate::netsuite::limiter::Limiter>,
+)> {
+    use std::sync::Arc;
+    let (script, deploy) = crate::commands::restlet_for(&args.restlet, project);
+    let limiter = Arc::new(crate::netsuite::limiter::Limiter::new(
+        args.jobs,
+        usize::from(args.max_jobs),
+    ));
+    let restlet = crate::netsuite::restlet::Restlet::new(
+        crate::netsuite::client::Client::new()?.with_limiter(limiter.clone()),
+        Arc::new(auth.clone()),
+        &app.endpoints,
+        &script,
+        &deploy,
+    )?;
+    Ok((restlet, limiter))
+}
+
 /// The `--json` summary of a deploy or fetch (the README documents it; field names are only
 /// ever added).
 #[derive(Serialize)]

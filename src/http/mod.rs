@@ -202,7 +202,9 @@ impl Http {
                 SendError::Other(Failure::usage(format!("'{method}' is not an HTTP method")).into())
             })?;
         let started = Instant::now();
-        ui::verbose(format!("> {method_v} {}", shown(url)));
+        if ui::is_verbose() {
+            ui::verbose(format!("> {method_v} {}", shown(url)));
+        }
         let client = match redirects {
             Redirects::Follow => &self.client,
             Redirects::Refuse => &self.no_redirects,

@@ -15,13 +15,13 @@ mod upload;
 
 use crate::cli::DeployArgs;
 use crate::commands::transfer::{DeployFields, Outcome};
-use crate::commands::{App, restlet_for, write_stdout};
+use crate::commands::{App, write_stdout};
 use crate::error::Failure;
 use crate::filecabinet::paths;
 use crate::filecabinet::state::{Confirmed, DeployState, LEGACY_FILE_NAME};
 use crate::filecabinet::walk::{LocalFile, hash_all, walk};
 use crate::fsio::{Links, read_capped};
-use crate::netsuite::restlet::{MAX_BYTES, Restlet};
+use crate::netsuite::restlet::MAX_BYTES;
 use crate::ui;
 use crate::ui::human_bytes;
 use upload::{Event, upload};
@@ -109,18 +109,8 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
         state.save()?;
     }
 
-    let (script, deploy) = restlet_for(&args.transfer.restlet, project.as_ref());
-    let limiter = Arc::new(crate::netsuite::limiter::Limiter::new(
-        args.transfer.jobs,
-        usize::from(args.transfer.max_jobs),
-    ));
-    let restlet = Restlet::new(
-        crate::netsuite::client::Client::new()?.with_limiter(limiter.clone()),
-        Arc::new(creds.authorizer.clone()),
-        &app.endpoints,
-        &script,
-        &deploy,
-    )?;
+    let (restlet, limiter) =
+        crate::commands::transfer::restlet(app, &args.transfer, project.as_ref(), &creds)?;
     // The state is a cache, never the truth: before skipping anything, list the target once
     // and send again what it lacks or lists with another size (a sandbox refresh, a file
     // deleted in the UI, a state file from elsewhere).

@@ -15,8 +15,8 @@ use anyhow::Result;
 use crate::account::AccountId;
 use crate::auth::callback::parse_callback_url;
 use crate::cli::AuthLoginArgs;
-use crate::commands::{App, read_stdin_line};
-use crate::credentials::{self, ConsumerOverride};
+use crate::commands::{App, consumer_override};
+use crate::credentials;
 use crate::error::Failure;
 use crate::secret::Secret;
 use crate::store::{Saved, Store, validate_auth_id};
@@ -47,12 +47,7 @@ pub fn run(app: &App, args: &AuthLoginArgs) -> Result<ExitCode> {
         )
         .into());
     }
-    let explicit_secret = if args.consumer_secret_stdin {
-        Some(read_stdin_line("the consumer secret")?)
-    } else {
-        None
-    };
-    let over = ConsumerOverride::new(args.consumer_key.clone(), explicit_secret);
+    let over = consumer_override(args.consumer_key.clone(), args.consumer_secret_stdin)?;
     let store = credentials::load_store(&app.store)?;
     saving.check(&store)?;
     let (consumer_key, consumer_secret) = tba::consumer_pair(app, &store, account.as_ref(), &over)?;
