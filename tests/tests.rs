@@ -22,6 +22,7 @@ mod request;
 mod secrets;
 mod sign;
 mod soak;
+mod status;
 mod store;
 mod suiteql;
 mod trust;

@@ -161,7 +161,7 @@ pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
 
     if !args.offline {
         // Every check at once, all under one deadline: a hung server cannot hold the answer
-        // past it (what did not answer is dropped with the runtime's tasks).
+        // past it (what did not answer is dropped, except a refresh under way).
         let deadline = started + Duration::from_secs(args.timeout);
         let endpoints = app.endpoints.clone();
         let asked: Vec<usize> = checks.iter().map(|(index, _)| *index).collect();
@@ -180,6 +180,12 @@ pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
                 answered.push(done);
             }
             set.abort_all();
+            // The display's deadline is not a refresh's: one that had started goes on until
+            // its answer is saved, or the server's rotated refresh token is lost (design §10).
+            if crate::http::unfinished() > 0 {
+                ui::info("Waiting for a token refresh under way to be saved");
+                crate::http::settle().await;
+            }
             answered
         })?;
         for index in asked {

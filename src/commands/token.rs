@@ -20,6 +20,16 @@ use crate::store::Store;
 use crate::ui;
 
 /// Calls a token endpoint with `creds` and returns the reply, or NetSuite's decoded refusal.
+/// The most a check reads of an answer: it needs the status and a short error, and `auth
+/// status` makes every check at once (docs/design.md §6).
+const PROBE_CAP: u64 = 256 * 1024;
+
+/// The client of checks (tokeninfo, `auth verify`, `auth status`): answers capped at
+/// [`PROBE_CAP`].
+fn probe_client() -> Result<Client> {
+    Ok(Client::over(crate::http::Http::shared()?.capped(PROBE_CAP)))
+}
+
 async fn call(
     creds: &crate::credentials::Credentials,
     endpoints: &Endpoints,
@@ -33,7 +43,7 @@ async fn call(
     if !query.is_empty() {
         url.query_pairs_mut().extend_pairs(query);
     }
-    let client = Client::new()?;
+    let client = probe_client()?;
     client
         .send(creds, "GET", &url, HeaderMap::new(), None)
         .await
@@ -261,15 +271,17 @@ async fn cheap_call(
             entity.unwrap_or("-1")
         )
     } else {
+        // The RESTlet's own folder: a listing of a few files (a missing folder is an error
+        // answer, which shows the token works as well as a listing does).
         let (script, deploy) = crate::commands::restlet_for(&Default::default(), None);
         format!(
-            "/app/site/hosting/restlet.nl?script={script}&deploy={deploy}&action=list&path=SuiteScripts"
+            "/app/site/hosting/restlet.nl?script={script}&deploy={deploy}&action=list&path=SuiteScripts/nstba"
         )
     };
     let url = endpoints
         .resolve(Some(&creds.account), &path)
         .map_err(anyhow::Error::from)?;
-    let client = Client::new()?;
+    let client = probe_client()?;
     let reply = client
         .send(creds, "GET", &url, HeaderMap::new(), None)
         .await?;

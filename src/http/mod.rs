@@ -5,6 +5,9 @@
 //! through [`Http`].
 
 pub mod errors;
+mod runtime;
+
+pub use runtime::{block_on, finish_started, settle, unfinished};
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -112,6 +115,8 @@ pub struct Http {
     client: reqwest::Client,
     /// The same, following no redirect (token endpoints).
     no_redirects: reqwest::Client,
+    /// A cap below [`body_cap`]'s for every answer (probes such as `auth status`'s).
+    cap: Option<u64>,
 }
 
 impl Http {
@@ -129,7 +134,15 @@ impl Http {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .context("cannot start the HTTP client")?,
+            cap: None,
         })
+    }
+
+    /// The same client, reading at most `max` bytes of any answer: a probe that only needs
+    /// the status and a short error must not read a hostile server's 64 MB, many at once.
+    pub fn capped(mut self, max: u64) -> Http {
+        self.cap = Some(max);
+        self
     }
 
     /// The command's one client, made on first use (commands that never call NetSuite never
@@ -219,7 +232,7 @@ impl Http {
         let status = resp.status();
         let version = resp.version();
         let headers = resp.headers().clone();
-        let cap = body_cap(url);
+        let cap = self.cap.map_or(body_cap(url), |c| c.min(body_cap(url)));
         let too_large = || {
             SendError::Other(
                 Failure::error(format!(
@@ -259,24 +272,6 @@ impl Http {
             body,
         })
     }
-}
-
-/// Runs a future to its end on the process's one runtime (two workers, so encoding a batch
-/// does not hold up the network), made on first use.
-pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output> {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    let runtime = match RUNTIME.get() {
-        Some(rt) => rt,
-        None => {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .context("cannot start the async runtime")?;
-            RUNTIME.get_or_init(|| rt)
-        }
-    };
-    Ok(runtime.block_on(future))
 }
 
 /// A URL as `-v` prints it: a token ID in the query (revoketoken's `token`) masked as

@@ -61,21 +61,55 @@ impl Session {
     }
 
     /// Under the store's lock: the token another process saved meanwhile, else a refreshed
-    /// one, saved before the lock is released.
+    /// one, saved before the lock is released. Once the lock is held the rest runs to its end
+    /// whatever becomes of this future: the refresh token it sends may be rotated by the
+    /// server, and only saving the answer keeps the login (docs/design.md §10).
     async fn refresh(&self, client: &Http, held: Option<AccessToken>) -> Result<AccessToken> {
         let failed = held.map(|t| t.token).unwrap_or_default();
         let store = self.store.clone();
         let lock = tokio::task::spawn_blocking(move || StoreLock::acquire(&store))
             .await
             .map_err(|e| Failure::error(format!("cannot lock the token store: {e}")))??;
+        let refresh = Refresh {
+            lock,
+            auth_id: self.auth_id.clone(),
+            client: self.client.clone(),
+            token_url: self.token_url.clone(),
+            http: client.clone(),
+            failed,
+        };
+        crate::http::finish_started(refresh.run()).await
+    }
+}
+
+/// One refresh under the store's lock, owning what it needs to run on its own.
+struct Refresh {
+    lock: StoreLock,
+    auth_id: String,
+    client: ClientAuth,
+    token_url: Url,
+    http: Http,
+    /// The access token that failed or expired (empty when none was held).
+    failed: Secret,
+}
+
+impl Refresh {
+    async fn run(self) -> Result<AccessToken> {
+        let Refresh {
+            lock,
+            auth_id,
+            client,
+            token_url,
+            http,
+            failed,
+        } = self;
         let mut saved = lock.load()?;
-        let mut entry = match saved.get(&self.auth_id)? {
+        let mut entry = match saved.get(&auth_id)? {
             Some(Saved::OAuth2(e)) => e,
             _ => {
                 return Err(Failure::rejected(format!(
-                    "the OAuth 2.0 token '{}' was removed or replaced while this command ran; \
-                     run the command again",
-                    self.auth_id
+                    "the OAuth 2.0 token '{auth_id}' was removed or replaced while this command \
+                     ran; run the command again"
                 ))
                 .into());
             }
@@ -88,16 +122,15 @@ impl Session {
         // for tokens nobody has replaced yet).
         if theirs.token != failed && theirs.expires_at > SystemTime::now() {
             crate::ui::verbose(format!(
-                "using the access token another nstba refreshed for '{}'",
-                self.auth_id
+                "using the access token another nstba refreshed for '{auth_id}'"
             ));
             return Ok(theirs);
         }
-        crate::ui::verbose(format!("refreshing the access token of '{}'", self.auth_id));
+        crate::ui::verbose(format!("refreshing the access token of '{auth_id}'"));
         let answer = token_request(
-            client,
-            &self.token_url,
-            &self.client,
+            &http,
+            &token_url,
+            &client,
             &[
                 ("grant_type", "refresh_token"),
                 ("refresh_token", entry.refresh_token.expose()),
@@ -114,11 +147,11 @@ impl Session {
                 format!("NetSuite refused the refresh ({})", refused.error)
             };
             Failure::rejected(format!(
-                "the OAuth 2.0 token '{}' cannot be refreshed: {why}. Log in again: nstba auth \
-                 login {} --oauth2 --client-id {} --force\nhint: the Login Audit Trail (Setup > \
-                 Users/Roles > User Management > View Login Audit Trail) says why (such as \
-                 RefreshTokenExpired)",
-                self.auth_id, self.auth_id, self.client.client_id
+                "the OAuth 2.0 token '{auth_id}' cannot be refreshed: {why}. Log in again: nstba \
+                 auth login {auth_id} --oauth2 --client-id {} --force\nhint: the Login Audit \
+                 Trail (Setup > Users/Roles > User Management > View Login Audit Trail) says why \
+                 (such as RefreshTokenExpired)",
+                client.client_id
             ))
             .because(crate::error::Reason::RefreshTokenExpired)
         })?;
@@ -132,7 +165,7 @@ impl Session {
         if let Some(refresh) = answer.refresh_token {
             entry.refresh_token = refresh;
         }
-        saved.put(&self.auth_id, &Saved::OAuth2(entry));
+        saved.put(&auth_id, &Saved::OAuth2(entry));
         lock.save(&saved)?;
         drop(lock);
         Ok(fresh)
