@@ -375,10 +375,10 @@ fn no_secret_leaks_through_failures_either() {
             }
         }
     }
+    // The deploy's state, and the fetch's record of what it wrote.
     let states = sb.deploy_states();
-    assert_eq!(states.len(), 1, "{states:?}");
-    let state = states[0].clone();
-    for p in [sb.store(), state] {
+    assert_eq!(states.len(), 2, "{states:?}");
+    for p in [vec![sb.store()], states].concat() {
         let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "{}", p.display());
     }

@@ -10,6 +10,7 @@ mod crash;
 mod credentials;
 mod emulator;
 mod examples;
+mod fetch;
 mod filecabinet;
 mod layers;
 mod listener;

@@ -88,6 +88,11 @@ pub struct FetchArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
+    /// Replace local files that differ from the File Cabinet even when nstba did not write
+    /// them there (their local changes are lost)
+    #[arg(long)]
+    pub overwrite: bool,
+
     #[command(flatten)]
     pub transfer: TransferArgs,
 }

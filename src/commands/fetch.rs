@@ -3,6 +3,8 @@
 //! path relative to the folder. A remote path that is absolute, holds `..`, `.` or a
 //! backslash, or lies outside the folder is refused and reported, and nothing is ever written
 //! outside `--out`: not through such a path, and not through a symlink found inside `--out`.
+//! A local file that differs is replaced only as `filecabinet::local` allows (what nstba last
+//! wrote or deployed there, or `--overwrite`); local work is kept, listed, and the exit is 4.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -18,8 +20,10 @@ use crate::cli::FetchArgs;
 use crate::commands::transfer::{FetchFields, Outcome};
 use crate::commands::{App, write_stdout};
 use crate::error::Failure;
+use crate::filecabinet::local::{Placed, place};
 use crate::filecabinet::paths;
 use crate::filecabinet::schedule::{self, Done, GiveUp};
+use crate::filecabinet::state::{Confirmed, DeployState};
 use crate::netsuite::restlet::{MAX_BYTES, Restlet};
 use crate::ui;
 use crate::ui::human_bytes;
@@ -33,8 +37,18 @@ struct Wanted {
 }
 
 enum Event {
-    Written { bytes: u64 },
+    Written { rel: String, confirmed: Confirmed },
+    Unchanged { rel: String, confirmed: Confirmed },
+    Kept { path: String },
     Failed { path: String, why: String },
+}
+
+/// A local path as the deploy state keys it (`/` between parts, as deploy's walk writes it).
+fn state_key(rel: &Path) -> String {
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
@@ -96,6 +110,8 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
                 folder: &folder,
                 out: out.display().to_string(),
                 fetched: 0,
+                unchanged: 0,
+                kept: Vec::new(),
                 would_fetch: Some(wanted.len()),
             },
             None,
@@ -104,32 +120,70 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
 
     std::fs::create_dir_all(&out)
         .map_err(|e| Failure::error(format!("cannot create the folder {}: {e}", out.display())))?;
+    // What nstba last wrote or deployed here (the deploy state of this folder, account and
+    // remote folder): only such a file, or any with --overwrite, may be replaced.
+    let state_path = DeployState::path_for(&crate::config::cache_dir()?, &out, &realm, &folder);
+    let mut state = DeployState::load(state_path, &out, &realm, &folder, None)?;
+    let known: HashMap<String, String> = wanted
+        .iter()
+        .filter_map(|w| {
+            let key = state_key(&w.rel);
+            let sha = state.get(&key)?.sha256.clone();
+            Some((key, sha))
+        })
+        .collect();
     let files = wanted.len();
     let bar = ui::progress(total, files);
-    let mut written = 0usize;
+    let (mut written, mut unchanged, mut done) = (0usize, 0usize, 0usize);
+    let mut confirmed_any = false;
     crate::http::block_on(download(
-        restlet,
+        Downloads {
+            restlet,
+            out: Arc::new(out.clone()),
+            known: Arc::new(known),
+            overwrite: args.overwrite,
+            tx: None,
+        },
         wanted,
         limiter.clone(),
-        out.clone(),
-        |event| match event {
-            Event::Written { bytes: n } => {
-                written += 1;
-                outcome.bytes += n;
-                bar.inc(n);
-                bar.set_message(ui::progress_files(written, files));
+        |event| {
+            match event {
+                Event::Written { rel, confirmed } => {
+                    written += 1;
+                    outcome.bytes += confirmed.size;
+                    bar.inc(confirmed.size);
+                    state.confirm(&rel, confirmed);
+                    confirmed_any = true;
+                }
+                Event::Unchanged { rel, confirmed } => {
+                    unchanged += 1;
+                    bar.inc(confirmed.size);
+                    state.confirm(&rel, confirmed);
+                    confirmed_any = true;
+                }
+                Event::Kept { path } => outcome.kept.push(path),
+                Event::Failed { path, why } => outcome.failed.push((path, why)),
             }
-            Event::Failed { path, why } => outcome.failed.push((path, why)),
+            done += 1;
+            bar.set_message(ui::progress_files(done, files));
         },
     ))?;
     bar.finish_and_clear();
+    if confirmed_any && let Err(e) = state.save() {
+        // Only the next fetch's view of what is nstba's is lost: it keeps those files.
+        ui::warn(format!("{e:#}"));
+    }
+    outcome.kept.sort();
     ui::info(format!(
-        "Fetched {folder} from {realm} into {}: {written} written ({}), {} failed, in {:.2} s",
+        "Fetched {folder} from {realm} into {}: {written} written ({}), {unchanged} unchanged, \
+         {} kept, {} failed, in {:.2} s",
         out.display(),
         human_bytes(outcome.bytes),
+        outcome.kept.len(),
         outcome.failed.len(),
         outcome.seconds()
     ));
+    let kept = outcome.kept.clone();
     outcome.finish(
         args.transfer.json,
         FetchFields {
@@ -137,6 +191,8 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
             folder: &folder,
             out: out.display().to_string(),
             fetched: written,
+            unchanged,
+            kept,
             would_fetch: None,
         },
         Some(&limiter),
@@ -198,23 +254,14 @@ fn missing_folder() -> Failure {
 }
 
 async fn download(
-    restlet: Restlet,
+    mut downloads: Downloads,
     wanted: Vec<Wanted>,
     limiter: Arc<crate::netsuite::limiter::Limiter>,
-    out: PathBuf,
     mut on_event: impl FnMut(Event),
 ) {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let run = tokio::spawn(schedule::run(
-        Downloads {
-            restlet,
-            out: Arc::new(out),
-            tx,
-        },
-        wanted,
-        limiter,
-        LIMITS,
-    ));
+    downloads.tx = Some(tx);
+    let run = tokio::spawn(schedule::run(downloads, wanted, limiter, LIMITS));
     while let Some(event) = rx.recv().await {
         on_event(event);
     }
@@ -233,7 +280,11 @@ const LIMITS: schedule::Limits = schedule::Limits {
 struct Downloads {
     restlet: Restlet,
     out: Arc<PathBuf>,
-    tx: mpsc::UnboundedSender<Event>,
+    /// The deploy state's hash of each local path that has one.
+    known: Arc<HashMap<String, String>>,
+    overwrite: bool,
+    /// Where events go (set by [`download`]).
+    tx: Option<mpsc::UnboundedSender<Event>>,
 }
 
 impl schedule::Calls for Downloads {
@@ -253,7 +304,7 @@ impl schedule::Calls for Downloads {
                 let why = format!("{e:#}");
                 let why = why.lines().next().unwrap_or_default().to_string();
                 for (path, _) in pending.drain() {
-                    let _ = self.tx.send(Event::Failed {
+                    self.send(Event::Failed {
                         path,
                         why: why.clone(),
                     });
@@ -274,12 +325,12 @@ impl schedule::Calls for Downloads {
                 continue;
             };
             moved += 1;
-            let _ = self.tx.send(self.write(w, file).await);
+            self.send(self.write(w, file).await);
         }
         for e in reply.errors {
             if let Some(w) = pending.remove(&e.path) {
                 moved += 1;
-                let _ = self.tx.send(Event::Failed {
+                self.send(Event::Failed {
                     path: w.remote,
                     why: format!("the RESTlet could not read it: {}: {}", e.code, e.message),
                 });
@@ -301,7 +352,7 @@ impl schedule::Calls for Downloads {
             ),
             GiveUp::Stopped => "not fetched: the fetch stopped on an earlier error".into(),
         };
-        let _ = self.tx.send(Event::Failed {
+        self.send(Event::Failed {
             path: w.remote,
             why,
         });
@@ -309,6 +360,12 @@ impl schedule::Calls for Downloads {
 }
 
 impl Downloads {
+    fn send(&self, event: Event) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(event);
+        }
+    }
+
     /// Decodes one fetched file and writes it under `--out`.
     async fn write(&self, w: Wanted, file: crate::netsuite::restlet::Fetched) -> Event {
         let decoded = match file.encoding.as_str() {
@@ -326,9 +383,23 @@ impl Downloads {
             Ok(bytes) => {
                 let out = self.out.clone();
                 let rel = w.rel.clone();
-                let n = bytes.len() as u64;
-                match tokio::task::spawn_blocking(move || write_under(&out, &rel, &bytes)).await {
-                    Ok(Ok(())) => Event::Written { bytes: n },
+                let key = state_key(&w.rel);
+                let known = self.known.get(&key).cloned();
+                let overwrite = self.overwrite;
+                let placed = tokio::task::spawn_blocking(move || {
+                    place(&out, &rel, &bytes, known.as_deref(), overwrite)
+                })
+                .await;
+                match placed {
+                    Ok(Ok(Placed::Written(confirmed))) => Event::Written {
+                        rel: key,
+                        confirmed,
+                    },
+                    Ok(Ok(Placed::Unchanged(confirmed))) => Event::Unchanged {
+                        rel: key,
+                        confirmed,
+                    },
+                    Ok(Ok(Placed::Kept)) => Event::Kept { path: w.remote },
                     Ok(Err(why)) => Event::Failed {
                         path: w.remote,
                         why,
@@ -344,67 +415,5 @@ impl Downloads {
                 why,
             },
         }
-    }
-}
-
-/// Writes `bytes` to `out/rel` atomically (a temporary file in the same folder, renamed over).
-/// Folders are created as needed; a symlink or a file in the way is refused, so nothing lands
-/// outside `out`.
-fn write_under(out: &Path, rel: &Path, bytes: &[u8]) -> Result<(), String> {
-    let mut dir = out.to_path_buf();
-    let parents: Vec<_> = rel
-        .parent()
-        .map(|p| p.components().collect())
-        .unwrap_or_default();
-    for part in parents {
-        dir.push(part);
-        match std::fs::symlink_metadata(&dir) {
-            Ok(m) if m.file_type().is_symlink() => {
-                return Err(format!(
-                    "{} is a symlink; nstba does not write through links",
-                    dir.display()
-                ));
-            }
-            Ok(m) if m.is_dir() => {}
-            Ok(_) => return Err(format!("{} is a file, not a folder", dir.display())),
-            Err(_) => match std::fs::create_dir(&dir) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => {}
-                Err(e) => return Err(format!("cannot create {}: {e}", dir.display())),
-            },
-        }
-    }
-    let target = out.join(rel);
-    if std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_dir()) {
-        return Err(format!("{} is a folder", target.display()));
-    }
-    // Files fetched are the user's, not secrets: created as any file is (0666 less the umask).
-    crate::fsio::write_atomic(&target, bytes, crate::fsio::Access::Usual)
-        .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn writes_inside_and_refuses_links() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("out");
-        std::fs::create_dir(&out).unwrap();
-        write_under(&out, Path::new("a/b/c.txt"), b"hi").unwrap();
-        assert_eq!(std::fs::read(out.join("a/b/c.txt")).unwrap(), b"hi");
-        write_under(&out, Path::new("a/b/c.txt"), b"again").unwrap();
-        assert_eq!(std::fs::read(out.join("a/b/c.txt")).unwrap(), b"again");
-        #[cfg(unix)]
-        {
-            let outside = dir.path().join("outside");
-            std::fs::create_dir(&outside).unwrap();
-            std::os::unix::fs::symlink(&outside, out.join("link")).unwrap();
-            assert!(write_under(&out, Path::new("link/x.txt"), b"no").is_err());
-            assert!(!outside.join("x.txt").exists());
-        }
-        assert!(write_under(&out, Path::new("a/b/c.txt/d"), b"no").is_err());
     }
 }

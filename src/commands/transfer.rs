@@ -15,6 +15,8 @@ use crate::error::{ExitKind, Failure};
 pub struct Outcome {
     pub started: Instant,
     pub failed: Vec<(String, String)>,
+    /// Files fetch kept because they hold local changes (docs/design.md §8).
+    pub kept: Vec<String>,
     pub bytes: u64,
     pub dry_run: bool,
 }
@@ -24,6 +26,7 @@ impl Outcome {
         Outcome {
             started,
             failed: Vec::new(),
+            kept: Vec::new(),
             bytes: 0,
             dry_run,
         }
@@ -61,10 +64,13 @@ impl Outcome {
             text.push('\n');
             write_stdout(text.as_bytes())?;
         }
-        if self.failed.is_empty() {
+        if self.failed.is_empty() && self.kept.is_empty() {
             return Ok(ExitCode::SUCCESS);
         }
         // Paths and reasons may come from the server: escaped, one line each.
+        for path in &self.kept {
+            eprintln!("kept: local changes: {}", crate::ui::escape(path));
+        }
         for (path, why) in &self.failed {
             eprintln!(
                 "failed: {}: {}",
@@ -72,15 +78,25 @@ impl Outcome {
                 crate::ui::escape(why)
             );
         }
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let mut said = Vec::new();
+        let n = self.kept.len();
+        if n > 0 {
+            said.push(format!(
+                "{n} file{} kept (listed above): each differs from the File Cabinet and is not \
+                 what nstba last wrote or deployed there, so it holds local work; deploy it, \
+                 move it aside, or pass --overwrite to replace it",
+                plural(n)
+            ));
+        }
         let n = self.failed.len();
-        Err(Failure::new(
-            ExitKind::Partial,
-            format!(
+        if n > 0 {
+            said.push(format!(
                 "{n} file{} failed (listed above); run the command again to retry them",
-                if n == 1 { "" } else { "s" }
-            ),
-        )
-        .into())
+                plural(n)
+            ));
+        }
+        Err(Failure::new(ExitKind::Partial, said.join("\n")).into())
     }
 }
 
@@ -159,6 +175,10 @@ pub struct FetchFields<'a> {
     pub folder: &'a str,
     pub out: String,
     pub fetched: usize,
+    /// Files that already held the remote bytes.
+    pub unchanged: usize,
+    /// Files kept because they hold local changes (exit 4).
+    pub kept: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub would_fetch: Option<usize>,
 }
@@ -206,6 +226,8 @@ mod tests {
                 folder: "SuiteScripts",
                 out: ".".into(),
                 fetched: 0,
+                unchanged: 0,
+                kept: Vec::new(),
                 would_fetch: Some(3),
             },
             peak_jobs: None,
@@ -219,7 +241,8 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&dry).unwrap(),
             concat!(
-                r#"{"account":"123","folder":"SuiteScripts","out":".","fetched":0,"wouldFetch":3,"#,
+                r#"{"account":"123","folder":"SuiteScripts","out":".","fetched":0,"unchanged":0,"#,
+                r#""kept":[],"wouldFetch":3,"#,
                 r#""failed":0,"failedFiles":[],"bytes":0,"seconds":0.0,"dryRun":true}"#
             )
         );

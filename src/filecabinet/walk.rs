@@ -162,11 +162,7 @@ pub fn walk(source: &Path, target: &str, hidden: bool) -> Result<Walk> {
                 abs,
                 remote,
                 size: m.len(),
-                modified: m
-                    .modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                    .and_then(|d| u64::try_from(d.as_nanos()).ok()),
+                modified: modified_nanos(&m),
             }),
             Err(e) => out.problems.push((rel, e.to_string())),
         }
@@ -219,6 +215,15 @@ pub fn sha256(path: &Path) -> std::io::Result<String> {
 }
 
 /// SHA-256 of bytes in memory, hex.
+/// A file's modification time in nanoseconds since 1970, when the system gives one (what the
+/// deploy state records).
+pub fn modified_nanos(meta: &std::fs::Metadata) -> Option<u64> {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|d| u64::try_from(d.as_nanos()).ok())
+}
+
 pub fn sha256_bytes(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
