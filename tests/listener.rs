@@ -236,3 +236,91 @@ fn the_browser_starts_without_any_secret_in_its_environment() {
         assert!(!env.contains(value), "{name} reached the browser");
     }
 }
+
+/// Another local process that holds `n` idle connections to 127.0.0.1:`port` and opens a new
+/// one for each that is closed; it prints `ready` once it holds them all, and on exit how
+/// many it reopened.
+const FLOOD: &str = r#"
+import resource, selectors, socket, sys
+port, n = int(sys.argv[1]), int(sys.argv[2])
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+sel = selectors.DefaultSelector()
+def connect():
+    s = socket.socket()
+    s.connect(("127.0.0.1", port))
+    s.setblocking(False)
+    sel.register(s, selectors.EVENT_READ)
+for _ in range(n):
+    connect()
+print("ready", flush=True)
+reopened = 0
+try:
+    while True:
+        for key, _ in sel.select(timeout=1):
+            try:
+                data = key.fileobj.recv(1)
+            except OSError:
+                data = b""
+            if not data:
+                sel.unregister(key.fileobj)
+                key.fileobj.close()
+                connect()
+                reopened += 1
+except KeyboardInterrupt:
+    pass
+finally:
+    print("reopened", reopened, flush=True)
+"#;
+
+/// A thousand idle connections from another process that reconnects each one that is closed:
+/// the browser's callback, sent as soon as it connects, is served on its first try within a
+/// second (a new connection takes the place of the oldest one that has sent no whole head).
+#[test]
+fn a_reconnecting_flood_does_not_keep_the_browser_out() {
+    use std::io::BufRead as _;
+    let emu = emulator_with(|c| c.decision = nstba_emulator::Decision::Allow);
+    let sb = Sandbox::new();
+    let mut run = start_login(&sb, &emu, None);
+    let authorize = run.authorize_url();
+    let port = port_of(&run.callback_url());
+    let mut flood = std::process::Command::new("python3")
+        .args(["-c", FLOOD, &port.to_string(), "1000"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs the flood");
+    let mut lines = std::io::BufReader::new(flood.stdout.take().unwrap()).lines();
+    assert_eq!(lines.next().unwrap().unwrap(), "ready");
+    // The flood churns: let it run a moment at full strength.
+    std::thread::sleep(Duration::from_millis(500));
+
+    let location = callback_location(&authorize);
+    let target = location
+        .split_once(&format!(":{port}"))
+        .map(|(_, t)| t.to_string())
+        .unwrap();
+    let started = Instant::now();
+    let mut browser = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    browser
+        .write_all(format!("GET {target} HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n").as_bytes())
+        .unwrap();
+    browser
+        .set_read_timeout(Some(Duration::from_secs(1)))
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = browser.read_to_end(&mut answer);
+    let took = started.elapsed();
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+
+    unsafe { libc::kill(flood.id() as libc::pid_t, libc::SIGINT) };
+    let _ = flood.wait();
+    let reopened = lines.map_while(Result::ok).collect::<Vec<_>>().join(" ");
+    assert!(
+        answer.starts_with("HTTP/1.1 200") && answer.contains("saved the token as 'sb'"),
+        "after {took:?} (flood: {reopened}): {answer}"
+    );
+    assert!(took < Duration::from_secs(1), "{took:?}");
+    let (code, err) = run.finish();
+    assert_eq!(code, Some(0), "{err}");
+    eprintln!("callback served in {took:?} under the flood ({reopened})");
+}

@@ -1,6 +1,7 @@
 //! The bounded loopback HTTP server that receives an authorization redirect (docs/design.md §3). Anything
 //! on the machine can connect to it, so it holds firm bounds: at most [`MAX_CONNECTIONS`] open
-//! connections (more are closed at once), a request head of at most [`MAX_HEAD`] bytes (431
+//! connections (when all are taken, a new one takes the place of the oldest that has not sent
+//! a whole request head, so a flood of idle connections cannot keep the browser out), a request head of at most [`MAX_HEAD`] bytes (431
 //! beyond, and memory stays flat), [`IDLE`] to send that head, one request per connection
 //! (`Connection: close`), and no accept error (running out of file descriptors) ever ends it.
 //!
@@ -9,10 +10,11 @@
 //! its connections or its head size and panics in its accept loop when descriptors run out
 //! (README, decisions).
 
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -20,12 +22,13 @@ use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
-use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::error::Failure;
 
-/// Connections served at once; more are closed as soon as they are accepted.
+/// Connections open at once; past it a new one replaces the oldest that has not sent a whole
+/// request head (and is closed at once when every one has).
 pub const MAX_CONNECTIONS: usize = 64;
 /// The most a request head (request line and headers) may take; beyond it the answer is 431.
 /// hyper's smallest read buffer is this size.
@@ -150,7 +153,8 @@ pub fn bind(which: Loopback, port: u16, tls: Option<&Tls>) -> Result<Server, Fai
         }
     }
     let (tx, hits) = mpsc::unbounded_channel();
-    let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    // One bound for both addresses.
+    let slots = Arc::new(Mutex::new(Slots::default()));
     let mut tasks = Vec::new();
     for std_listener in listeners {
         let listener = tokio::net::TcpListener::from_std(std_listener)
@@ -159,7 +163,7 @@ pub fn bind(which: Loopback, port: u16, tls: Option<&Tls>) -> Result<Server, Fai
         tasks.push(tokio::spawn(accept_loop(
             listener,
             tx.clone(),
-            permits.clone(),
+            slots.clone(),
             acceptor,
         )));
     }
@@ -195,36 +199,114 @@ fn ipv6_available() -> bool {
     }
 }
 
+/// The open connections, oldest first (docs/design.md §3).
+#[derive(Default)]
+struct Slots {
+    next: u64,
+    open: VecDeque<Slot>,
+}
+
+struct Slot {
+    id: u64,
+    /// Set once the connection has sent a whole request head.
+    head: Arc<AtomicBool>,
+    /// Closes the connection when it is replaced.
+    close: oneshot::Sender<()>,
+}
+
+/// A connection's place among the open ones; dropping it frees the place.
+struct Admitted {
+    slots: Arc<Mutex<Slots>>,
+    id: u64,
+}
+
+/// What a connection that was given a place gets: its place, the flag its head sets, and the
+/// signal that it was replaced.
+type Place = (Admitted, Arc<AtomicBool>, oneshot::Receiver<()>);
+
+impl Slots {
+    /// Gives a new connection a place: a free one, else that of the oldest connection that has
+    /// not sent a whole request head (closed now). None when every open connection has sent
+    /// its head (each is a request the flow is answering).
+    fn admit(slots: &Arc<Mutex<Slots>>) -> Option<Place> {
+        let mut this = slots.lock().ok()?;
+        if this.open.len() >= MAX_CONNECTIONS {
+            let idle = this
+                .open
+                .iter()
+                .position(|s| !s.head.load(Ordering::Acquire))?;
+            if let Some(replaced) = this.open.remove(idle) {
+                let _ = replaced.close.send(());
+            }
+        }
+        let id = this.next;
+        this.next += 1;
+        let head = Arc::new(AtomicBool::new(false));
+        let (close_tx, close) = oneshot::channel();
+        this.open.push_back(Slot {
+            id,
+            head: head.clone(),
+            close: close_tx,
+        });
+        let admitted = Admitted {
+            slots: slots.clone(),
+            id,
+        };
+        Some((admitted, head, close))
+    }
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        if let Ok(mut slots) = self.slots.lock()
+            && let Some(i) = slots.open.iter().position(|s| s.id == self.id)
+        {
+            slots.open.remove(i);
+        }
+    }
+}
+
 async fn accept_loop(
     listener: tokio::net::TcpListener,
     tx: mpsc::UnboundedSender<Hit>,
-    permits: Arc<Semaphore>,
+    slots: Arc<Mutex<Slots>>,
     tls: Option<tokio_rustls::TlsAcceptor>,
 ) {
     let mut warned = false;
     loop {
         match listener.accept().await {
             Ok((stream, _)) => {
-                // Over the bound: close at once, so the descriptor is free again.
-                let Ok(permit) = permits.clone().try_acquire_owned() else {
+                // Every place holds a request being answered: close at once.
+                let Some((admitted, head, close)) = Slots::admit(&slots) else {
                     drop(stream);
                     continue;
                 };
                 let (tx, tls) = (tx.clone(), tls.clone());
                 tokio::spawn(async move {
-                    match tls {
-                        None => serve(stream, tx).await,
-                        // The handshake counts against the same idle bound as the head.
-                        Some(acceptor) => {
-                            if let Ok(Ok(stream)) =
-                                tokio::time::timeout(IDLE, acceptor.accept(stream)).await
-                            {
-                                serve(stream, tx).await;
+                    let work = async move {
+                        match tls {
+                            None => serve(stream, tx, head).await,
+                            // The handshake counts against the same idle bound as the head.
+                            Some(acceptor) => {
+                                if let Ok(Ok(stream)) =
+                                    tokio::time::timeout(IDLE, acceptor.accept(stream)).await
+                                {
+                                    serve(stream, tx, head).await;
+                                }
                             }
                         }
+                    };
+                    // Replaced by a newer connection: dropped, which closes it.
+                    tokio::select! {
+                        _ = work => {}
+                        _ = close => {}
                     }
-                    drop(permit);
+                    drop(admitted);
                 });
+                // Let the new connection read what it was sent before the next accept: a
+                // browser sends its request at once, so its head is in before anything newer
+                // could take its place.
+                tokio::task::yield_now().await;
             }
             Err(e) => {
                 // Out of descriptors, a connection reset before accept: never fatal. Wait a
@@ -239,17 +321,16 @@ async fn accept_loop(
     }
 }
 
-async fn serve<S>(stream: S, tx: mpsc::UnboundedSender<Hit>)
+async fn serve<S>(stream: S, tx: mpsc::UnboundedSender<Hit>, head_read: Arc<AtomicBool>)
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let head_read = Arc::new(AtomicBool::new(false));
     let seen = head_read.clone();
     // Dropped when this connection is done, which tells `respond_and_flush` the answer is out.
     let (done, written) = oneshot::channel::<()>();
     let written = std::sync::Mutex::new(Some(written));
     let service = hyper::service::service_fn(move |req: Request<Incoming>| {
-        seen.store(true, Ordering::Relaxed);
+        seen.store(true, Ordering::Release);
         let tx = tx.clone();
         // One request per connection (keep-alive is off), so the first takes the signal.
         let written = written.lock().ok().and_then(|mut w| w.take());
@@ -284,7 +365,7 @@ where
     let mut conn = std::pin::pin!(conn);
     // A connection gets IDLE to send its head; once it has, it waits for the flow's answer
     // (bounded by the login's own timeout, which drops every pending answer).
-    if tokio::time::timeout(IDLE, &mut conn).await.is_err() && head_read.load(Ordering::Relaxed) {
+    if tokio::time::timeout(IDLE, &mut conn).await.is_err() && head_read.load(Ordering::Acquire) {
         let _ = conn.await;
     }
     drop(done);
