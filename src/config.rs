@@ -41,6 +41,8 @@ fn user_dir(var: &str, platform: Option<PathBuf>, what: &str) -> Result<PathBuf>
 
 const CONFIG_FILE: &str = "config.toml";
 const PROJECTS_FILE: &str = "projects.toml";
+/// The most of a settings file read (a few hundred project folders fit in far less).
+const MAX_BYTES: u64 = 4 * 1024 * 1024;
 
 /// A small TOML file of the user's, read whole and rewritten atomically (0600).
 struct UserFile {
@@ -51,8 +53,27 @@ struct UserFile {
 impl UserFile {
     fn open(name: &str) -> Result<UserFile> {
         let path = config_dir()?.join(name);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
+        // Another user's file, or one others can change, could pick the token a bare command
+        // uses: ignored with a warning, as nstba.toml is, and replaced by the next save.
+        if path.exists()
+            && let Some(why) = crate::fsio::untrusted(&path)
+        {
+            crate::ui::warn_once(format!(
+                "ignoring {}: {why}. Fix its owner or mode (chmod 600) if it is yours",
+                path.display()
+            ));
+            return Ok(UserFile {
+                path,
+                doc: DocumentMut::new(),
+            });
+        }
+        let text = match crate::fsio::read_capped(&path, MAX_BYTES, crate::fsio::Links::Follow) {
+            Ok(t) => String::from_utf8(t).map_err(|_| {
+                Failure::error(format!(
+                    "{} is not UTF-8 text; fix it or remove it",
+                    path.display()
+                ))
+            })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         };

@@ -155,6 +155,32 @@ pub fn write_atomic(target: &Path, contents: &[u8], access: Access) -> std::io::
     Ok(())
 }
 
+/// Why a file that configures nstba (`nstba.toml`, `config.toml`, `projects.toml`) may not be
+/// trusted (docs/design.md §7): owned by another user, or writable by others (or
+/// by a group other than the user's own, as umask 002 systems make files).
+pub fn untrusted(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let meta = std::fs::metadata(path).ok()?;
+        // SAFETY: geteuid and getegid have no preconditions and cannot fail.
+        let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
+        if meta.uid() != uid {
+            return Some(format!("it belongs to another user (uid {})", meta.uid()));
+        }
+        let mode = meta.mode();
+        if mode & 0o002 != 0 || (mode & 0o020 != 0 && meta.gid() != gid) {
+            return Some(format!(
+                "other users can change it (mode {:o})",
+                mode & 0o777
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,7 +38,7 @@ impl Project {
         for dir in start.ancestors() {
             let candidate = dir.join(FILE_NAME);
             if candidate.is_file() {
-                if let Some(why) = untrusted(&candidate) {
+                if let Some(why) = crate::fsio::untrusted(&candidate) {
                     crate::ui::warn(format!(
                         "ignoring {}: {why}. Fix its owner or mode (chmod go-w) if it is yours",
                         candidate.display()
@@ -185,31 +185,6 @@ impl Project {
     }
 }
 
-/// Why a project file may not be trusted: owned by another user, or writable by others (or
-/// by a group other than the user's own, as umask 002 systems make files).
-fn untrusted(path: &Path) -> Option<String> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt as _;
-        let meta = std::fs::metadata(path).ok()?;
-        // SAFETY: geteuid and getegid have no preconditions and cannot fail.
-        let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
-        if meta.uid() != uid {
-            return Some(format!("it belongs to another user (uid {})", meta.uid()));
-        }
-        let mode = meta.mode();
-        if mode & 0o002 != 0 || (mode & 0o020 != 0 && meta.gid() != gid) {
-            return Some(format!(
-                "other users can change it (mode {:o})",
-                mode & 0o777
-            ));
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,7 +233,7 @@ mod tests {
         let file = write(dir.path(), "account = \"1\"\n");
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o646)).unwrap();
         assert!(Project::find(dir.path(), None).unwrap().is_none());
-        assert!(untrusted(&file).unwrap().contains("mode 646"));
+        assert!(crate::fsio::untrusted(&file).unwrap().contains("mode 646"));
     }
 
     #[test]

@@ -114,3 +114,53 @@ fn status_probes_read_little_from_a_hostile_server() {
     eprintln!("auth status over 12 endless answers: peak RSS {peak_kb} KB");
     assert!(peak_kb < 64 * 1024, "peak RSS {peak_kb} KB");
 }
+
+/// A `config.toml` or `projects.toml` that other users can change could choose the token a
+/// bare command uses: each is ignored with a warning, as an `nstba.toml` is (docs/design.md §7).
+#[cfg(unix)]
+#[test]
+fn settings_that_others_can_change_are_ignored() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let sb = Sandbox::new();
+    sb.add_token("mine", ACCOUNT, TID, TS);
+    sb.add_token("theirs", ACCOUNT, TID, TS);
+    let out = sb
+        .nstba()
+        .args(["auth", "switch", "theirs"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let config = sb.config_dir().join("config.toml");
+    let status = || {
+        sb.nstba()
+            .args(["auth", "status", "--offline"])
+            .output()
+            .unwrap()
+    };
+    assert!(stderr(&status()).contains("uses 'theirs'"));
+
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let out = status();
+    assert!(!stderr(&out).contains("uses 'theirs'"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("other users can change it (mode 666)"),
+        "{}",
+        stderr(&out)
+    );
+
+    // The same for the per-folder pick in projects.toml.
+    std::fs::remove_file(&config).unwrap();
+    let dir = sb.path().to_string_lossy().into_owned();
+    let projects = sb.config_dir().join("projects.toml");
+    std::fs::write(&projects, format!("[{:?}]\nauth_id = \"theirs\"\n", dir)).unwrap();
+    std::fs::set_permissions(&projects, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert!(
+        stderr(&status()).contains("uses 'theirs'"),
+        "{}",
+        stderr(&status())
+    );
+    std::fs::set_permissions(&projects, std::fs::Permissions::from_mode(0o622)).unwrap();
+    let out = status();
+    assert!(!stderr(&out).contains("uses 'theirs'"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("ignoring"), "{}", stderr(&out));
+}
