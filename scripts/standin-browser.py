@@ -26,7 +26,8 @@ def fetch(url, data=None):
         return e.geturl(), e.read().decode("utf-8", "replace")
 
 
-url, body = fetch(sys.argv[-1])
+# A Windows batch file hands the URL on in the quotes Rust put around it for cmd.
+url, body = fetch(sys.argv[-1].strip('"'))
 if 'id="allow"' in body:
     # Submit the consent form as a browser would: its hidden fields, the role, the button.
     form = {
@@ -38,6 +39,10 @@ if 'id="allow"' in body:
     action = html.unescape(re.search(r'<form method="post" action="([^"]*)"', body).group(1))
     url, body = fetch(urllib.parse.urljoin(url, action), urllib.parse.urlencode(form).encode())
 out = os.environ.get("STANDIN_OUT")
+if out and re.match(r"^[A-Za-z]:\\", out):
+    # Started by nstba.exe under Wine (the Windows tests): a Windows path, made a Linux one.
+    import subprocess
+    out = subprocess.run(["winepath", "-u", out], capture_output=True, text=True).stdout.strip()
 if out:
     with open(out, "w") as f:
         f.write(body)

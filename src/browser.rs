@@ -14,20 +14,38 @@ use crate::ui;
 pub fn open(url: &str) {
     let configured = ["NSTBA_BROWSER", "BROWSER"]
         .into_iter()
-        .find_map(crate::config::env_var);
+        .find_map(|var| crate::config::env_var(var).map(|cmd| (var, cmd)));
+    let which = match &configured {
+        Some((var, command)) => format!("the browser {var} names ({command})"),
+        None => "the system's browser opener".to_string(),
+    };
     let started = match &configured {
-        Some(command) => spawn_command(command, url),
+        Some((_, command)) => spawn_command(command, url, which.clone()),
         None => system_opener(url),
     };
     match started {
-        Ok(()) => ui::verbose(format!(
-            "opened the browser ({})",
-            configured.as_deref().unwrap_or("the system opener")
-        )),
+        Ok(()) => ui::verbose(format!("opened {which}")),
         Err(e) => ui::warn(format!(
-            "could not open a browser ({e}); open the address above by hand"
+            "could not start {which}: {e}; open the address above by hand"
         )),
     }
+}
+
+/// Reaps a started browser in the background (no zombie, never waited for here). A shell
+/// that could not find or run the command exits 127 or 126: that is the warning a failed
+/// start gets (docs/design.md §3).
+fn reap(child: std::process::Child, which: Option<String>) {
+    std::thread::spawn(move || {
+        let mut child = child;
+        if let (Ok(status), Some(which)) = (child.wait(), which)
+            && matches!(status.code(), Some(126 | 127))
+        {
+            ui::warn(format!(
+                "could not start {which}: the shell could not find or run it; open the \
+                 address above by hand"
+            ));
+        }
+    });
 }
 
 /// The variables that hold secrets (docs/design.md §3): removed from every child's environment.
@@ -55,11 +73,7 @@ fn system_opener(url: &str) -> std::io::Result<()> {
     for mut cmd in open::commands(url) {
         match scrub(&mut cmd).spawn() {
             Ok(child) => {
-                // Reap it in the background so that it leaves no zombie; never waited for here.
-                std::thread::spawn(move || {
-                    let mut child = child;
-                    let _ = child.wait();
-                });
+                reap(child, None);
                 return Ok(());
             }
             Err(e) => last = e,
@@ -68,21 +82,80 @@ fn system_opener(url: &str) -> std::io::Result<()> {
     Err(last)
 }
 
-/// Runs a browser command line through the shell, as `$BROWSER` is meant to be used, with the
-/// URL as the last argument (passed as `$1`, never spliced into the command text).
-fn spawn_command(command: &str, url: &str) -> std::io::Result<()> {
+/// Runs a browser command line with the URL as its last argument. On Unix through the shell,
+/// as `$BROWSER` is meant to be used (the URL passed as `$1`, never spliced into the command
+/// text); on Windows split as Windows splits a command line, so `"C:\\Program Files\\...\\x.exe"
+/// --new-window` works.
+fn spawn_command(command: &str, url: &str, which: String) -> std::io::Result<()> {
     #[cfg(unix)]
     let mut cmd = {
         let mut c = Command::new("/bin/sh");
         c.args(["-c", &format!("{command} \"$1\""), "nstba-browser", url]);
         c
     };
-    #[cfg(not(unix))]
+    #[cfg(windows)]
+    let mut cmd = {
+        let words = split_windows(command);
+        let Some((program, args)) = words.split_first() else {
+            return Err(std::io::Error::other("the command is empty"));
+        };
+        let mut c = Command::new(program);
+        c.args(args).arg(url);
+        c
+    };
+    #[cfg(not(any(unix, windows)))]
     let mut cmd = {
         let mut parts = command.split_whitespace();
         let mut c = Command::new(parts.next().unwrap_or(command));
         c.args(parts).arg(url);
         c
     };
-    scrub(&mut cmd).spawn().map(drop)
+    let child = scrub(&mut cmd).spawn()?;
+    reap(child, cfg!(unix).then_some(which));
+    Ok(())
+}
+
+/// A command line split into words by Windows' own rules (CommandLineToArgvW): quotes group,
+/// backslashes are literal unless they precede a quote.
+#[cfg(windows)]
+fn split_windows(line: &str) -> Vec<String> {
+    use windows_sys::Win32::Foundation::{HLOCAL, LocalFree};
+    if line.trim().is_empty() {
+        return Vec::new(); // CommandLineToArgvW would answer with nstba's own path
+    }
+    let wide: Vec<u16> = line.encode_utf16().chain(Some(0)).collect();
+    let mut n = 0;
+    // SAFETY: the string is NUL-terminated; the array the call returns holds n pointers to
+    // NUL-terminated strings and is freed with LocalFree, as its documentation says.
+    unsafe {
+        let argv = windows_sys::Win32::UI::Shell::CommandLineToArgvW(wide.as_ptr(), &mut n);
+        if argv.is_null() {
+            return line.split_whitespace().map(str::to_string).collect();
+        }
+        let words = (0..n as usize)
+            .map(|i| {
+                let p = *argv.add(i);
+                let mut len = 0;
+                while *p.add(len) != 0 {
+                    len += 1;
+                }
+                String::from_utf16_lossy(std::slice::from_raw_parts(p, len))
+            })
+            .collect();
+        LocalFree(argv as HLOCAL);
+        words
+    }
+}
+
+#[cfg(all(test, windows))]
+mod tests {
+    #[test]
+    fn windows_command_lines_keep_quoted_paths_whole() {
+        assert_eq!(
+            super::split_windows(r#""C:\Program Files\My Browser\browser.exe" --new-window"#),
+            [r"C:\Program Files\My Browser\browser.exe", "--new-window"]
+        );
+        assert_eq!(super::split_windows(r"C:\tools\b.exe"), [r"C:\tools\b.exe"]);
+        assert!(super::split_windows("  ").is_empty());
+    }
 }

@@ -16,22 +16,45 @@ pub fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
-/// Where nstba keeps the user's settings: `NSTBA_CONFIG_DIR`, else `<config dir>/nstba`.
+/// Where nstba keeps the user's settings: `NSTBA_CONFIG_DIR`, else `<config dir>/nstba`
+/// (`%APPDATA%\\nstba` on Windows, `~/Library/Application Support/nstba` on macOS).
 pub fn config_dir() -> Result<PathBuf> {
-    user_dir("NSTBA_CONFIG_DIR", dirs::config_dir(), "config")
+    user_dir(
+        "NSTBA_CONFIG_DIR",
+        dirs::config_dir().map(|d| d.join("nstba")),
+        "config",
+    )
 }
 
 /// Where nstba keeps what it can always rebuild (the deploy state): `NSTBA_CACHE_DIR`, else
-/// `<cache dir>/nstba`.
+/// `<cache dir>/nstba`; on Windows `%LOCALAPPDATA%\\nstba\\cache`, never the roaming profile.
 pub fn cache_dir() -> Result<PathBuf> {
-    user_dir("NSTBA_CACHE_DIR", dirs::cache_dir(), "cache")
+    #[cfg(windows)]
+    let platform = dirs::data_local_dir().map(|d| d.join("nstba").join("cache"));
+    #[cfg(not(windows))]
+    let platform = dirs::cache_dir().map(|d| d.join("nstba"));
+    user_dir("NSTBA_CACHE_DIR", platform, "cache")
+}
+
+/// Where `auth keygen` puts keys: `<config>/keys`; on Windows `%LOCALAPPDATA%\\nstba\\keys`,
+/// because `%APPDATA%` roams, and domain profile servers copy it around (docs/design.md §16).
+pub fn keys_dir() -> Result<PathBuf> {
+    #[cfg(windows)]
+    if env_var("NSTBA_CONFIG_DIR").is_none() {
+        return user_dir(
+            "NSTBA_CONFIG_DIR",
+            dirs::data_local_dir().map(|d| d.join("nstba").join("keys")),
+            "local application data",
+        );
+    }
+    Ok(config_dir()?.join("keys"))
 }
 
 fn user_dir(var: &str, platform: Option<PathBuf>, what: &str) -> Result<PathBuf> {
     if let Some(dir) = crate::config::env_var(var) {
         return Ok(PathBuf::from(dir));
     }
-    platform.map(|d| d.join("nstba")).ok_or_else(|| {
+    platform.ok_or_else(|| {
         Failure::error(format!(
             "cannot find this user's {what} folder: set {var} to a folder nstba may use"
         ))
@@ -166,7 +189,7 @@ pub fn rename_auth_id(old: &str, new: &str) -> Result<()> {
 }
 
 fn key(dir: &Path) -> String {
-    std::fs::canonicalize(dir)
+    crate::fsio::canonicalize(dir)
         .unwrap_or_else(|_| dir.to_path_buf())
         .display()
         .to_string()

@@ -6,6 +6,7 @@ use clap::Parser as _;
 
 fn main() -> ExitCode {
     release_large_buffers();
+    nstba::ui::install_ctrl_c_exit();
     // Shell completion asks nstba for candidates with COMPLETE set; answered and exited here.
     nstba::commands::complete::install();
     clap_complete::CompleteEnv::with_factory(<nstba::cli::Cli as clap::CommandFactory>::command)

@@ -130,8 +130,8 @@ impl Project {
         // Where it exists, links are resolved too: a folder link in the project leading out
         // is as far away as `../..`.
         if let (Ok(real), Ok(root)) = (
-            std::fs::canonicalize(&joined),
-            std::fs::canonicalize(self.dir()),
+            crate::fsio::canonicalize(&joined),
+            crate::fsio::canonicalize(self.dir()),
         ) && !real.starts_with(&root)
         {
             return Err(leaves("leads outside the project folder through a link"));

@@ -146,6 +146,7 @@ fn completion_reads_the_store_the_command_would_use() {
 
 /// In a real bash on a pty, with nstba's registration sourced: TAB after `x` and Enter must
 /// not run a command hidden in a store key.
+#[cfg(unix)]
 #[test]
 fn a_hostile_key_completed_in_bash_runs_nothing() {
     let sb = Sandbox::new();

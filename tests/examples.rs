@@ -44,6 +44,7 @@ fn example(sb: &Sandbox, emu: &nstba_emulator::Handle, name: &str) -> Command {
 }
 
 #[test]
+#[cfg_attr(windows, ignore = "needs cargo inside Windows: it builds the examples")]
 fn the_rust_examples_run_against_the_emulator() {
     let emu = emulator();
     let sb = Sandbox::with_token(); // "sb"
@@ -179,6 +180,10 @@ fn run_recipe(
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs bash inside Windows: the recipes are shell steps"
+)]
 fn the_ci_recipes_deploy_with_tba_and_with_m2m_variables() {
     let sb = Sandbox::new();
     let out = sb

@@ -349,6 +349,11 @@ fn hostile_server(protocol: u64) -> StandIn {
         "SuiteScripts/app/sub\\..\\..\\evil3.txt",
         "SuiteScripts/other/evil4.txt",
         "SuiteScripts/app/link/evil5.txt",
+        // Names Windows cannot hold, refused on every platform before anything is written.
+        "SuiteScripts/app/a<b.js",
+        "SuiteScripts/app/CONIN$",
+        "SuiteScripts/app/COM¹.txt",
+        "SuiteScripts/app/x:y.js",
         "SuiteScripts/app/ok.txt",
     ];
     StandIn::start(move |req: Req| async move {
@@ -375,6 +380,7 @@ fn hostile_paths_never_escape_out() {
     // A symlink inside --out that points outside it.
     let outside = sb.path().join("outside");
     std::fs::create_dir_all(&outside).unwrap();
+    #[cfg(unix)]
     std::os::unix::fs::symlink(&outside, out_dir.join("link")).unwrap();
     let before = list_all(sb.path());
     let out = sb
@@ -392,14 +398,26 @@ fn hostile_paths_never_escape_out() {
         "evil2.txt",
         "evil3.txt",
         "evil4.txt",
+        "a<b.js",
+        "CONIN$",
+        "COM¹.txt",
+        "x:y.js",
     ] {
         assert!(err.contains(refused), "{refused} not reported: {err}");
     }
+    assert!(
+        err.contains("which Windows allows in no file name"),
+        "{err}"
+    );
+    #[cfg(unix)]
     assert!(err.contains("symlink"), "{err}");
     assert_eq!(std::fs::read(out_dir.join("ok.txt")).unwrap(), b"pwnd");
     let mut after = list_all(sb.path());
     // What fetch wrote, less its record of it in the user's cache folder.
     after.retain(|p| !before.contains(p) && !p.starts_with(sb.path().join(".cache")));
+    // Without the planted link (Unix only here), link/evil5.txt is an ordinary file inside.
+    #[cfg(not(unix))]
+    after.retain(|p| !p.starts_with(out_dir.join("link")));
     assert_eq!(after, vec![out_dir.join("ok.txt")], "only ok.txt is new");
     assert!(!Path::new("/tmp/evil-absolute.txt").exists());
 }

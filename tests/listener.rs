@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use crate::common::*;
 
 /// The test process itself opens a thousand sockets: lift its soft limit to the hard one.
+#[cfg(unix)]
 fn raise_own_descriptor_limit() {
     unsafe {
         let mut lim = libc::rlimit {
@@ -24,11 +25,14 @@ fn raise_own_descriptor_limit() {
 
 /// `nstba auth login sb --no-browser` against the emulator, under `ulimit -n nofile` if given.
 fn start_login(sb: &Sandbox, emu: &nstba_emulator::Handle, nofile: Option<u64>) -> Running {
-    use std::os::unix::process::CommandExt as _;
     let mut cmd = sb.nstba_std();
     cmd.args(["auth", "login", "sb", "--account", ACCOUNT, "--no-browser"]);
     cmd.envs(flow_env(emu));
+    #[cfg(not(unix))]
+    assert!(nofile.is_none(), "descriptor limits are Unix's");
+    #[cfg(unix)]
     if let Some(n) = nofile {
+        use std::os::unix::process::CommandExt as _;
         // SAFETY: setrlimit is async-signal-safe, and nothing else runs in the child here.
         unsafe {
             cmd.pre_exec(move || {
@@ -82,6 +86,7 @@ fn deliver(location: &str) -> String {
 }
 
 /// Peak resident memory of a process, in KB (VmHWM).
+#[cfg(unix)]
 fn peak_rss_kb(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     status
@@ -91,6 +96,7 @@ fn peak_rss_kb(pid: u32) -> u64 {
         .unwrap()
 }
 
+#[cfg(unix)]
 #[test]
 fn a_thousand_idle_connections_under_ulimit_256_do_not_stop_the_callback() {
     raise_own_descriptor_limit();
@@ -154,8 +160,11 @@ fn a_one_megabyte_request_line_gets_431_and_memory_stays_flat() {
     sender.join().unwrap();
     let answer = String::from_utf8_lossy(&answer);
     assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
-    let rss = peak_rss_kb(run.child.id());
-    assert!(rss < 50 * 1024, "peak RSS {rss} KB");
+    #[cfg(unix)]
+    {
+        let rss = peak_rss_kb(run.child.id());
+        assert!(rss < 50 * 1024, "peak RSS {rss} KB");
+    }
 
     // The wait goes on, and the real callback completes.
     let page = deliver(&callback_location(&authorize));
@@ -192,6 +201,7 @@ fn a_taken_ipv6_port_is_an_error_that_names_it() {
     emu.assert_no_calls();
 }
 
+#[cfg(unix)]
 #[test]
 fn the_browser_starts_without_any_secret_in_its_environment() {
     let emu = emulator();
@@ -240,6 +250,7 @@ fn the_browser_starts_without_any_secret_in_its_environment() {
 /// Another local process that holds `n` idle connections to 127.0.0.1:`port` and opens a new
 /// one for each that is closed; it prints `ready` once it holds them all, and on exit how
 /// many it reopened.
+#[cfg(unix)]
 const FLOOD: &str = r#"
 import resource, selectors, socket, sys
 port, n = int(sys.argv[1]), int(sys.argv[2])
@@ -276,6 +287,7 @@ finally:
 /// A thousand idle connections from another process that reconnects each one that is closed:
 /// the browser's callback, sent as soon as it connects, is served on its first try within a
 /// second (a new connection takes the place of the oldest one that has sent no whole head).
+#[cfg(unix)]
 #[test]
 fn a_reconnecting_flood_does_not_keep_the_browser_out() {
     use std::io::BufRead as _;

@@ -346,6 +346,7 @@ fn role_is_asked_for_and_kept() {
     assert_eq!(sb.store_json()["ro"]["role"], "1001");
 }
 
+#[cfg(unix)]
 #[test]
 fn ctrl_c_ends_the_wait_cleanly() {
     let emu = emulator();

@@ -3,6 +3,10 @@
 use crate::common::*;
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs git inside Windows: it compares with git rev-parse"
+)]
 fn version_names_the_git_commit() {
     let sb = Sandbox::new();
     let out = sb.nstba().arg("--version").output().unwrap();

@@ -202,6 +202,7 @@ fn debug_of_credentials_is_redacted() {
 /// denied and timed out; 401; 429; an unreachable NetSuite; a corrupt store; deploy, fetch and
 /// SuiteQL): no consumer secret or token secret in any output or in any file nstba writes but
 /// the store, and the store and the deploy state are 0600.
+#[cfg(unix)]
 #[test]
 fn no_secret_leaks_through_failures_either() {
     use std::os::unix::fs::PermissionsExt as _;

@@ -1,6 +1,7 @@
 //! The token store through the binary: parallel writers, gulp-written files, corrupt files,
 //! permissions, and no temporary files left behind (docs/design.md §4).
 
+#[cfg(unix)]
 use std::os::unix::fs::PermissionsExt as _;
 
 use crate::common::*;
@@ -39,8 +40,7 @@ fn twenty_parallel_writers_lose_nothing() {
         assert_eq!(map[&format!("tok{i:02}")]["token"], format!("{TID}-{i}"));
     }
     assert_eq!(map["gulp"]["gulpOnly"], true);
-    let mode = std::fs::metadata(sb.store()).unwrap().permissions().mode();
-    assert_eq!(mode & 0o777, 0o600);
+    assert_private(&sb.store());
     assert!(sb.temp_files().is_empty(), "{:?}", sb.temp_files());
 }
 
@@ -52,7 +52,7 @@ fn gulp_written_entry_is_used_and_kept_on_rewrite() {
         r#"{{"gulp-sb":{{"token":"{TID}","secret":"{TS}","account":"1234567-sb1","molecule":"sca"}}}}"#
     );
     std::fs::write(sb.store(), &original).unwrap();
-    std::fs::set_permissions(sb.store(), std::fs::Permissions::from_mode(0o600)).unwrap();
+    make_private(&sb.store());
 
     // Without the consumer pair the entry cannot sign, and the error says what to set.
     let out = sb.run(&emu, &["request", "GET", "/rest/tokeninfo"]);
@@ -123,6 +123,7 @@ fn corrupt_store_is_left_byte_for_byte() {
     assert!(sb.temp_files().is_empty());
 }
 
+#[cfg(unix)]
 #[test]
 fn readable_store_gets_a_warning() {
     let sb = Sandbox::new();
@@ -269,6 +270,7 @@ fn add_refuses_bad_input_and_existing_names() {
 }
 
 /// `auth add` with the emulator's token, as a user would (secrets from the environment).
+#[cfg(unix)]
 fn add(sb: &Sandbox) -> std::process::Output {
     sb.nstba()
         .args(["auth", "add", "sb", "--account", ACCOUNT, "--token-id", TID])

@@ -17,6 +17,8 @@ mod listener;
 mod login;
 mod m2m;
 mod oauth2;
+// The picker is driven on a pseudo-terminal (rexpect, Unix only).
+#[cfg(unix)]
 mod picker;
 mod release;
 mod request;
@@ -27,3 +29,6 @@ mod status;
 mod store;
 mod suiteql;
 mod trust;
+// What Windows showed, run under Wine (scripts/test-windows.sh).
+#[cfg(windows)]
+mod windows;

@@ -73,6 +73,8 @@ pub struct Listener {
 struct Interrupt {
     #[cfg(unix)]
     signal: tokio::signal::unix::Signal,
+    #[cfg(windows)]
+    signal: tokio::signal::windows::CtrlC,
 }
 
 impl Interrupt {
@@ -82,14 +84,17 @@ impl Interrupt {
             #[cfg(unix)]
             signal: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
                 .map_err(|e| Failure::error(format!("cannot catch Ctrl-C: {e}")))?,
+            #[cfg(windows)]
+            signal: tokio::signal::windows::ctrl_c()
+                .map_err(|e| Failure::error(format!("cannot catch Ctrl-C: {e}")))?,
         })
     }
 
     async fn recv(&mut self) {
-        #[cfg(unix)]
+        #[cfg(any(unix, windows))]
         self.signal.recv().await;
-        #[cfg(not(unix))]
-        let _ = tokio::signal::ctrl_c().await;
+        #[cfg(not(any(unix, windows)))]
+        std::future::pending::<()>().await;
     }
 }
 

@@ -26,7 +26,7 @@ pub fn add(app: &App, args: &AuthAddM2mArgs) -> Result<ExitCode> {
         .transpose()?;
     let scope = parse_scope(&args.scope)?;
     check_key_path(&args.private_key, "--private-key")?;
-    let key_path = std::fs::canonicalize(&args.private_key).map_err(|e| {
+    let key_path = crate::fsio::canonicalize(&args.private_key).map_err(|e| {
         Failure::usage(format!(
             "cannot read the private key {}: {e}",
             args.private_key.display()
@@ -78,7 +78,7 @@ pub fn keygen(args: &AuthKeygenArgs) -> Result<ExitCode> {
     let algorithm = Algorithm::parse(&args.algorithm)?;
     let dir = match &args.out {
         Some(d) => d.clone(),
-        None => crate::config::config_dir()?.join("keys"),
+        None => crate::config::keys_dir()?,
     };
     let name = args
         .name
@@ -90,7 +90,7 @@ pub fn keygen(args: &AuthKeygenArgs) -> Result<ExitCode> {
     crate::fsio::create_private_dir_all(&dir)
         .with_context(|| format!("cannot create the folder {}", dir.display()))?;
     // Absolute paths, so that what is printed can be pasted from anywhere.
-    let dir = std::fs::canonicalize(&dir)
+    let dir = crate::fsio::canonicalize(&dir)
         .with_context(|| format!("cannot read the folder {}", dir.display()))?;
     let key_path = dir.join(format!("{name}.key.pem"));
     let cert_path = dir.join(format!("{name}.cert.pem"));
@@ -120,7 +120,7 @@ pub fn keygen(args: &AuthKeygenArgs) -> Result<ExitCode> {
     let out = format!("{}\n{}\n", key_path.display(), cert_path.display());
     crate::commands::write_stdout(out.as_bytes())?;
     ui::info(format!(
-        "Wrote a {} key (private, mode 600) and a self-signed certificate valid {} days.\n\
+        "Wrote a {} key ({}) and a self-signed certificate valid {} days.\n\
          Next:\n  1. In NetSuite: Setup > Integration > Manage Authentication > OAuth 2.0 Client \
          Credentials (M2M) Setup > Create New: choose the entity, role and integration record, \
          and upload {}\n  2. Copy the certificate ID NetSuite shows, then:\n     nstba auth \
@@ -128,6 +128,11 @@ pub fn keygen(args: &AuthKeygenArgs) -> Result<ExitCode> {
          --private-key {}{}\n  In CI, set NSTBA_ACCOUNT, NSTBA_CLIENT_ID, NSTBA_CERTIFICATE_ID \
          and NSTBA_PRIVATE_KEY (the key file's text) instead.",
         key_description(algorithm),
+        if cfg!(windows) {
+            "private: an access list for you alone"
+        } else {
+            "private, mode 600"
+        },
         args.days,
         cert_path.display(),
         key_path.display(),

@@ -57,7 +57,7 @@ impl App {
             return Ok(p.clone());
         }
         let cwd = std::env::current_dir().context("cannot read the current folder")?;
-        let found = Project::find(&cwd, dirs::home_dir().as_deref())?;
+        let found = Project::find(&cwd, crate::fsio::home_dir().as_deref())?;
         Ok(self.project.get_or_init(|| found).clone())
     }
 
@@ -194,8 +194,10 @@ pub fn read_stdin_line(what: &str) -> Result<Secret> {
 
 /// Writes data to stdout; a closed pipe (`| head`) is not an error.
 pub fn write_stdout(bytes: &[u8]) -> Result<()> {
+    use std::io::IsTerminal as _;
     let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|_| out.flush()) {
+    let bytes = crate::ui::for_console(bytes, cfg!(windows) && out.is_terminal());
+    match out.write_all(&bytes).and_then(|_| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("cannot write to stdout"),
     }

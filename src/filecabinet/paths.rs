@@ -18,6 +18,8 @@ pub enum Refusal {
     Reserved,
     /// A name ending in a dot or a space, which Windows cannot hold.
     TrailingDotOrSpace,
+    /// One of `<>:"|?*`, which Windows allows in no name (a colon would name a stream).
+    WindowsCharacter(char),
 }
 
 impl std::fmt::Display for Refusal {
@@ -35,6 +37,9 @@ impl std::fmt::Display for Refusal {
             }
             Refusal::Reserved => "its name is reserved on Windows (such as CON or aux.txt)",
             Refusal::TrailingDotOrSpace => "a name in it ends with a dot or a space",
+            Refusal::WindowsCharacter(c) => {
+                return write!(f, "it contains '{c}', which Windows allows in no file name");
+            }
         })
     }
 }
@@ -89,10 +94,6 @@ pub fn local_relative(folder: &str, remote: &str) -> Result<PathBuf, Refusal> {
     }
     let mut out = PathBuf::new();
     for seg in rest {
-        // A drive letter or prefix (`C:`) would make the join absolute on Windows.
-        if seg.contains(':') && cfg!(windows) {
-            return Err(Refusal::Absolute);
-        }
         out.push(seg);
     }
     // Belt and braces: what is left is only normal components.
@@ -111,14 +112,28 @@ fn check_segment(seg: &str) -> Result<(), Refusal> {
     if base == ".git" || base == "git~1" {
         return Err(Refusal::Git);
     }
+    // Checked on every platform, so a tree fetched on Linux can be checked out on Windows; a
+    // colon would also make a drive-relative path (`C:x`) there.
+    if let Some(c) = seg.chars().find(|c| r#"<>:"|?*"#.contains(*c)) {
+        return Err(Refusal::WindowsCharacter(c));
+    }
     if seg.ends_with('.') || seg.ends_with(' ') {
         return Err(Refusal::TrailingDotOrSpace);
     }
     let stem = lower.split('.').next().unwrap_or_default().trim_end();
-    let reserved = matches!(stem, "con" | "prn" | "aux" | "nul")
-        || ((stem.starts_with("com") || stem.starts_with("lpt"))
-            && stem.len() == 4
-            && stem.as_bytes()[3].is_ascii_digit());
+    // Microsoft's list ("Naming Files, Paths, and Namespaces"): the superscript digits count.
+    let port = |prefix: &str| {
+        stem.strip_prefix(prefix).is_some_and(|n| {
+            let mut c = n.chars();
+            matches!(
+                (c.next(), c.next()),
+                (Some('0'..='9' | '¹' | '²' | '³'), None)
+            )
+        })
+    };
+    let reserved = matches!(stem, "con" | "prn" | "aux" | "nul" | "conin$" | "conout$")
+        || port("com")
+        || port("lpt");
     if reserved {
         return Err(Refusal::Reserved);
     }
@@ -202,6 +217,28 @@ mod tests {
             ("SuiteScripts/app/nul.tar.gz", Refusal::Reserved),
             ("SuiteScripts/app/a.", Refusal::TrailingDotOrSpace),
             ("SuiteScripts/app/dir /a", Refusal::TrailingDotOrSpace),
+            // Windows' reserved characters and names, on every platform (issue 17).
+            ("SuiteScripts/app/a<b.js", Refusal::WindowsCharacter('<')),
+            (
+                "SuiteScripts/app/x/what?.js",
+                Refusal::WindowsCharacter('?'),
+            ),
+            ("SuiteScripts/app/a|b", Refusal::WindowsCharacter('|')),
+            ("SuiteScripts/app/*.js", Refusal::WindowsCharacter('*')),
+            (
+                "SuiteScripts/app/say\"hi\".txt",
+                Refusal::WindowsCharacter('"'),
+            ),
+            ("SuiteScripts/app/C:x", Refusal::WindowsCharacter(':')),
+            (
+                "SuiteScripts/app/a.js:stream",
+                Refusal::WindowsCharacter(':'),
+            ),
+            ("SuiteScripts/app/CONIN$", Refusal::Reserved),
+            ("SuiteScripts/app/conout$.txt", Refusal::Reserved),
+            ("SuiteScripts/app/COM¹", Refusal::Reserved),
+            ("SuiteScripts/app/lpt³.log", Refusal::Reserved),
+            ("SuiteScripts/app/com0", Refusal::Reserved),
         ] {
             assert_eq!(local_relative(f, remote), Err(why), "{remote}");
         }
@@ -216,6 +253,8 @@ mod tests {
             "console.js",
             "auxiliary",
             "com10",
+            "com¹x",
+            "conin",
             "a.b",
         ] {
             assert!(local_relative("", ok).is_ok(), "{ok}");

@@ -60,7 +60,7 @@ pub struct DeployState {
 impl DeployState {
     /// The state file for `source` (its real path), `realm` and `target`, under `cache_dir`.
     pub fn path_for(cache_dir: &Path, source: &Path, realm: &str, target: &str) -> PathBuf {
-        let source = std::fs::canonicalize(source).unwrap_or_else(|_| source.to_path_buf());
+        let source = crate::fsio::canonicalize(source).unwrap_or_else(|_| source.to_path_buf());
         let key = format!("{}\0{realm}\0{target}", source.display());
         let hash = crate::filecabinet::walk::sha256_bytes(key.as_bytes());
         cache_dir

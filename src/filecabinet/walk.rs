@@ -41,6 +41,17 @@ pub struct Walk {
     pub skipped: Vec<(String, String)>,
 }
 
+/// A one-line ignore file, `.*`, in a private temporary file: the walker reads it when it is
+/// built, so the file goes away with the returned handle.
+fn dot_names_rule() -> Result<tempfile::NamedTempFile> {
+    use std::io::Write;
+    let mut file = tempfile::NamedTempFile::new()
+        .map_err(|e| Failure::error(format!("cannot write a temporary file: {e}")))?;
+    file.write_all(b".*\n")
+        .map_err(|e| Failure::error(format!("cannot write a temporary file: {e}")))?;
+    Ok(file)
+}
+
 pub fn walk(source: &Path, target: &str, hidden: bool) -> Result<Walk> {
     let meta = std::fs::metadata(source).map_err(|e| {
         Failure::usage(format!(
@@ -52,7 +63,7 @@ pub fn walk(source: &Path, target: &str, hidden: bool) -> Result<Walk> {
     if !meta.is_dir() {
         return Err(Failure::usage(format!("{} is not a folder", source.display())).into());
     }
-    let root = std::fs::canonicalize(source).map_err(|e| {
+    let root = crate::fsio::canonicalize(source).map_err(|e| {
         Failure::usage(format!(
             "cannot read the source folder {}: {e}",
             source.display()
@@ -62,8 +73,19 @@ pub fn walk(source: &Path, target: &str, hidden: bool) -> Result<Walk> {
     let skipped = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let (filter_root, filter_source, filter_skipped) =
         (root.clone(), source.to_path_buf(), skipped.clone());
-    let walker = ignore::WalkBuilder::new(source)
-        .hidden(!hidden)
+    // Hidden means a name that starts with a dot, on every platform: Windows' hidden attribute
+    // (which the ignore crate's own check also reads) hides nothing from a deploy. The rule is
+    // an ignore file of the lowest precedence, as the crate's own check is, so a `!.well-known/`
+    // in .nstbaignore or .gitignore still brings a dot folder back (docs/design.md §16).
+    let mut builder = ignore::WalkBuilder::new(source);
+    if !hidden {
+        let rules = dot_names_rule()?;
+        if let Some(e) = builder.add_ignore(rules.path()) {
+            return Err(Failure::error(format!("cannot read the hidden-name rule: {e}")).into());
+        }
+    }
+    let walker = builder
+        .hidden(false)
         // Ignore files above the source folder are not read: a project's .gitignore that
         // names the build folder (dist/) must not hide the very files being deployed.
         .parents(false)
@@ -79,7 +101,7 @@ pub fn walk(source: &Path, target: &str, hidden: bool) -> Result<Walk> {
                 return true;
             }
             // A link is followed only when what it leads to is inside the source folder.
-            let why = match std::fs::canonicalize(e.path()) {
+            let why = match crate::fsio::canonicalize(e.path()) {
                 Ok(real) if real.starts_with(&filter_root) => return true,
                 Ok(_) => "a symlink that leads outside the source folder; not read",
                 Err(_) => "a symlink that leads nowhere; not read",
@@ -133,7 +155,7 @@ pub fn walk(source: &Path, target: &str, hidden: bool) -> Result<Walk> {
             continue;
         }
         // Links were checked on the way in; the real path is what is read from now on.
-        let abs = match std::fs::canonicalize(entry.path()) {
+        let abs = match crate::fsio::canonicalize(entry.path()) {
             Ok(real) if real.starts_with(&root) => real,
             Ok(_) => {
                 out.skipped.push((

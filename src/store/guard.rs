@@ -9,22 +9,8 @@ use anyhow::Result;
 use crate::error::Failure;
 
 pub(super) fn permission_warning(path: &Path) -> Option<String> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let mode = fs::metadata(path).ok()?.permissions().mode();
-        if mode & 0o077 != 0 {
-            return Some(format!(
-                "the token store {} can be read by other users (mode {:o}); run: chmod 600 {}",
-                path.display(),
-                mode & 0o777,
-                path.display()
-            ));
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-    None
+    crate::fsio::readable_by_others(path)
+        .map(|why| format!("the token store {}: {why}", path.display()))
 }
 
 /// Refuses a store in a folder that others can write to (docs/design.md §4): they could replace the
@@ -54,7 +40,27 @@ pub(super) fn check_folder(target: &Path) -> Result<(), Failure> {
             )));
         }
     }
-    #[cfg(not(unix))]
+    // Windows: a folder whose access list lets Everyone, Users or Authenticated Users change
+    // it (a folder made under C:\\ inherits "Authenticated Users: Modify").
+    #[cfg(windows)]
+    {
+        let dir = crate::fsio::parent_dir(target);
+        if let Ok(others) = crate::fsio::windows::others(dir)
+            && !others.write.is_empty()
+        {
+            return Err(Failure::error(format!(
+                "the token store {} is in {}, a folder that {} can change by its access list, \
+                 so other users could replace the store or plant a link there: keep it in your \
+                 profile (set NSTBA_STORE or --store), or run: icacls \"{}\" /inheritance:r \
+                 /grant:r \"%USERNAME%\":(OI)(CI)F",
+                target.display(),
+                dir.display(),
+                others.write.join(", "),
+                dir.display()
+            )));
+        }
+    }
+    #[cfg(not(any(unix, windows)))]
     let _ = target;
     Ok(())
 }

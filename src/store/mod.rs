@@ -38,7 +38,7 @@ impl StorePath {
         match explicit {
             Some(p) if !p.as_os_str().is_empty() => Ok(StorePath(p.to_path_buf())),
             _ => {
-                let home = dirs::home_dir().ok_or_else(|| {
+                let home = fsio::home_dir().ok_or_else(|| {
                     Failure::error(
                         "cannot find the home directory for ~/.nstba: set NSTBA_STORE or pass \
                          --store PATH",
@@ -54,8 +54,17 @@ impl StorePath {
     }
 
     /// The file that is really written: a symlinked store (dotfile managers) keeps its link.
+    /// The links are read one by one, never by opening the store (on Windows an open, even
+    /// the one a canonicalize makes, stops another nstba's rename over it).
     fn target(&self) -> PathBuf {
-        fs::canonicalize(&self.0).unwrap_or_else(|_| self.0.clone())
+        let mut path = self.0.clone();
+        for _ in 0..40 {
+            match fs::read_link(&path) {
+                Ok(next) => path = parent_dir(&path).join(next),
+                Err(_) => break,
+            }
+        }
+        path
     }
 
     fn lock_path(target: &Path) -> PathBuf {
@@ -319,6 +328,24 @@ fn remove_stale_temps(target: &Path) {
 /// place cannot hang nstba; anything else is `InvalidData` with what it is).
 fn read_store_file(target: &Path) -> std::io::Result<String> {
     let bytes = fsio::read_capped(target, MAX_STORE_BYTES, fsio::Links::Follow)?;
-    String::from_utf8(bytes)
-        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text"))
+    decode(bytes).map_err(|why| std::io::Error::new(std::io::ErrorKind::InvalidData, why))
+}
+
+/// The store's text: UTF-8, with or without the byte-order mark Notepad and PowerShell 5 write
+/// (the next save drops it). UTF-16, which PowerShell 5's `>` writes, is named with the fix.
+fn decode(bytes: Vec<u8>) -> Result<String, String> {
+    const UTF16: &str = "it is UTF-16 text (PowerShell 5's `>` and Out-File write that), and \
+        the gulp tools and nstba read UTF-8: convert it with PowerShell, Get-Content .nstba | \
+        Set-Content -Encoding utf8 .nstba, or save it as UTF-8 in an editor";
+    let utf16 = bytes.starts_with(&[0xFF, 0xFE])
+        || bytes.starts_with(&[0xFE, 0xFF])
+        || (bytes.len() >= 2 && (bytes[0] == 0 || bytes[1] == 0));
+    let text = bytes
+        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .unwrap_or(&bytes);
+    match std::str::from_utf8(text) {
+        Ok(t) if !t.contains('\0') => Ok(t.to_string()),
+        _ if utf16 => Err(UTF16.into()),
+        _ => Err("it is not UTF-8 text".into()),
+    }
 }

@@ -196,3 +196,25 @@ fn debug_hides_secrets() {
     assert!(!debug.contains("tsecret"));
     assert!(!debug.contains("csecret"));
 }
+
+#[test]
+fn byte_order_marks_and_utf16() {
+    let json = r#"{"a":{"token":"t","secret":"s","account":"1"}}"#;
+    let with_bom = [b"\xEF\xBB\xBF".as_slice(), json.as_bytes()].concat();
+    assert_eq!(super::decode(with_bom).unwrap(), json);
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(json.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let err = super::decode(utf16).unwrap_err();
+    assert!(
+        err.contains("UTF-16") && err.contains("Set-Content -Encoding utf8"),
+        "{err}"
+    );
+    let no_bom: Vec<u8> = json.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    assert!(super::decode(no_bom).unwrap_err().contains("UTF-16"));
+    assert_eq!(
+        super::decode(vec![0xC3]).unwrap_err(),
+        "it is not UTF-8 text"
+    );
+}

@@ -100,7 +100,10 @@ impl Sandbox {
                 cmd.env_remove(k);
             }
         }
+        // The home folder as Node's os.homedir() finds it: HOME on Unix, USERPROFILE on
+        // Windows (docs/design.md §4); both point here, so neither platform reads the real one.
         cmd.env("HOME", self.path())
+            .env("USERPROFILE", self.path())
             .env("NSTBA_STORE", self.store())
             .env("NSTBA_CONFIG_DIR", self.config_dir())
             .env("NSTBA_CACHE_DIR", self.path().join(".cache/nstba"))
@@ -183,12 +186,16 @@ pub fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// `NSTBA_BROWSER` for the Python browser stand-in (scripts/standin-browser.py).
+/// `NSTBA_BROWSER` for the Python browser stand-in (scripts/standin-browser.py). Under Wine
+/// (the Windows tests), Wine's `start /unix` runs the Linux python3 for nstba.exe, and the
+/// stand-in turns the Windows paths it is given back into Linux ones.
 pub fn standin_browser() -> String {
-    format!(
-        "python3 {}/scripts/standin-browser.py",
-        env!("CARGO_MANIFEST_DIR")
-    )
+    let script = format!("{}/scripts/standin-browser.py", env!("CARGO_MANIFEST_DIR"));
+    if cfg!(windows) {
+        format!("start.exe /unix /usr/bin/python3 {script}")
+    } else {
+        format!("python3 {script}")
+    }
 }
 
 /// A running `nstba` whose stderr is read line by line while it runs.
@@ -396,4 +403,27 @@ pub fn run_measured(mut cmd: std::process::Command) -> (std::process::Output, u6
         stderr: reader.join().unwrap(),
     };
     (output, usage.ru_maxrss as u64)
+}
+
+/// Makes a file the user's alone, as nstba's own writes are (0600 on Unix).
+pub fn make_private(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    #[cfg(windows)]
+    let _ = path;
+}
+
+/// Asserts that a file nstba wrote is the user's alone (mode 0600 on Unix).
+pub fn assert_private(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", path.display());
+    }
+    #[cfg(windows)]
+    let _ = path;
 }

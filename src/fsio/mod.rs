@@ -4,7 +4,10 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read as _, Write as _};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+#[cfg(windows)]
+pub mod windows;
 
 /// Whether a read may follow a symlink in the last component of its path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,10 +33,24 @@ pub fn open_regular(path: &Path, links: Links) -> std::io::Result<File> {
         };
         options.custom_flags(libc::O_NONBLOCK | nofollow);
     }
-    // Windows opens no FIFO by a file path, and a reparse point is resolved by the walk that
-    // found the file: the checks below are the ones that apply there.
-    #[cfg(not(unix))]
-    let _ = links;
+    // Windows opens no FIFO by a file path, but refuses to open a folder as a file ("access
+    // denied"), and has links of its own: both are told apart before the open.
+    #[cfg(windows)]
+    {
+        let meta = std::fs::symlink_metadata(path)?;
+        if links == Links::Refuse && meta.file_type().is_symlink() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "it is a link, which nstba does not follow here",
+            ));
+        }
+        if std::fs::metadata(path)?.is_dir() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "it is a folder",
+            ));
+        }
+    }
     let file = options.open(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
@@ -93,8 +110,8 @@ pub fn temp_prefix(target: &Path) -> String {
 
 /// Creates `dir` and its missing parents as the user's alone (0700 on Unix, whatever the
 /// umask: under umask 000 they were 0777, and another user could replace what nstba wrote in
-/// them). Folders that exist are left as they are. Windows: the folder takes the profile's
-/// inherited access list.
+/// them). Folders that exist are left as they are. Windows: each folder it creates gets an
+/// access list for the user alone.
 pub fn create_private_dir_all(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
@@ -103,7 +120,31 @@ pub fn create_private_dir_all(dir: &Path) -> std::io::Result<()> {
         use std::os::unix::fs::DirBuilderExt as _;
         builder.mode(0o700);
     }
-    builder.create(dir)
+    #[cfg(windows)]
+    let missing: Vec<&Path> = dir.ancestors().take_while(|d| !d.exists()).collect();
+    builder.create(dir)?;
+    #[cfg(windows)]
+    for created in missing.iter().rev() {
+        windows::make_private(created, true)?;
+    }
+    Ok(())
+}
+
+/// The home folder as Node's `os.homedir()` finds it, so that nstba and the gulp tools open the
+/// same `~/.nstba` (docs/design.md §4): `USERPROFILE` on Windows, then the profile folder;
+/// `HOME` elsewhere, then the user's entry in the password database.
+pub fn home_dir() -> Option<PathBuf> {
+    #[cfg(windows)]
+    if let Some(profile) = std::env::var_os("USERPROFILE").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(profile));
+    }
+    dirs::home_dir()
+}
+
+/// A path made absolute with links resolved, without Windows' `\\?\` prefix where the path
+/// can do without it (so what nstba prints and saves reads as the user typed it).
+pub fn canonicalize(path: &Path) -> std::io::Result<PathBuf> {
+    dunce::canonicalize(path)
 }
 
 /// Writes a new file that only the user may read (0600), exclusively: a file, or a link
@@ -117,6 +158,9 @@ pub fn create_new_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
         options.mode(0o600);
     }
     let mut file = options.open(path)?;
+    // Before anything is written into it.
+    #[cfg(windows)]
+    windows::make_private(path, false)?;
     file.write_all(contents)?;
     file.sync_all()
 }
@@ -142,17 +186,58 @@ pub fn write_atomic(target: &Path, contents: &[u8], access: Access) -> std::io::
         use std::os::unix::fs::PermissionsExt as _;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    // Windows: the file takes the folder's inherited access list either way.
+    let mut tmp = builder.tempfile_in(dir)?;
+    // Windows: a private file gets the user's own access list before anything is written;
+    // the user's work takes its folder's.
+    #[cfg(windows)]
+    if access == Access::Private {
+        windows::make_private(tmp.path(), false)?;
+    }
     #[cfg(not(unix))]
     let _ = access;
-    let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(contents)?;
     tmp.as_file().sync_all()?;
-    tmp.persist(target).map_err(|e| e.error)?;
+    persist(tmp, target)?;
     // A folder cannot be opened for fsync on Windows; its rename is durable once it returns.
     #[cfg(unix)]
     File::open(dir)?.sync_all()?;
     Ok(())
+}
+
+/// Renames the temporary file over `target`. Windows will not replace a file another program
+/// holds open (an editor, the gulp tools, another nstba reading it): that is retried for about
+/// three seconds, then named (docs/design.md §4). The old file is whole either way.
+fn persist(tmp: tempfile::NamedTempFile, target: &Path) -> std::io::Result<()> {
+    #[cfg(windows)]
+    {
+        let mut tmp = tmp;
+        let mut wait = std::time::Duration::from_millis(5);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        loop {
+            match tmp.persist(target) {
+                Ok(_) => return Ok(()),
+                Err(e) if windows::is_held_open(&e.error) => {
+                    if std::time::Instant::now() >= deadline {
+                        return Err(std::io::Error::new(
+                            e.error.kind(),
+                            format!(
+                                "another program holds it open (an editor, the gulp tools or \
+                                 another nstba), and Windows replaces no file that is open: \
+                                 close it and run the command again ({})",
+                                e.error
+                            ),
+                        ));
+                    }
+                    tmp = e.file;
+                    std::thread::sleep(wait);
+                    wait = (wait * 2).min(std::time::Duration::from_millis(200));
+                }
+                Err(e) => return Err(e.error),
+            }
+        }
+    }
+    #[cfg(not(windows))]
+    tmp.persist(target).map(drop).map_err(|e| e.error)
 }
 
 /// Why a file that configures nstba (`nstba.toml`, `config.toml`, `projects.toml`) may not be
@@ -176,7 +261,54 @@ pub fn untrusted(path: &Path) -> Option<String> {
             ));
         }
     }
-    #[cfg(not(unix))]
+    #[cfg(windows)]
+    if let Ok(others) = windows::others(path) {
+        if others.foreign_owner {
+            return Some("it belongs to another user".into());
+        }
+        if !others.write.is_empty() {
+            return Some(format!(
+                "other users can change it ({} may, by its access list)",
+                others.write.join(", ")
+            ));
+        }
+    }
+    #[cfg(not(any(unix, windows)))]
+    let _ = path;
+    None
+}
+
+/// Why a file of secrets (the store, a private key) is not the user's alone: readable by
+/// others (mode bits on Unix, the access list on Windows), with the command that fixes it.
+pub fn readable_by_others(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode();
+        if mode & 0o077 != 0 {
+            return Some(format!(
+                "other users can read it (mode {:o}); run: chmod 600 {}",
+                mode & 0o777,
+                path.display()
+            ));
+        }
+    }
+    #[cfg(windows)]
+    {
+        let others = windows::others(path).ok()?;
+        let mut who: Vec<&str> = others.read.iter().chain(&others.write).copied().collect();
+        who.sort_unstable();
+        who.dedup();
+        if !who.is_empty() {
+            return Some(format!(
+                "other users can read it ({} may, by its access list); run: icacls \"{}\" \
+                 /inheritance:r /grant:r \"%USERNAME%\":F",
+                who.join(", "),
+                path.display()
+            ));
+        }
+    }
+    #[cfg(not(any(unix, windows)))]
     let _ = path;
     None
 }

@@ -2,7 +2,10 @@
 //! information; warnings and errors always show. `-v` adds request lines.
 
 use std::io::IsTerminal as _;
+
+mod terminal;
 use std::sync::atomic::{AtomicU8, Ordering};
+pub use terminal::{can_prompt, for_console, install_ctrl_c_exit, prompt};
 
 static LEVEL: AtomicU8 = AtomicU8::new(1);
 
@@ -122,87 +125,6 @@ pub fn human_bytes(n: u64) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn escapes_control_characters() {
-        let hostile = "ok\x1b[2J\x1b]0;pwned\x07\rall good\nline";
-        assert_eq!(
-            super::escape(hostile),
-            "ok\\u{1b}[2J\\u{1b}]0;pwned\\u{7}\\rall good\\nline"
-        );
-        assert_eq!(
-            super::for_terminal(hostile),
-            "ok\\u{1b}[2J\\u{1b}]0;pwned\\u{7}\\rall good\nline"
-        );
-        assert_eq!(super::escape("plain ü"), "plain ü");
-    }
-}
-
-/// Whether nstba may ask questions: never with `--no-input`/`NSTBA_NO_INPUT`, never with `CI`
-/// set, never when stdin is not a terminal (docs/design.md §5).
-pub fn can_prompt(no_input: bool) -> bool {
-    let ci = std::env::var("CI")
-        .map(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
-        .unwrap_or(false);
-    !no_input && !ci && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
-}
-
-/// Runs a prompt so that the cursor is shown again whatever happens: dialoguer hides it, and
-/// a Ctrl-C (read as a key in raw mode, or as SIGINT between reads) or an Esc would leave it
-/// hidden. Ctrl-C becomes exit 130.
-pub fn prompt<T>(ask: impl FnOnce() -> dialoguer::Result<T>) -> anyhow::Result<T> {
-    #[cfg(unix)]
-    let previous = sigint::install();
-    let result = ask();
-    #[cfg(unix)]
-    sigint::restore(previous);
-    let _ = console::Term::stderr().show_cursor();
-    match result {
-        Ok(v) => Ok(v),
-        Err(dialoguer::Error::IO(e)) if e.kind() == std::io::ErrorKind::Interrupted => {
-            Err(crate::error::Failure::new(
-                crate::error::ExitKind::Interrupted,
-                "cancelled (Ctrl-C); nothing was changed",
-            )
-            .into())
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-#[cfg(unix)]
-mod sigint {
-    /// SIGINT while a prompt is up: show the cursor and leave with 130. Only
-    /// async-signal-safe calls (write, _exit).
-    extern "C" fn on_sigint(_: libc::c_int) {
-        const SHOW: &[u8] = b"\x1b[?25h\n";
-        // SAFETY: write and _exit are async-signal-safe; the buffer is static.
-        unsafe {
-            libc::write(2, SHOW.as_ptr().cast(), SHOW.len());
-            libc::_exit(130);
-        }
-    }
-
-    pub fn install() -> libc::sigaction {
-        // SAFETY: a zeroed sigaction is valid; the handler only makes async-signal-safe calls.
-        unsafe {
-            let mut action: libc::sigaction = std::mem::zeroed();
-            action.sa_sigaction = on_sigint as *const () as libc::sighandler_t;
-            let mut previous: libc::sigaction = std::mem::zeroed();
-            libc::sigaction(libc::SIGINT, &action, &mut previous);
-            previous
-        }
-    }
-
-    pub fn restore(previous: libc::sigaction) {
-        // SAFETY: puts back the action that `install` replaced.
-        unsafe {
-            libc::sigaction(libc::SIGINT, &previous, std::ptr::null_mut());
-        }
-    }
-}
-
 /// A progress bar over `total_bytes` on stderr, only on a terminal and never with `-q`;
 /// otherwise a hidden one that costs nothing.
 pub fn progress(total_bytes: u64, files: usize) -> indicatif::ProgressBar {
@@ -226,4 +148,21 @@ pub fn progress(total_bytes: u64, files: usize) -> indicatif::ProgressBar {
 /// The files part of a progress bar: `120/2000 files`.
 pub fn progress_files(done: usize, files: usize) -> String {
     format!("{done}/{files} files")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escapes_control_characters() {
+        let hostile = "ok\x1b[2J\x1b]0;pwned\x07\rall good\nline";
+        assert_eq!(
+            super::escape(hostile),
+            "ok\\u{1b}[2J\\u{1b}]0;pwned\\u{7}\\rall good\\nline"
+        );
+        assert_eq!(
+            super::for_terminal(hostile),
+            "ok\\u{1b}[2J\\u{1b}]0;pwned\\u{7}\\rall good\nline"
+        );
+        assert_eq!(super::escape("plain ü"), "plain ü");
+    }
 }
