@@ -12,6 +12,10 @@ scripts/wine-setup.sh >/dev/null
 wine=$(command -v wine64 || command -v wine)
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=$wine
 # One wineserver for the whole run, so each test's process starts in a fraction of a second.
+# Wine's own services (services.exe, winedevice.exe) start with the first Windows program and
+# keep its standard streams open: started here with /dev/null, they do not keep nextest
+# waiting for the end of a test binary's output.
 "${wine%/*}/wineserver" -p 2>/dev/null && true
+"$wine" cmd /c exit </dev/null >/dev/null 2>&1
 trap 'wineserver -k 2>/dev/null || true' EXIT
 cargo nextest run --target x86_64-pc-windows-gnu --profile wine --workspace "$@"

@@ -491,6 +491,28 @@ fn permission_errors_name_the_permission() {
 }
 
 #[test]
+fn an_edit_within_the_timestamp_resolution_of_a_deploy_is_not_skipped() {
+    // On FAT (2 s), HFS+ (1 s) or SMB an edit just after a deploy can keep the file's size
+    // and time: a time that recent is not recorded, so the next deploy hashes the file.
+    let emu = emulator();
+    let sb = Sandbox::with_token();
+    let dist = sb.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    let a = dist.join("a.js");
+    std::fs::write(&a, "one").unwrap();
+    let out = sb.run(&emu, &["deploy", "dist", "--target", TARGET, "--json"]);
+    assert_eq!(summary(&out)["uploaded"], 1, "{}", stderr(&out));
+    let time = std::fs::metadata(&a).unwrap().modified().unwrap();
+    std::fs::write(&a, "ONE").unwrap();
+    let file = std::fs::File::options().write(true).open(&a).unwrap();
+    file.set_modified(time).unwrap();
+    drop(file);
+    let out = sb.run(&emu, &["deploy", "dist", "--target", TARGET, "--json"]);
+    assert_eq!(summary(&out)["uploaded"], 1, "{}", stderr(&out));
+    assert_eq!(emu.file(&format!("{TARGET}/a.js")).unwrap(), b"ONE");
+}
+
+#[test]
 fn a_file_of_the_recorded_size_and_time_is_not_hashed_again_unless_checksum() {
     let emu = emulator();
     let sb = Sandbox::with_token();
@@ -499,6 +521,13 @@ fn a_file_of_the_recorded_size_and_time_is_not_hashed_again_unless_checksum() {
     let (a, b) = (dist.join("a.js"), dist.join("b.js"));
     std::fs::write(&a, "one").unwrap();
     std::fs::write(&b, "two").unwrap();
+    // Times a minute old: a time within the file system's resolution of the deploy is never
+    // trusted (the next test).
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    for f in [&a, &b] {
+        let file = std::fs::File::options().write(true).open(f).unwrap();
+        file.set_modified(old).unwrap();
+    }
     let deploy = |extra: &[&str]| {
         let mut args = vec!["deploy", "dist", "--target", TARGET, "--json"];
         args.extend_from_slice(extra);
@@ -531,4 +560,31 @@ fn a_file_of_the_recorded_size_and_time_is_not_hashed_again_unless_checksum() {
     // --checksum hashes everything and finds a.js.
     assert_eq!(deploy(&["--checksum"])["uploaded"], 1);
     assert_eq!(emu.file(&format!("{TARGET}/a.js")).unwrap(), b"ONE");
+}
+
+#[test]
+fn names_are_uploaded_in_nfc_as_macos_would_not() {
+    // macOS (HFS+) hands back names decomposed; the File Cabinet gets the composed form a
+    // Linux or Windows teammate's deploy sends, and two names that are one in NFC are refused.
+    let emu = emulator();
+    let sb = Sandbox::with_token();
+    let dist = sb.path().join("dist");
+    std::fs::create_dir_all(dist.join("re\u{301}sume\u{301}")).unwrap();
+    std::fs::write(dist.join("re\u{301}sume\u{301}/cafe\u{301}.js"), "nfd").unwrap();
+    let out = sb.run(&emu, &["deploy", "dist", "--target", TARGET, "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(summary(&out)["uploaded"], 1);
+    assert_eq!(
+        emu.file(&format!("{TARGET}/r\u{e9}sum\u{e9}/caf\u{e9}.js"))
+            .unwrap(),
+        b"nfd"
+    );
+    if cfg!(target_os = "linux") {
+        // Only Linux keeps both forms side by side.
+        std::fs::write(dist.join("re\u{301}sume\u{301}/caf\u{e9}.js"), "nfc").unwrap();
+        let out = sb.run(&emu, &["deploy", "dist", "--target", TARGET, "--json"]);
+        assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+        let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+        assert!(said.contains("Unicode-normalized"), "{said}");
+    }
 }

@@ -202,13 +202,12 @@ fn a_browser_path_with_spaces_and_quotes_starts() {
     let folder = sb.path().join("My Browser");
     std::fs::create_dir_all(&folder).unwrap();
     let script = format!("{}/scripts/standin-browser.py", env!("CARGO_MANIFEST_DIR"));
-    // %1 is --new-window, %2 the URL (Rust quotes it for cmd; the stand-in takes the quotes off).
-    std::fs::write(
-        folder.join("browser.bat"),
-        format!("@start.exe /unix /usr/bin/python3 {script} %2\r\n"),
-    )
-    .unwrap();
-    let browser = format!("\"{}\" --new-window", folder.join("browser.bat").display());
+    // Wine's start.exe under another name, in a folder with a space: `start /unix` runs the
+    // Linux stand-in browser with the URL nstba appends as the last argument.
+    let windir = std::env::var("WINDIR").unwrap_or_else(|_| r"C:\windows".into());
+    let exe = folder.join("browser.exe");
+    std::fs::copy(format!(r"{windir}\system32\start.exe"), &exe).unwrap();
+    let browser = format!("\"{}\" /unix /usr/bin/python3 \"{script}\"", exe.display());
     let out = sb
         .nstba()
         .args(["auth", "login", "sb", "--account", ACCOUNT])

@@ -150,9 +150,11 @@ pub fn collision_key(rel: &Path) -> String {
         .to_lowercase()
 }
 
-/// The File Cabinet path of a local file: `target/rel` with `/` separators. `None` when a
-/// component is not valid UTF-8 or not a plain name.
+/// The File Cabinet path of a local file: `target/rel` with `/` separators, in Unicode NFC, so
+/// a name macOS hands back decomposed (NFD) is uploaded as a Linux or Windows teammate's is
+/// (docs/design.md §8). `None` when a component is not valid UTF-8 or not a plain name.
 pub fn remote_path(target: &str, rel: &Path) -> Option<String> {
+    use unicode_normalization::UnicodeNormalization as _;
     let mut parts: Vec<&str> = Vec::new();
     for c in rel.components() {
         match c {
@@ -163,7 +165,7 @@ pub fn remote_path(target: &str, rel: &Path) -> Option<String> {
     if parts.is_empty() {
         return None;
     }
-    let rel = parts.join("/");
+    let rel: String = parts.join("/").nfc().collect();
     Some(if target.is_empty() {
         rel
     } else {
@@ -174,6 +176,15 @@ pub fn remote_path(target: &str, rel: &Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remote_names_are_nfc() {
+        let nfd = Path::new("cafe\u{301}/re\u{301}sume\u{301}.js");
+        assert_eq!(
+            remote_path("SuiteScripts", nfd).unwrap(),
+            "SuiteScripts/caf\u{e9}/r\u{e9}sum\u{e9}.js"
+        );
+    }
 
     #[test]
     fn inside_the_folder() {

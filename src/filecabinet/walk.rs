@@ -30,6 +30,35 @@ pub struct LocalFile {
     pub size: u64,
     /// Its modification time (nanoseconds since 1970), when the system gives one.
     pub modified: Option<u64>,
+    /// Whether `modified` was older than the coarsest timestamp resolution when the walk saw
+    /// it. A newer time is not recorded: an edit within the resolution could keep it.
+    pub settled: bool,
+}
+
+/// The coarsest timestamp resolution among common file systems (FAT and exFAT: 2 s; HFS+ 1 s).
+/// A file modified less than this before a deploy read it may change again without its time
+/// changing, so its time is not trusted next time and it is hashed (as git's "racily clean").
+pub const TIME_RESOLUTION_NANOS: u64 = 2_000_000_000;
+
+impl LocalFile {
+    /// The modification time to record in the deploy state: none when it is too recent to be
+    /// trusted (docs/design.md §8).
+    pub fn modified_to_record(&self) -> Option<u64> {
+        self.modified.filter(|_| self.settled)
+    }
+}
+
+/// Whether a time `modified` is at least [`TIME_RESOLUTION_NANOS`] before `now` (both in
+/// nanoseconds since 1970).
+pub fn settled(modified: Option<u64>, now: Option<u64>) -> bool {
+    matches!((modified, now), (Some(m), Some(n)) if m.saturating_add(TIME_RESOLUTION_NANOS) < n)
+}
+
+fn now_nanos() -> Option<u64> {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| u64::try_from(d.as_nanos()).ok())
 }
 
 /// What a walk found: the files, what could not be read (with why), and what was skipped on
@@ -70,6 +99,8 @@ pub fn walk(source: &Path, target: &str, hidden: bool) -> Result<Walk> {
         ))
     })?;
     let mut out = Walk::default();
+    let mut remotes = std::collections::HashSet::new();
+    let now = now_nanos();
     let skipped = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let (filter_root, filter_source, filter_skipped) =
         (root.clone(), source.to_path_buf(), skipped.clone());
@@ -178,14 +209,29 @@ pub fn walk(source: &Path, target: &str, hidden: bool) -> Result<Walk> {
             continue;
         };
         let rel = remote_path("", &rel_path).unwrap_or_default();
+        // Two local names that are one name in NFC (possible on Linux) would be one remote file.
+        if !remotes.insert(remote.clone()) {
+            out.problems.push((
+                rel_path.display().to_string(),
+                format!(
+                    "another file has the same name once Unicode-normalized ({remote}): \
+                     rename one of them"
+                ),
+            ));
+            continue;
+        }
         match entry.metadata() {
-            Ok(m) => out.files.push(LocalFile {
-                rel,
-                abs,
-                remote,
-                size: m.len(),
-                modified: modified_nanos(&m),
-            }),
+            Ok(m) => {
+                let modified = modified_nanos(&m);
+                out.files.push(LocalFile {
+                    rel,
+                    abs,
+                    remote,
+                    size: m.len(),
+                    modified,
+                    settled: settled(modified, now),
+                })
+            }
             Err(e) => out.problems.push((rel, e.to_string())),
         }
     }
@@ -279,6 +325,16 @@ pub fn hash_all(files: &[LocalFile]) -> Vec<std::io::Result<String>> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_time_within_the_resolution_of_now_is_not_settled() {
+        let now = 10_000_000_000;
+        assert!(settled(Some(now - TIME_RESOLUTION_NANOS - 1), Some(now)));
+        assert!(!settled(Some(now - TIME_RESOLUTION_NANOS), Some(now)));
+        assert!(!settled(Some(now + 5), Some(now)));
+        assert!(!settled(None, Some(now)));
+        assert!(!settled(Some(u64::MAX), Some(now)));
+    }
+
     use super::*;
 
     #[test]

@@ -121,7 +121,10 @@ pub fn create_private_dir_all(dir: &Path) -> std::io::Result<()> {
         builder.mode(0o700);
     }
     #[cfg(windows)]
-    let missing: Vec<&Path> = dir.ancestors().take_while(|d| !d.exists()).collect();
+    let missing: Vec<&Path> = dir
+        .ancestors()
+        .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+        .collect();
     builder.create(dir)?;
     #[cfg(windows)]
     for created in missing.iter().rev() {

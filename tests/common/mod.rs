@@ -74,7 +74,10 @@ impl Sandbox {
     /// The token this user picked for a project folder, from projects.toml.
     pub fn project_choice(&self, dir: &Path) -> Option<String> {
         let text = std::fs::read_to_string(self.config_dir().join("projects.toml")).ok()?;
-        let key = dir.canonicalize().unwrap().display().to_string();
+        let key = nstba::fsio::canonicalize(dir)
+            .unwrap()
+            .display()
+            .to_string();
         let doc: toml_edit::DocumentMut = text.parse().unwrap();
         doc.get(&key)?.get("auth_id")?.as_str().map(str::to_string)
     }

@@ -91,10 +91,10 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
             Ok(h) if !args.force && state.get(&file.rel).is_some_and(|c| c.sha256 == h) => {
                 // Touched but the same: record its new time, so it is not hashed next time.
                 if let Some(c) = state.get(&file.rel)
-                    && c.modified != file.modified
+                    && c.modified != file.modified_to_record()
                 {
                     let c = Confirmed {
-                        modified: file.modified,
+                        modified: file.modified_to_record(),
                         ..c.clone()
                     };
                     state.confirm(&file.rel, c);

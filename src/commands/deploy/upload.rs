@@ -209,12 +209,13 @@ impl schedule::Calls for Uploads {
                 continue; // not ours: ignore what was never asked for
             };
             moved += 1;
+            let modified = file.modified_to_record();
             let _ = self.tx.send(match result.error {
                 None => Event::Confirmed {
                     rel: file.rel,
                     sha256,
                     size,
-                    modified: file.modified,
+                    modified,
                 },
                 Some(err) => Event::Failed {
                     rel: file.rel,
