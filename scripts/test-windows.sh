@@ -18,4 +18,5 @@ export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=$wine
 "${wine%/*}/wineserver" -p 2>/dev/null && true
 "$wine" cmd /c exit </dev/null >/dev/null 2>&1
 trap 'wineserver -k 2>/dev/null || true' EXIT
-cargo nextest run --target x86_64-pc-windows-gnu --profile wine --workspace "$@"
+# --status-level skip: the tests marked ignored on Windows are listed with their reasons.
+cargo nextest run --target x86_64-pc-windows-gnu --profile wine --workspace --status-level skip "$@"

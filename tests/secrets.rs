@@ -201,12 +201,9 @@ fn debug_of_credentials_is_redacted() {
 /// Every flow of the product with `-v`, through successes and failures (a login allowed,
 /// denied and timed out; 401; 429; an unreachable NetSuite; a corrupt store; deploy, fetch and
 /// SuiteQL): no consumer secret or token secret in any output or in any file nstba writes but
-/// the store, and the store and the deploy state are 0600.
-#[cfg(unix)]
+/// the store, and (on Unix) the store and the deploy state are 0600.
 #[test]
 fn no_secret_leaks_through_failures_either() {
-    use std::os::unix::fs::PermissionsExt as _;
-
     let emu = emulator_with(|c| c.decision = nstba_emulator::Decision::Allow);
     let limited = emulator_with(|c| {
         c.max_concurrency = Some(0);
@@ -379,7 +376,9 @@ fn no_secret_leaks_through_failures_either() {
     // The deploy's state, and the fetch's record of what it wrote.
     let states = sb.deploy_states();
     assert_eq!(states.len(), 2, "{states:?}");
+    #[cfg(unix)]
     for p in [vec![sb.store()], states].concat() {
+        use std::os::unix::fs::PermissionsExt as _;
         let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "{}", p.display());
     }
