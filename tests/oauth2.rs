@@ -358,6 +358,42 @@ fn an_invalid_access_token_gets_one_forced_refresh() {
     assert_eq!(emu.token_calls("refresh_token"), 1);
 }
 
+/// NetSuite answers a refused Bearer token as it answers a refused signature, with no Bearer
+/// challenge (docs/design.md §10): REST a problem body with INVALID_LOGIN, RESTlets the RESTlet
+/// error; the challenge only with --bearer-challenge.
+#[test]
+fn a_refused_bearer_token_gets_netsuites_bodies_and_no_challenge() {
+    let client = reqwest::blocking::Client::new();
+    let call = |emu: &nstba_emulator::Handle, path: &str| {
+        let reply = client
+            .get(format!("{}{path}", emu.url()))
+            .header("Authorization", "Bearer eyJnot-a-token-NetSuite-knows")
+            .send()
+            .unwrap();
+        let challenge = reply.headers().get("www-authenticate").cloned();
+        let status = reply.status().as_u16();
+        let body: serde_json::Value = reply.json().unwrap();
+        (status, challenge, body)
+    };
+    let strict = oauth2_emulator(|_| {});
+    let (status, challenge, body) = call(&strict, "/services/rest/record/v1/employee/3");
+    assert_eq!((status, challenge), (401, None));
+    assert_eq!(
+        body["o:errorDetails"][0]["o:errorCode"], "INVALID_LOGIN",
+        "{body}"
+    );
+    let restlet = "/app/site/hosting/restlet.nl?script=customscript_nstba_filecabinet&deploy=customdeploy_nstba_filecabinet";
+    let (status, challenge, body) = call(&strict, restlet);
+    assert_eq!((status, challenge), (401, None));
+    assert_eq!(body["error"]["code"], "INVALID_LOGIN_ATTEMPT", "{body}");
+    let lenient = oauth2_emulator(|c| c.bearer_challenge = true);
+    let (_, challenge, _) = call(&lenient, "/services/rest/record/v1/employee/3");
+    assert!(
+        challenge.is_some_and(|h| h.to_str().unwrap().contains("invalid_token")),
+        "--bearer-challenge sends one"
+    );
+}
+
 #[test]
 fn a_dead_refresh_token_exits_3_with_the_command_that_logs_in_again() {
     let emu = oauth2_emulator(|c| {

@@ -81,6 +81,9 @@ pub struct Config {
     pub call_overhead_ms: u64,
     /// Server time for each file a RESTlet call puts or gets (existence check included).
     pub file_ms: u64,
+    /// Send `WWW-Authenticate: Bearer ... error="invalid_token"` with a refused Bearer token
+    /// (NetSuite documents none; the lenient case, `--bearer-challenge`).
+    pub bearer_challenge: bool,
 }
 
 impl Default for Config {
@@ -110,6 +113,7 @@ impl Default for Config {
             m2m_certs: Vec::new(),
             call_overhead_ms: 0,
             file_ms: 0,
+            bearer_challenge: false,
         }
     }
 }

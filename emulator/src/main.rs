@@ -87,6 +87,10 @@ struct Args {
     /// Server time for each file a RESTlet call puts or gets (existence check included)
     #[arg(long, default_value_t = defaults().file_ms, value_name = "N")]
     file_ms: u64,
+    /// Send a Bearer challenge (WWW-Authenticate) with a refused OAuth 2.0 token; NetSuite
+    /// documents none
+    #[arg(long)]
+    bearer_challenge: bool,
     /// A certificate uploaded for client credentials, KID:CERT.pem (repeatable)
     #[arg(
         long = "m2m-cert",
@@ -173,6 +177,7 @@ async fn main() -> std::process::ExitCode {
         m2m_certs,
         call_overhead_ms: args.call_overhead_ms,
         file_ms: args.file_ms,
+        bearer_challenge: args.bearer_challenge,
     };
     let listener = match tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await {
         Ok(l) => l,

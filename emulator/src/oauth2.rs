@@ -427,27 +427,48 @@ pub fn revoke(st: &State, req: &Req) -> Response {
 /// caller checks the OAuth 1.0a signature instead). The refusal is a whole response, as the
 /// handlers return it.
 #[allow(clippy::result_large_err)]
-pub fn check_bearer(st: &State, req: &Req, scope: &str) -> Option<Result<(), Response>> {
+pub fn check_bearer(
+    st: &State,
+    req: &Req,
+    scope: &str,
+    family: http::Family,
+) -> Option<Result<(), Response>> {
     let token = req
         .header("authorization")?
         .strip_prefix("Bearer ")?
         .trim()
         .to_string();
+    // NetSuite's own shapes: REST a problem body (401 INVALID_LOGIN), RESTlets the RESTlet
+    // error. No Bearer challenge is documented: one is sent only with --bearer-challenge.
     let refuse = |status: u16, error: &str, detail: &str| {
         st.audit(&req.path, status, detail);
-        let mut resp = if status == 403 {
-            http::restlet_error(
+        let mut resp = match (family, status) {
+            (http::Family::Rest, 403) => http::problem(
+                403,
+                "Forbidden",
+                "INSUFFICIENT_PERMISSION",
+                "The access token's scope does not allow this call.",
+            ),
+            (http::Family::Rest, _) => http::problem(
+                401,
+                "Unauthorized",
+                "INVALID_LOGIN",
+                "Invalid login attempt. For more details, see the Login Audit Trail in the \
+                 NetSuite UI at Setup > Users/Roles > User Management > View Login Audit Trail.",
+            ),
+            (_, 403) => http::restlet_error(
                 403,
                 "INSUFFICIENT_SCOPE",
                 "The access token's scope does not allow this call.",
-            )
-        } else {
-            http::restlet_error(status, "INVALID_LOGIN_ATTEMPT", "Invalid login attempt.")
+            ),
+            _ => http::restlet_error(status, "INVALID_LOGIN_ATTEMPT", "Invalid login attempt."),
         };
-        if let Ok(v) = HeaderValue::from_str(&format!(
-            "Bearer realm=\"{}\", error=\"{error}\"",
-            st.realm()
-        )) {
+        if st.config.bearer_challenge
+            && let Ok(v) = HeaderValue::from_str(&format!(
+                "Bearer realm=\"{}\", error=\"{error}\"",
+                st.realm()
+            ))
+        {
             resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
         }
         Err(resp)

@@ -37,7 +37,7 @@ pub fn employee(base: &str, id: u32) -> Option<serde_json::Value> {
 }
 
 pub async fn handle(st: &State, req: &Req) -> Response {
-    match crate::oauth2::check_bearer(st, req, "rest_webservices") {
+    match crate::oauth2::check_bearer(st, req, "rest_webservices", Family::Rest) {
         Some(Err(resp)) => return resp,
         Some(Ok(())) => {}
         None => {

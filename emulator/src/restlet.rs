@@ -51,7 +51,7 @@ pub fn handle(st: &State, req: &Req) -> Response {
             "That Suitelet is invalid, disabled, or no longer exists.",
         );
     }
-    match crate::oauth2::check_bearer(st, req, "restlets") {
+    match crate::oauth2::check_bearer(st, req, "restlets", Family::Restlet) {
         Some(Err(resp)) => return resp,
         Some(Ok(())) => {}
         None => {

@@ -93,18 +93,17 @@ impl Client {
                 .try_send(method, url, authorized, body.clone(), Redirects::Follow)
                 .await;
             attempt += 1;
-            // An OAuth 2.0 access token NetSuite calls invalid gets one forced refresh and
-            // one retry (docs/design.md §10).
+            // Any 401 to a Bearer request gets one forced refresh (or a new assertion) and one
+            // retry (docs/design.md §10): NetSuite's REST 401 is a problem body with
+            // INVALID_LOGIN and documents no Bearer challenge, so none is waited for. A token
+            // revoked or invalidated before its time is renewed this way.
             if let Ok(reply) = &outcome
                 && !refreshed
                 && auth.retry_after_refresh()
                 && reply.status == 401
-                && reply
-                    .header("www-authenticate")
-                    .is_some_and(|h| h.contains("invalid_token"))
             {
                 refreshed = true;
-                ui::verbose("NetSuite called the access token invalid: refreshing it once");
+                ui::verbose("NetSuite refused the access token: renewing it once");
                 let authorized = self
                     .authorized_headers(auth, method, url, headers.clone(), body.as_deref(), true)
                     .await?;
