@@ -346,3 +346,88 @@ fn keygen_never_writes_through_a_planted_link() {
     assert!(!target.exists(), "written through the link");
     assert!(stderr(&out).contains("exists already"), "{}", stderr(&out));
 }
+
+/// The emulator's assertion rules are Oracle's, tried with claims nstba never makes (signed
+/// here with jsonwebtoken): no `jti` is fine, a `jti` spent is refused, `scope` as an array or
+/// a comma-separated string, `exp` 60 minutes after `iat` refused (less than 60 is the rule),
+/// `aud` the account's own token URL even when sent to the emulator's address, and a refused
+/// assertion is `invalid_client` with 401 and a Basic challenge.
+#[test]
+fn assertions_follow_oracles_rules_not_only_nstbas() {
+    let sb = Sandbox::new();
+    let (key, cert) = keygen(&sb, "ES256");
+    let emu = m2m_emulator(vec![("cert-1".into(), cert)]);
+    let pem = std::fs::read(&key).unwrap();
+    let key = jsonwebtoken::EncodingKey::from_ec_pem(&pem).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let own_aud = format!(
+        "https://{}.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token",
+        ACCOUNT.to_ascii_lowercase().replace('_', "-")
+    );
+    let client = reqwest::blocking::Client::new();
+    let ask = |claims: serde_json::Value| {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+        header.kid = Some("cert-1".into());
+        header.typ = Some("JWT".into());
+        let jwt = jsonwebtoken::encode(&header, &claims, &key).unwrap();
+        let reply = client
+            .post(format!("{}/services/rest/auth/oauth2/v1/token", emu.url()))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(
+                url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("grant_type", "client_credentials")
+                    .append_pair(
+                        "client_assertion_type",
+                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                    )
+                    .append_pair("client_assertion", &jwt)
+                    .finish(),
+            )
+            .send()
+            .unwrap();
+        let challenge = reply
+            .headers()
+            .get("www-authenticate")
+            .map(|h| h.to_str().unwrap().to_string());
+        (reply.status().as_u16(), challenge)
+    };
+    let claims = |aud: &str, scope: serde_json::Value, exp: u64| serde_json::json!({"iss": CLIENT_ID, "aud": aud, "scope": scope, "iat": now, "exp": exp});
+    let ok = |(status, _): (u16, Option<String>)| status == 200;
+    let array = serde_json::json!(["restlets", "rest_webservices"]);
+    assert!(
+        ok(ask(claims(&own_aud, array.clone(), now + 300))),
+        "no jti"
+    );
+    assert!(
+        ok(ask(claims(
+            &own_aud,
+            "restlets, rest_webservices".into(),
+            now + 300
+        ))),
+        "a comma-separated scope"
+    );
+    let mut with_jti = claims(&own_aud, array.clone(), now + 300);
+    with_jti["jti"] = "once-only-4f1c".into();
+    assert!(ok(ask(with_jti.clone())), "a fresh jti");
+    let (status, challenge) = ask(with_jti);
+    assert_eq!(status, 401, "a spent jti");
+    assert_eq!(
+        challenge.as_deref(),
+        Some(&*format!("Basic realm=\"{ACCOUNT}\""))
+    );
+    assert_eq!(
+        ask(claims(&own_aud, array.clone(), now + 3600)).0,
+        401,
+        "exp = iat + 60 min"
+    );
+    assert!(ok(ask(claims(&own_aud, array.clone(), now + 3599))));
+    let where_sent = format!("{}/services/rest/auth/oauth2/v1/token", emu.url());
+    assert_eq!(
+        ask(claims(&where_sent, array, now + 300)).0,
+        401,
+        "aud is the account's URL"
+    );
+}

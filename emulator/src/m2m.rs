@@ -2,8 +2,9 @@
 //! certificate (`--m2m-cert KID:CERT.pem`). Written here with RustCrypto's RSA-PSS and ECDSA
 //! and an X.509 parser, not with the JOSE crate nstba signs with, so that agreement means
 //! something. NetSuite's rules: `typ` JWT; `alg` PS256/384/512 or ES256/384/512 (RS256 is
-//! refused); `kid` the certificate ID; `iss` a client ID; `aud` the token endpoint; `exp` at
-//! most 60 minutes after `iat` and not past; a `jti` used once; `scope` an array of scopes.
+//! refused); `kid` the certificate ID; `iss` a client ID; `aud` the account's token URL on its
+//! own domain; `exp` less than 60 minutes after `iat` and not past; a `jti`, if sent, used
+//! once; `scope` an array or a comma-separated string.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -11,8 +12,7 @@ use axum::response::Response;
 use base64::Engine as _;
 use serde_json::Value;
 
-use crate::http::Req;
-use crate::oauth2::{SCOPES, TOKEN_PATH};
+use crate::oauth2::SCOPES;
 use crate::state::State;
 
 /// The registered certificate's public key.
@@ -80,7 +80,7 @@ fn verify(key: &PublicKey, alg: &str, message: &[u8], sig: &[u8]) -> bool {
 }
 
 /// Checks a client assertion; the client ID and scope it grants, or why not.
-fn check(st: &State, req: &Req, assertion: &str) -> Result<(String, String), &'static str> {
+fn check(st: &State, assertion: &str) -> Result<(String, String), &'static str> {
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let mut parts = assertion.split('.');
     let (Some(h), Some(c), Some(s), None) =
@@ -112,8 +112,7 @@ fn check(st: &State, req: &Req, assertion: &str) -> Result<(String, String), &'s
     if !st.config.clients.iter().any(|cl| cl.id == iss) {
         return Err("UnknownClient");
     }
-    let host = req.header("host").unwrap_or_default();
-    if claims["aud"].as_str() != Some(&format!("http://{host}{TOKEN_PATH}")) {
+    if claims["aud"].as_str() != Some(st.token_audience().as_str()) {
         return Err("InvalidAudience");
     }
     let now = SystemTime::now()
@@ -124,17 +123,23 @@ fn check(st: &State, req: &Req, assertion: &str) -> Result<(String, String), &'s
         claims["iat"].as_u64().unwrap_or(0),
         claims["exp"].as_u64().unwrap_or(0),
     );
-    if exp <= now || exp > iat + 3600 || iat > now + 300 {
+    // Oracle: `exp` less than 60 minutes after `iat`.
+    if exp <= now || exp >= iat + 3600 || iat > now + 300 {
         return Err("InvalidExpiration");
     }
-    let jti = claims["jti"].as_str().unwrap_or_default();
-    if jti.is_empty() || !st.lock().oauth2.jtis.insert(jti.to_string()) {
-        return Err("JtiReused");
+    // Oracle lists no `jti`: none is required, but one that is sent is used once.
+    if let Some(jti) = claims.get("jti") {
+        match jti.as_str() {
+            Some(j) if !j.is_empty() && st.lock().oauth2.jtis.insert(j.to_string()) => {}
+            _ => return Err("JtiReused"),
+        }
     }
-    let scopes: Vec<&str> = claims["scope"]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
+    // Oracle's sample sends an array; its text says comma-separated: both are taken.
+    let scopes: Vec<&str> = match &claims["scope"] {
+        Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+        Value::String(s) => s.split(',').map(str::trim).collect(),
+        _ => Vec::new(),
+    };
     if scopes.is_empty() || scopes.iter().any(|s| !SCOPES.contains(s)) {
         return Err("ScopeMismatched");
     }
@@ -142,7 +147,7 @@ fn check(st: &State, req: &Req, assertion: &str) -> Result<(String, String), &'s
 }
 
 /// The client credentials grant on the token endpoint.
-pub fn client_credentials(st: &State, req: &Req, body: &[(String, String)]) -> Response {
+pub fn client_credentials(st: &State, body: &[(String, String)]) -> Response {
     let get = |n: &str| {
         body.iter()
             .find(|(k, _)| k == n)
@@ -152,8 +157,8 @@ pub fn client_credentials(st: &State, req: &Req, body: &[(String, String)]) -> R
     if get("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" {
         return crate::oauth2::token_error(st, 400, "invalid_request", "InvalidAssertionType");
     }
-    match check(st, req, get("client_assertion")) {
+    match check(st, get("client_assertion")) {
         Ok((client_id, scope)) => crate::oauth2::issue_m2m(st, &client_id, &scope),
-        Err(why) => crate::oauth2::token_error(st, 400, "invalid_client", why),
+        Err(why) => crate::oauth2::token_error(st, 401, "invalid_client", why),
     }
 }

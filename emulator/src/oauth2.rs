@@ -270,7 +270,7 @@ pub fn token(st: &State, req: &Req) -> Response {
         .entry(grant.to_string())
         .or_default() += 1;
     if grant == "client_credentials" {
-        return crate::m2m::client_credentials(st, req, &body);
+        return crate::m2m::client_credentials(st, &body);
     }
     let Some(c) = client_auth(st, req, &body) else {
         return token_error(st, 401, "invalid_client", "InvalidClient");

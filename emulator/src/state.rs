@@ -132,6 +132,14 @@ impl State {
     }
 
     /// The realm NetSuite expects: upper case with `_`.
+    /// The account's token endpoint on its own SuiteTalk domain: what an M2M assertion's `aud`
+    /// must be, wherever the request was sent (Oracle's "JWT Format and Required Fields for
+    /// Client Credentials Flow").
+    pub fn token_audience(&self) -> String {
+        let label = self.config.account.to_ascii_lowercase().replace('_', "-");
+        format!("https://{label}.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token")
+    }
+
     pub fn realm(&self) -> String {
         self.config.account.to_ascii_uppercase().replace('-', "_")
     }

@@ -40,6 +40,7 @@ pub fn add(app: &App, args: &AuthAddM2mArgs) -> Result<ExitCode> {
         algorithm,
         scope.clone(),
         PrivateKey::from_file(&key_path, "--private-key")?,
+        &account,
         token_url,
     )?;
     let entry = M2mEntry {

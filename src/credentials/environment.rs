@@ -121,6 +121,7 @@ fn m2m_from_environment(
         algorithm,
         env("NSTBA_SCOPE").unwrap_or_else(|| DEFAULT_SCOPE.to_string()),
         key,
+        &account,
         token_url,
     )?;
     Ok(Credentials {

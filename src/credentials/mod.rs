@@ -336,6 +336,7 @@ pub fn from_entry(
                     &entry.private_key_path,
                     &format!("privateKeyPath of '{id}' in {}", ctx.store.path().display()),
                 )?,
+                &account,
                 token_url,
             )?))
         }

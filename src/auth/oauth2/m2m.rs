@@ -270,6 +270,9 @@ pub struct M2m {
     pub scope: String,
     key: PrivateKey,
     token_url: Url,
+    /// The assertion's `aud`: the account's own token URL, wherever the request goes
+    /// (`--netsuite-url`, a proxy), as NetSuite checks it (docs/design.md §10).
+    audience: String,
     current: Cache,
 }
 
@@ -281,8 +284,12 @@ impl M2m {
         algorithm: Option<Algorithm>,
         scope: String,
         key: PrivateKey,
+        account: &crate::account::AccountId,
         token_url: Url,
     ) -> Result<M2m> {
+        let audience = crate::account::Endpoints::default()
+            .resolve(Some(account), super::TOKEN_PATH)?
+            .to_string();
         let algorithm = match algorithm {
             Some(a) => a,
             None => key.default_algorithm()?,
@@ -293,7 +300,7 @@ impl M2m {
             &client_id,
             &certificate_id,
             &scope,
-            token_url.as_str(),
+            &audience,
             SystemTime::now(),
         )?;
         Ok(M2m {
@@ -303,6 +310,7 @@ impl M2m {
             scope,
             key,
             token_url,
+            audience,
             current: Cache::default(),
         })
     }
@@ -319,7 +327,7 @@ impl M2m {
             &self.client_id,
             &self.certificate_id,
             &self.scope,
-            self.token_url.as_str(),
+            &self.audience,
             SystemTime::now(),
         )?;
         let answer = mint(client, &self.token_url, assertion).await?;
