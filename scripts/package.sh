@@ -33,7 +33,7 @@ trap 'rm -rf "$stage"' EXIT
 dir="$stage/$name"
 mkdir -p "$dir/completions" "$out"
 cp "$bindir/nstba$ext" "$bindir/nstba-emulator$ext" README.md "$dir/"
-cargo run --quiet -p xtask -- man "$dir/man" 2>/dev/null
+cargo run --quiet -p xtask -- man "$dir/man" 2>"$stage/man.log" || { cat "$stage/man.log" >&2; exit 1; }
 "$host" completions bash >"$dir/completions/nstba.bash"
 "$host" completions zsh >"$dir/completions/_nstba"
 "$host" completions fish >"$dir/completions/nstba.fish"

@@ -504,9 +504,7 @@ fn an_edit_within_the_timestamp_resolution_of_a_deploy_is_not_skipped() {
     assert_eq!(summary(&out)["uploaded"], 1, "{}", stderr(&out));
     let time = std::fs::metadata(&a).unwrap().modified().unwrap();
     std::fs::write(&a, "ONE").unwrap();
-    let file = std::fs::File::options().write(true).open(&a).unwrap();
-    file.set_modified(time).unwrap();
-    drop(file);
+    set_modified(&a, time);
     let out = sb.run(&emu, &["deploy", "dist", "--target", TARGET, "--json"]);
     assert_eq!(summary(&out)["uploaded"], 1, "{}", stderr(&out));
     assert_eq!(emu.file(&format!("{TARGET}/a.js")).unwrap(), b"ONE");
@@ -522,11 +520,10 @@ fn a_file_of_the_recorded_size_and_time_is_not_hashed_again_unless_checksum() {
     std::fs::write(&a, "one").unwrap();
     std::fs::write(&b, "two").unwrap();
     // Times a minute old: a time within the file system's resolution of the deploy is never
-    // trusted (the next test).
+    // trusted (an_edit_within_the_timestamp_resolution_of_a_deploy_is_not_skipped).
     let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
     for f in [&a, &b] {
-        let file = std::fs::File::options().write(true).open(f).unwrap();
-        file.set_modified(old).unwrap();
+        set_modified(f, old);
     }
     let deploy = |extra: &[&str]| {
         let mut args = vec!["deploy", "dist", "--target", TARGET, "--json"];
@@ -540,19 +537,9 @@ fn a_file_of_the_recorded_size_and_time_is_not_hashed_again_unless_checksum() {
     // it): only a hash can tell, so a plain deploy trusts the size and time...
     let time = std::fs::metadata(&a).unwrap().modified().unwrap();
     std::fs::write(&a, "ONE").unwrap();
-    std::fs::File::options()
-        .write(true)
-        .open(&a)
-        .unwrap()
-        .set_modified(time)
-        .unwrap();
+    set_modified(&a, time);
     // ...and b.js is touched but the same: hashed once, found unchanged, its time recorded.
-    std::fs::File::options()
-        .write(true)
-        .open(&b)
-        .unwrap()
-        .set_modified(time + std::time::Duration::from_secs(5))
-        .unwrap();
+    set_modified(&b, time + std::time::Duration::from_secs(5));
     assert_eq!(deploy(&[])["uploaded"], 0);
     assert_eq!(emu.file(&format!("{TARGET}/a.js")).unwrap(), b"one");
     let recorded = std::fs::read_to_string(&sb.deploy_states()[0]).unwrap();

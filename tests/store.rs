@@ -15,20 +15,7 @@ fn twenty_parallel_writers_lose_nothing() {
         r#"{"gulp":{"token":"t","secret":"s","account":"123","gulpOnly":true}}"#,
     )
     .unwrap();
-    let children: Vec<_> = (0..20)
-        .map(|i| {
-            sb.nstba_std()
-                .args(["auth", "add", &format!("tok{i:02}"), "--account", ACCOUNT])
-                .args(["--token-id", &format!("{TID}-{i}"), "--consumer-key", CK])
-                .env("NSTBA_TOKEN_SECRET", TS)
-                .env("NSTBA_CONSUMER_SECRET", CS)
-                .stdin(std::process::Stdio::null())
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
+    let children: Vec<_> = (0..20).map(|i| sb.spawn_add_token(i)).collect();
     for child in children {
         let out = child.wait_with_output().unwrap();
         assert!(out.status.success(), "{}", stderr(&out));

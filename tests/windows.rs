@@ -20,26 +20,15 @@ fn saves_wait_for_a_reader_that_holds_the_store_open() {
         .share_mode(SHARE_READ)
         .open(sb.store())
         .unwrap();
-    let spawn = |i: usize| {
-        sb.nstba_std()
-            .args(["auth", "add", &format!("tok{i:02}"), "--account", ACCOUNT])
-            .args(["--token-id", &format!("{TID}-{i}"), "--consumer-key", CK])
-            .env("NSTBA_TOKEN_SECRET", TS)
-            .env("NSTBA_CONSUMER_SECRET", CS)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
     // A few writers start while the reader holds the store: one waits on the rename, the
     // others on the lock. The reader lets go after a second (starting a process under Wine
     // takes a good part of one, so the rest start after), and the rest then queue on the lock
     // while the first ones save.
     let start = std::time::Instant::now();
-    let mut children: Vec<_> = (0..8).map(spawn).collect();
+    let mut children: Vec<_> = (0..8).map(|i| sb.spawn_add_token(i)).collect();
     std::thread::sleep(Duration::from_secs(1).saturating_sub(start.elapsed()));
     drop(holder);
-    children.extend((8..56).map(spawn));
+    children.extend((8..56).map(|i| sb.spawn_add_token(i)));
     for child in children {
         let out = child.wait_with_output().unwrap();
         assert!(out.status.success(), "{}", stderr(&out));

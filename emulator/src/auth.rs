@@ -248,6 +248,21 @@ pub fn authenticate(st: &State, req: &Req, mode: Mode) -> Result<Authed, Reject>
 }
 
 /// Answers a refusal in the endpoint family's shape and records it.
+/// NetSuite's 401 for refused credentials, whatever the kind (a signature or a Bearer token):
+/// REST's problem body with `INVALID_LOGIN`, else the RESTlet error `INVALID_LOGIN_ATTEMPT`.
+pub fn invalid_login(family: Family) -> Response {
+    match family {
+        Family::Rest => http::problem(
+            401,
+            "Unauthorized",
+            "INVALID_LOGIN",
+            "Invalid login attempt. For more details, see the Login Audit Trail in the NetSuite \
+             UI at Setup > Users/Roles > User Management > View Login Audit Trail.",
+        ),
+        _ => http::restlet_error(401, "INVALID_LOGIN_ATTEMPT", INVALID_LOGIN),
+    }
+}
+
 pub fn refuse(st: &State, req: &Req, family: Family, r: Reject) -> Response {
     st.audit(&req.path, r.status, &r.detail);
     let www = format!(
@@ -255,17 +270,8 @@ pub fn refuse(st: &State, req: &Req, family: Family, r: Reject) -> Response {
         st.realm()
     );
     let mut resp = match family {
-        Family::Rest if r.status == 401 => http::problem(
-            401,
-            "Unauthorized",
-            "INVALID_LOGIN",
-            "Invalid login attempt. For more details, see the Login Audit Trail in the NetSuite \
-             UI at Setup > Users/Roles > User Management > View Login Audit Trail.",
-        ),
+        Family::Rest | Family::Restlet if r.status == 401 => invalid_login(family),
         Family::Rest => http::problem(r.status, "Bad Request", r.code, r.message),
-        Family::Restlet if r.status == 401 => {
-            http::restlet_error(401, "INVALID_LOGIN_ATTEMPT", INVALID_LOGIN)
-        }
         _ => http::restlet_error(r.status, r.code, r.message),
     };
     if r.status == 401

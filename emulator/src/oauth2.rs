@@ -449,19 +449,12 @@ pub fn check_bearer(
                 "INSUFFICIENT_PERMISSION",
                 "The access token's scope does not allow this call.",
             ),
-            (http::Family::Rest, _) => http::problem(
-                401,
-                "Unauthorized",
-                "INVALID_LOGIN",
-                "Invalid login attempt. For more details, see the Login Audit Trail in the \
-                 NetSuite UI at Setup > Users/Roles > User Management > View Login Audit Trail.",
-            ),
             (_, 403) => http::restlet_error(
                 403,
                 "INSUFFICIENT_SCOPE",
                 "The access token's scope does not allow this call.",
             ),
-            _ => http::restlet_error(status, "INVALID_LOGIN_ATTEMPT", "Invalid login attempt."),
+            _ => crate::auth::invalid_login(family),
         };
         if st.config.bearer_challenge
             && let Ok(v) = HeaderValue::from_str(&format!(

@@ -131,7 +131,6 @@ impl State {
         self.sql.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The realm NetSuite expects: upper case with `_`.
     /// The account's token endpoint on its own SuiteTalk domain: what an M2M assertion's `aud`
     /// must be, wherever the request was sent (Oracle's "JWT Format and Required Fields for
     /// Client Credentials Flow").
@@ -140,6 +139,7 @@ impl State {
         format!("https://{label}.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token")
     }
 
+    /// The realm NetSuite expects: upper case with `_`.
     pub fn realm(&self) -> String {
         self.config.account.to_ascii_uppercase().replace('-', "_")
     }

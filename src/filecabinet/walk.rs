@@ -325,6 +325,8 @@ pub fn hash_all(files: &[LocalFile]) -> Vec<std::io::Result<String>> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn a_time_within_the_resolution_of_now_is_not_settled() {
         let now = 10_000_000_000;
@@ -334,8 +336,6 @@ mod tests {
         assert!(!settled(None, Some(now)));
         assert!(!settled(Some(u64::MAX), Some(now)));
     }
-
-    use super::*;
 
     #[test]
     fn walks_honouring_ignore_files() {

@@ -142,6 +142,31 @@ impl Sandbox {
             .assert()
             .success();
     }
+
+    /// Starts `nstba auth add tok<i>` (a TBA token for `ACCOUNT`) and does not wait: one of
+    /// many parallel writers. Its stderr is piped for the failure message.
+    pub fn spawn_add_token(&self, i: usize) -> std::process::Child {
+        self.nstba_std()
+            .args(["auth", "add", &format!("tok{i:02}"), "--account", ACCOUNT])
+            .args(["--token-id", &format!("{TID}-{i}"), "--consumer-key", CK])
+            .env("NSTBA_TOKEN_SECRET", TS)
+            .env("NSTBA_CONSUMER_SECRET", CS)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+}
+
+/// Sets a file's modification time, as a tool that restores times (or a coarse clock) does.
+pub fn set_modified(path: &std::path::Path, time: std::time::SystemTime) {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(time)
+        .unwrap();
 }
 
 /// The emulator for `ACCOUNT` with the integration record (CK, CS) and the token (TID, TS).
