@@ -110,8 +110,11 @@ fn click_allow(sb: &Sandbox, authorize: &str) -> (Value, Duration) {
     let (chromium, chromedriver) = browser().expect("checked by the caller");
     let driver = start_driver(&chromedriver);
     let profile = sb.path().join("chromium-profile");
+    // acceptInsecureCerts: as a user who accepted nstba's loopback certificate once (the
+    // TBA flow's http:// callback needs no such thing).
     let caps = json!({"capabilities": {"alwaysMatch": {
         "browserName": "chrome",
+        "acceptInsecureCerts": true,
         "goog:chromeOptions": {
             "binary": chromium.display().to_string(),
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -207,7 +210,7 @@ fn headless_chromium_clicks_allow() {
 }
 
 #[test]
-fn headless_chromium_allows_an_oauth2_login() {
+fn headless_chromium_allows_an_oauth2_login_on_the_https_default() {
     if browser().is_none() {
         return;
     }
@@ -218,7 +221,12 @@ fn headless_chromium_allows_an_oauth2_login() {
         }];
     });
     let sb = Sandbox::new();
-    let mut env = flow_env(&emu);
+    // No --callback-url: the default, https://localhost:7777/callback, which the emulator's
+    // record holds by default (Oracle: https:// or a custom scheme only).
+    let mut env: Vec<_> = flow_env(&emu)
+        .into_iter()
+        .filter(|(k, _)| *k != "NSTBA_CALLBACK_URL")
+        .collect();
     env.push(("NSTBA_CLIENT_SECRET", "chromium-client-secret".into()));
     let mut run = sb.spawn(
         &[
@@ -236,6 +244,10 @@ fn headless_chromium_allows_an_oauth2_login() {
         &env_refs(&env),
     );
     let authorize = run.line_with("authorize.nl").trim().to_string();
+    assert!(
+        authorize.contains("redirect_uri=https%3A%2F%2Flocalhost%3A7777%2Fcallback"),
+        "{authorize}"
+    );
     let (title, took) = click_allow(&sb, &authorize);
     assert_eq!(title, "nstba: Signed in");
     let (code, err) = run.finish();

@@ -23,6 +23,10 @@ fn oauth2_emulator(change: impl FnOnce(&mut nstba_emulator::Config)) -> nstba_em
                 secret: None,
             },
         ];
+        // An http:// redirect URI on a port of its own (the record's lenient case), so tests
+        // run side by side; the https:// default has tests of its own.
+        c.redirect_uris = vec![format!("http://localhost:{}/cb", free_port())];
+        c.allow_http_redirect = true;
         change(c);
     })
 }
@@ -31,7 +35,7 @@ fn login_env(emu: &nstba_emulator::Handle) -> Vec<(&'static str, String)> {
     vec![
         ("NSTBA_NETSUITE_URL", emu.url()),
         ("NSTBA_CLIENT_SECRET", CLIENT_SECRET.to_string()),
-        ("NSTBA_CALLBACK_URL", "http://localhost:0/cb".to_string()),
+        ("NSTBA_CALLBACK_URL", emu.redirect_uri()),
         ("NSTBA_BROWSER", standin_browser()),
     ]
 }
@@ -439,39 +443,104 @@ fn revoke_kills_the_refresh_token_and_its_access_tokens() {
 }
 
 #[test]
-fn an_https_redirect_uri_is_served_with_a_certificate_made_at_start() {
+fn an_https_redirect_uri_is_served_with_the_certificate_nstba_keeps() {
+    // The record holds an https:// redirect URI only, as Oracle's page requires.
+    let uri = format!("https://localhost:{}/callback", free_port());
+    let emu = oauth2_emulator(|c| {
+        c.redirect_uris = vec![uri.clone()];
+        c.allow_http_redirect = false;
+    });
+    let sb = Sandbox::new();
+    let login_once = |name: &str| {
+        let out = sb
+            .nstba()
+            .args(["auth", "login", name, "--oauth2", "--client-id", CLIENT_ID])
+            .args(["--account", ACCOUNT])
+            .envs(login_env(&emu))
+            .timeout(Duration::from_secs(60))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let err = stderr(&out);
+        let fingerprint = err
+            .split("SHA-256 fingerprint ")
+            .nth(1)
+            .and_then(|rest| rest.split(')').next())
+            .unwrap_or_else(|| panic!("no fingerprint printed: {err}"))
+            .to_string();
+        assert_eq!(fingerprint.len(), 32 * 3 - 1, "{fingerprint}");
+        assert!(
+            err.contains("redirect_uri=https%3A%2F%2Flocalhost%3A"),
+            "{err}"
+        );
+        (fingerprint, err.contains("accept it once"))
+    };
+    let (first, explained) = login_once("tls");
+    assert!(
+        explained,
+        "the first login says what the browser warning means"
+    );
+    // The next login serves the same certificate, so an exception accepted once still holds.
+    let (second, explained) = login_once("tls2");
+    assert_eq!(first, second);
+    assert!(!explained);
+    assert_eq!(sb.store_json()["tls2"]["type"], "oauth2");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let kept = sb.config_dir().join("localhost-tls.pem");
+        let mode = std::fs::metadata(&kept).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", kept.display());
+    }
+}
+
+#[test]
+fn port_0_and_an_unregistered_redirect_are_refused_for_oauth2() {
     let emu = oauth2_emulator(|_| {});
     let sb = Sandbox::new();
     let out = sb
         .nstba()
-        .args([
-            "auth",
-            "login",
-            "tls",
-            "--oauth2",
-            "--client-id",
-            CLIENT_ID,
-            "--account",
-            ACCOUNT,
-        ])
+        .args(["auth", "login", "x", "--oauth2", "--client-id", CLIENT_ID])
+        .args(["--account", ACCOUNT])
         .envs(login_env(&emu))
-        .env("NSTBA_CALLBACK_URL", "https://localhost:0/cb")
-        .timeout(Duration::from_secs(60))
+        .env("NSTBA_CALLBACK_URL", "http://localhost:0/cb")
+        .timeout(Duration::from_secs(30))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
-    let fingerprint = err
-        .split("SHA-256 fingerprint is ")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no fingerprint printed: {err}"));
-    assert_eq!(fingerprint.len(), 32 * 3 - 1, "{fingerprint}");
-    assert!(
-        err.contains("redirect_uri=https%3A%2F%2Flocalhost%3A"),
-        "{err}"
+    assert!(err.contains("port 0") && err.contains("exactly"), "{err}");
+    emu.assert_no_calls();
+
+    // The emulator matches the record's redirect URIs exactly and takes no http:// one unless
+    // told to; several may be registered.
+    let https = format!("https://localhost:{}/callback", free_port());
+    let strict = oauth2_emulator(|c| {
+        c.redirect_uris = vec![
+            https.clone(),
+            "com.example.app:/oauth".into(),
+            "http://localhost:7777/cb".into(),
+        ];
+        c.allow_http_redirect = false;
+    });
+    let authorize = |uri: &str| {
+        let url = format!(
+            "{}/app/login/oauth2/authorize.nl?response_type=code&client_id={CLIENT_ID}&scope=restlets&state=abcdefghijklmnopqrstuvwxyz&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&redirect_uri={}",
+            strict.url(),
+            nstba_emulator::oauth::pct_encode(uri.as_bytes())
+        );
+        let r = http().get(url).send().unwrap();
+        r.status().as_u16()
+    };
+    assert_eq!(authorize(&https), 200, "the consent page");
+    assert_eq!(authorize("com.example.app:/oauth"), 200);
+    assert_eq!(authorize(&https.replace("/callback", "/callback/")), 400);
+    assert_eq!(authorize(&https.replace("https:", "http:")), 400);
+    assert_eq!(
+        authorize("http://localhost:7777/cb"),
+        400,
+        "http:// needs --allow-http-redirect"
     );
-    assert_eq!(sb.store_json()["tls"]["type"], "oauth2");
 }
 
 #[test]

@@ -6,11 +6,13 @@
 //! It runs as the `nstba-emulator` binary, or in-process from tests with [`spawn`].
 
 mod auth;
+pub mod certs;
 pub mod filecabinet;
 mod http;
 mod m2m;
 pub mod oauth;
 pub mod oauth2;
+mod refresh;
 mod rest;
 mod restlet;
 mod state;
@@ -69,14 +71,26 @@ pub struct Config {
     pub governance: Option<usize>,
     /// OAuth 2.0 integration records (client ID, and a secret unless public).
     pub clients: Vec<oauth2::Client>,
-    /// The records' redirect URI; `None` allows any loopback one.
-    pub redirect_uri: Option<String>,
+    /// The records' redirect URIs (since 2026.1 a record holds several); the authorize
+    /// request's must equal one exactly. `https://` or a custom scheme only, as the record
+    /// accepts, unless `allow_http_redirect`.
+    pub redirect_uris: Vec<String>,
+    /// Accept `http://` redirect URIs too (the lenient case: `--allow-http-redirect`).
+    pub allow_http_redirect: bool,
     /// Seconds an OAuth 2.0 access token lives (NetSuite: 3600).
     pub access_ttl: u64,
-    /// Seconds a refresh token lives (NetSuite: 7 days for confidential clients).
+    /// Seconds a refresh token lives: the record's "Refresh Token Validity (In Hours)", 1 to
+    /// 720 (48 here, the 2026.1 default as paraphrased).
     pub refresh_ttl: u64,
-    /// Certificates uploaded for client credentials: (certificate ID, PEM).
+    /// Seconds a public client's chain of refresh tokens may last from its first login,
+    /// however often it is refreshed: "Maximum Time For Token Rotation (In Hours)".
+    pub rotation_cap: u64,
+    /// Certificates mapped for client credentials at start: (certificate ID, PEM), for the
+    /// first client, role 3 and the emulator's entity.
     pub m2m_certs: Vec<(String, String)>,
+    /// The user lacks "Manage own OAuth 2.0 Client Credentials certificates": the certificate
+    /// endpoint answers 403 (`--deny-certificate-management`).
+    pub deny_certificate_management: bool,
     /// Server time every REST, SuiteQL and RESTlet call pays (login, script load).
     pub call_overhead_ms: u64,
     /// Server time for each file a RESTlet call puts or gets (existence check included).
@@ -107,10 +121,13 @@ impl Default for Config {
             restlet_deploy: "customdeploy_nstba_filecabinet".into(),
             governance: None,
             clients: Vec::new(),
-            redirect_uri: None,
+            redirect_uris: vec!["https://localhost:7777/callback".into()],
+            allow_http_redirect: false,
             access_ttl: 3600,
-            refresh_ttl: 7 * 24 * 3600,
+            refresh_ttl: 48 * 3600,
+            rotation_cap: 720 * 3600,
             m2m_certs: Vec::new(),
+            deny_certificate_management: false,
             call_overhead_ms: 0,
             file_ms: 0,
             bearer_challenge: false,
@@ -205,6 +222,27 @@ impl Handle {
     /// What `GET /emulator/stats` reports.
     pub fn stats(&self) -> serde_json::Value {
         oauth2::stats(&self.state)
+    }
+
+    /// The records' first redirect URI.
+    pub fn redirect_uri(&self) -> String {
+        self.state
+            .config
+            .redirect_uris
+            .first()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The certificates mapped for client credentials: (ID, revoked).
+    pub fn certificates(&self) -> Vec<(String, bool)> {
+        self.state
+            .lock()
+            .oauth2
+            .certs
+            .iter()
+            .map(|c| (c.id.clone(), c.revoked))
+            .collect()
     }
 
     /// Calls to the OAuth 2.0 token endpoint by grant type (as `/emulator/stats` reports).
@@ -359,6 +397,7 @@ async fn route(st: &State, req: &http::Req, family: http::Family) -> Response {
         ("GET" | "POST", oauth2::AUTHORIZE_PATH) => oauth2::authorize(st, req),
         ("POST", oauth2::TOKEN_PATH) => oauth2::token(st, req),
         ("POST", oauth2::REVOKE_PATH) => oauth2::revoke(st, req),
+        (_, p) if p.starts_with(certs::PREFIX) => certs::handle(st, req),
         (_, "/app/site/hosting/restlet.nl") => restlet::handle(st, req),
         (_, p) if p.starts_with("/services/rest/") => rest::handle(st, req).await,
         (_, "/rest/requesttoken" | "/rest/accesstoken") => {

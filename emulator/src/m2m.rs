@@ -6,8 +6,6 @@
 //! own domain; `exp` less than 60 minutes after `iat` and not past; a `jti`, if sent, used
 //! once; `scope` an array or a comma-separated string.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use axum::response::Response;
 use base64::Engine as _;
 use serde_json::Value;
@@ -16,14 +14,14 @@ use crate::oauth2::SCOPES;
 use crate::state::State;
 
 /// The registered certificate's public key.
-enum PublicKey {
+pub(crate) enum PublicKey {
     Rsa(rsa::RsaPublicKey),
     P256(p256::ecdsa::VerifyingKey),
     P384(p384::ecdsa::VerifyingKey),
     P521(p521::ecdsa::VerifyingKey),
 }
 
-fn public_key(cert_pem: &str) -> Result<PublicKey, String> {
+pub(crate) fn public_key(cert_pem: &str) -> Result<PublicKey, String> {
     use x509_cert::der::{DecodePem as _, Encode as _};
     let cert = x509_cert::Certificate::from_pem(cert_pem).map_err(|e| e.to_string())?;
     let spki = cert
@@ -79,8 +77,16 @@ fn verify(key: &PublicKey, alg: &str, message: &[u8], sig: &[u8]) -> bool {
     }
 }
 
-/// Checks a client assertion; the client ID and scope it grants, or why not.
-fn check(st: &State, assertion: &str) -> Result<(String, String), &'static str> {
+/// What an accepted assertion grants: the client, the scope, and the certificate's mapping.
+struct Grant {
+    client_id: String,
+    scope: String,
+    role: String,
+    entity: String,
+}
+
+/// Checks a client assertion; what it grants, or why not.
+fn check(st: &State, assertion: &str) -> Result<Grant, &'static str> {
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let mut parts = assertion.split('.');
     let (Some(h), Some(c), Some(s), None) =
@@ -101,22 +107,35 @@ fn check(st: &State, assertion: &str) -> Result<(String, String), &'static str> 
         return Err("InvalidTyp");
     }
     let kid = header["kid"].as_str().unwrap_or_default();
-    let Some((_, pem)) = st.config.m2m_certs.iter().find(|(k, _)| k == kid) else {
+    let iss = claims["iss"].as_str().unwrap_or_default();
+    let Some(cert) = st
+        .lock()
+        .oauth2
+        .certs
+        .iter()
+        .find(|c| c.id == kid && c.client_id.as_deref().is_none_or(|id| id == iss))
+        .cloned()
+    else {
         return Err("UnknownCertificateId");
     };
-    let key = public_key(pem).map_err(|_| "InvalidCertificate")?;
+    let key = public_key(&cert.pem).map_err(|_| "InvalidCertificate")?;
     if !verify(&key, alg, format!("{h}.{c}").as_bytes(), &sig) {
         return Err("InvalidSignature");
     }
-    let iss = claims["iss"].as_str().unwrap_or_default();
     if !st.config.clients.iter().any(|cl| cl.id == iss) {
         return Err("UnknownClient");
+    }
+    // A revoked or expired certificate needs a new mapping (Oracle's setup page).
+    if let Some(why) = cert.refusal(st.unix()) {
+        return Err(why);
     }
     if claims["aud"].as_str() != Some(st.token_audience().as_str()) {
         return Err("InvalidAudience");
     }
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
+    // The assertion's times against the real clock: a test that moves the emulated clock
+    // forward (to expire certificates and tokens) still signs with this machine's.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default()
         .as_secs();
     let (iat, exp) = (
@@ -143,7 +162,12 @@ fn check(st: &State, assertion: &str) -> Result<(String, String), &'static str> 
     if scopes.is_empty() || scopes.iter().any(|s| !SCOPES.contains(s)) {
         return Err("ScopeMismatched");
     }
-    Ok((iss.to_string(), scopes.join(" ")))
+    Ok(Grant {
+        client_id: iss.to_string(),
+        scope: scopes.join(" "),
+        role: cert.role,
+        entity: cert.entity,
+    })
 }
 
 /// The client credentials grant on the token endpoint.
@@ -158,7 +182,7 @@ pub fn client_credentials(st: &State, body: &[(String, String)]) -> Response {
         return crate::oauth2::token_error(st, 400, "invalid_request", "InvalidAssertionType");
     }
     match check(st, get("client_assertion")) {
-        Ok((client_id, scope)) => crate::oauth2::issue_m2m(st, &client_id, &scope),
+        Ok(g) => crate::oauth2::issue_m2m(st, &g.client_id, &g.scope, &g.role, &g.entity),
         Err(why) => crate::oauth2::token_error(st, 401, "invalid_client", why),
     }
 }

@@ -72,15 +72,26 @@ struct Args {
     /// (repeatable)
     #[arg(long = "client-id", value_name = "ID[:SECRET]")]
     clients: Vec<String>,
-    /// The OAuth 2.0 records' redirect URI (default: any loopback URI)
-    #[arg(long, value_name = "URI")]
-    redirect_uri: Option<String>,
+    /// A redirect URI of the OAuth 2.0 records (repeatable; default
+    /// https://localhost:7777/callback): https:// or a custom scheme, matched exactly
+    #[arg(long = "redirect-uri", value_name = "URI")]
+    redirect_uris: Vec<String>,
+    /// Accept http:// redirect URIs too (Oracle's page says the record does not)
+    #[arg(long)]
+    allow_http_redirect: bool,
     /// Seconds an OAuth 2.0 access token lives
     #[arg(long, default_value_t = defaults().access_ttl, value_name = "S")]
     access_ttl: u64,
-    /// Seconds an OAuth 2.0 refresh token lives
+    /// Seconds an OAuth 2.0 refresh token lives (the record's Refresh Token Validity)
     #[arg(long, default_value_t = defaults().refresh_ttl, value_name = "S")]
     refresh_ttl: u64,
+    /// Seconds a public client's chain of refresh tokens lasts from its login (the record's
+    /// Maximum Time For Token Rotation)
+    #[arg(long, default_value_t = defaults().rotation_cap, value_name = "S")]
+    rotation_cap: u64,
+    /// The user's role lacks Manage own OAuth 2.0 Client Credentials certificates
+    #[arg(long)]
+    deny_certificate_management: bool,
     /// Server time every REST, SuiteQL and RESTlet call pays (login, script load)
     #[arg(long, default_value_t = defaults().call_overhead_ms, value_name = "N")]
     call_overhead_ms: u64,
@@ -133,6 +144,20 @@ async fn main() -> std::process::ExitCode {
             }
         }
     }
+    let redirect_uris = if args.redirect_uris.is_empty() {
+        defaults().redirect_uris
+    } else {
+        args.redirect_uris.clone()
+    };
+    for uri in &redirect_uris {
+        if !nstba_emulator::oauth2::registrable(uri, args.allow_http_redirect) {
+            eprintln!(
+                "error: the redirect URI {uri} must use https:// or a custom scheme (NetSuite's \
+                 integration record refuses http://; pass --allow-http-redirect to allow it)"
+            );
+            return std::process::ExitCode::from(2);
+        }
+    }
     let config = Config {
         port: args.port,
         account: args.account,
@@ -171,10 +196,13 @@ async fn main() -> std::process::ExitCode {
                 },
             })
             .collect(),
-        redirect_uri: args.redirect_uri,
+        redirect_uris,
+        allow_http_redirect: args.allow_http_redirect,
         access_ttl: args.access_ttl,
         refresh_ttl: args.refresh_ttl,
+        rotation_cap: args.rotation_cap,
         m2m_certs,
+        deny_certificate_management: args.deny_certificate_management,
         call_overhead_ms: args.call_overhead_ms,
         file_ms: args.file_ms,
         bearer_challenge: args.bearer_challenge,

@@ -45,18 +45,11 @@ pub struct Bearer {
     pub client_id: String,
     pub scope: String,
     pub role: String,
-    expires: Instant,
+    pub entity: String,
+    pub expires: Instant,
     /// The refresh token it came from; revoking that kills this too.
-    family: Option<String>,
-    active: bool,
-}
-
-pub struct Refresh {
-    client_id: String,
-    scope: String,
-    role: String,
-    expires: Instant,
-    active: bool,
+    pub family: Option<String>,
+    pub active: bool,
 }
 
 /// What the OAuth 2.0 side of the emulator holds.
@@ -64,7 +57,9 @@ pub struct Refresh {
 pub struct OAuth2State {
     codes: HashMap<String, CodeGrant>,
     pub bearers: HashMap<String, Bearer>,
-    refreshes: HashMap<String, Refresh>,
+    pub refreshes: HashMap<String, crate::refresh::Refresh>,
+    /// Certificates mapped for client credentials (docs/design.md §10).
+    pub certs: Vec<crate::certs::Cert>,
     /// Calls to the token endpoint, by grant type.
     pub token_calls: HashMap<String, u64>,
     /// JWT IDs already used in client assertions.
@@ -84,18 +79,30 @@ fn with_query(base: &str, params: &[(&str, &str)]) -> String {
     format!("{base}{sep}{}", query.join("&"))
 }
 
+/// Whether an integration record takes `uri` as a redirect URI: Oracle's page for the record
+/// says `https://` or a custom scheme, "The http:// scheme isn't supported" (`http://` only
+/// with `--allow-http-redirect`).
+pub fn registrable(uri: &str, allow_http: bool) -> bool {
+    let Some((scheme, rest)) = uri.split_once(':') else {
+        return false;
+    };
+    let scheme_ok = scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    scheme_ok && !rest.is_empty() && (scheme != "http" || allow_http)
+}
+
+/// The authorize request's `redirect_uri` must equal one of the record's exactly (Oracle
+/// documents the `*` port wildcard for TBA callbacks only).
 fn redirect_uri_allowed(st: &State, uri: &str) -> bool {
-    match &st.config.redirect_uri {
-        Some(registered) => crate::tokens::callback_matches(registered, uri),
-        // Without a registered URI, any loopback redirect (for tests and trying out).
-        None => [
-            "http://localhost:",
-            "https://localhost:",
-            "http://127.0.0.1:",
-        ]
+    st.config
+        .redirect_uris
         .iter()
-        .any(|p| uri.starts_with(p)),
-    }
+        .any(|r| r == uri && registrable(r, st.config.allow_http_redirect))
 }
 
 /// The state NetSuite accepts: 22 to 1024 printable characters.
@@ -234,24 +241,61 @@ pub fn token_error(st: &State, status: u16, error: &str, detail: &str) -> Respon
     resp
 }
 
-/// Who the client is: HTTP Basic for a confidential client, `client_id` in the body for a
-/// public one. `None` when it does not authenticate.
-fn client_auth<'a>(st: &'a State, req: &Req, body: &[(String, String)]) -> Option<&'a Client> {
+/// How a request to the token or revoke endpoint authenticates its client.
+pub enum ClientIs<'a> {
+    Known(&'a Client),
+    /// Unknown, a wrong secret, or none at all: `invalid_client`.
+    Unknown,
+    /// A Basic header and a `client_id` or `client_secret` in the body: `invalid_request`.
+    TwoMethods,
+}
+
+/// Who the client is: HTTP Basic (a confidential client with its secret, a public one with its
+/// ID alone), or a public client's `client_id` in the body.
+pub fn client_auth<'a>(st: &'a State, req: &Req, body: &[(String, String)]) -> ClientIs<'a> {
+    let in_body = |n: &str| body.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
     if let Some(basic) = req
         .header("authorization")
         .and_then(|h| h.strip_prefix("Basic "))
     {
+        if in_body("client_id").is_some() || in_body("client_secret").is_some() {
+            return ClientIs::TwoMethods;
+        }
         let decoded = base64::engine::general_purpose::STANDARD
             .decode(basic.trim())
-            .ok()?;
-        let decoded = String::from_utf8(decoded).ok()?;
-        let (id, secret) = decoded.split_once(':')?;
-        let c = client(st, id)?;
-        return (c.secret.as_deref() == Some(secret)).then_some(c);
+            .ok()
+            .and_then(|d| String::from_utf8(d).ok());
+        let Some((id, secret)) = decoded.as_deref().and_then(|d| d.split_once(':')) else {
+            return ClientIs::Unknown;
+        };
+        return match client(st, id) {
+            Some(c) if c.secret.as_deref().unwrap_or_default() == secret => ClientIs::Known(c),
+            _ => ClientIs::Unknown,
+        };
     }
-    let id = body.iter().find(|(k, _)| k == "client_id")?.1.as_str();
-    let c = client(st, id)?;
-    c.secret.is_none().then_some(c)
+    match in_body("client_id").and_then(|id| client(st, id)) {
+        Some(c) if c.secret.is_none() && in_body("client_secret").is_none() => ClientIs::Known(c),
+        _ => ClientIs::Unknown,
+    }
+}
+
+/// The client, or the refusal to answer with.
+#[allow(clippy::result_large_err)]
+fn authenticated<'a>(
+    st: &'a State,
+    req: &Req,
+    body: &[(String, String)],
+) -> Result<&'a Client, Response> {
+    match client_auth(st, req, body) {
+        ClientIs::Known(c) => Ok(c),
+        ClientIs::Unknown => Err(token_error(st, 401, "invalid_client", "InvalidClient")),
+        ClientIs::TwoMethods => Err(token_error(
+            st,
+            400,
+            "invalid_request",
+            "TwoClientAuthenticationMethods",
+        )),
+    }
 }
 
 /// POST on the token endpoint.
@@ -272,10 +316,10 @@ pub fn token(st: &State, req: &Req) -> Response {
     if grant == "client_credentials" {
         return crate::m2m::client_credentials(st, &body);
     }
-    let Some(c) = client_auth(st, req, &body) else {
-        return token_error(st, 401, "invalid_client", "InvalidClient");
+    let c = match authenticated(st, req, &body) {
+        Ok(c) => c.clone(),
+        Err(resp) => return resp,
     };
-    let c = c.clone();
     match grant {
         "authorization_code" => {
             let Some(code) = st.lock().oauth2.codes.remove(get("code")) else {
@@ -291,94 +335,23 @@ pub fn token(st: &State, req: &Req) -> Response {
             if !valid_verifier(verifier) || s256(verifier) != code.challenge {
                 return token_error(st, 400, "invalid_grant", "PkceVerificationFailed");
             }
-            issue(st, &c, &code.scope, &code.role, None)
+            crate::refresh::issue(st, &c, &code.scope, &code.role, None)
         }
-        "refresh_token" => {
-            let presented = get("refresh_token").to_string();
-            let mut inner = st.lock();
-            let Some(r) = inner.oauth2.refreshes.get_mut(&presented) else {
-                drop(inner);
-                return token_error(st, 400, "invalid_grant", "InvalidRefreshToken");
-            };
-            if !r.active || r.client_id != c.id {
-                drop(inner);
-                return token_error(st, 400, "invalid_grant", "InvalidRefreshToken");
-            }
-            if r.expires < st.instant() {
-                drop(inner);
-                return token_error(st, 400, "invalid_grant", "RefreshTokenExpired");
-            }
-            let (scope, role) = (r.scope.clone(), r.role.clone());
-            // A public client's refresh token works once: the answer carries a new one.
-            let rotate = c.secret.is_none();
-            if rotate {
-                r.active = false;
-            }
-            drop(inner);
-            issue(st, &c, &scope, &role, (!rotate).then_some(presented))
-        }
+        "refresh_token" => crate::refresh::grant(st, &c, get("refresh_token")),
         _ => token_error(st, 400, "unsupported_grant_type", "UnsupportedGrantType"),
     }
 }
 
-/// Makes an access token (and a refresh token unless `keep_refresh` names the one to keep).
-fn issue(
-    st: &State,
-    c: &Client,
-    scope: &str,
-    role: &str,
-    keep_refresh: Option<String>,
-) -> Response {
-    let access = format!("eyJ{}", st.random_hex(64));
-    let refresh = keep_refresh.clone().unwrap_or_else(|| st.random_hex(64));
-    let now = st.instant();
-    let mut inner = st.lock();
-    if keep_refresh.is_none() {
-        inner.oauth2.refreshes.insert(
-            refresh.clone(),
-            Refresh {
-                client_id: c.id.clone(),
-                scope: scope.into(),
-                role: role.into(),
-                expires: now + Duration::from_secs(st.config.refresh_ttl),
-                active: true,
-            },
-        );
-    }
-    inner.oauth2.bearers.insert(
-        access.clone(),
-        Bearer {
-            client_id: c.id.clone(),
-            scope: scope.into(),
-            role: role.into(),
-            expires: now + Duration::from_secs(st.config.access_ttl),
-            family: Some(refresh.clone()),
-            active: true,
-        },
-    );
-    drop(inner);
-    st.audit(TOKEN_PATH, 200, "ok");
-    // NetSuite has been seen sending expires_in as a string.
-    http::json(
-        200,
-        &serde_json::json!({
-            "access_token": access,
-            "refresh_token": refresh,
-            "expires_in": st.config.access_ttl.to_string(),
-            "token_type": "bearer",
-        }),
-    )
-}
-
 /// Makes an access token for a client credentials grant (no refresh token).
-pub fn issue_m2m(st: &State, client_id: &str, scope: &str) -> Response {
+pub fn issue_m2m(st: &State, client_id: &str, scope: &str, role: &str, entity: &str) -> Response {
     let access = format!("eyJ{}", st.random_hex(64));
     st.lock().oauth2.bearers.insert(
         access.clone(),
         Bearer {
             client_id: client_id.into(),
             scope: scope.into(),
-            role: "3".into(),
+            role: role.into(),
+            entity: entity.into(),
             expires: st.instant() + Duration::from_secs(st.config.access_ttl),
             family: None,
             active: true,
@@ -399,26 +372,19 @@ pub fn issue_m2m(st: &State, client_id: &str, scope: &str) -> Response {
 /// access token alone.
 pub fn revoke(st: &State, req: &Req) -> Response {
     let body: Vec<(String, String)> = req.form();
-    if client_auth(st, req, &body).is_none() {
-        return token_error(st, 401, "invalid_client", "InvalidClient");
+    if let Err(resp) = authenticated(st, req, &body) {
+        return resp;
     }
     let token = body
         .iter()
         .find(|(k, _)| k == "token")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
-    let mut inner = st.lock();
-    if let Some(r) = inner.oauth2.refreshes.get_mut(&token) {
-        r.active = false;
-        for b in inner.oauth2.bearers.values_mut() {
-            if b.family.as_deref() == Some(token.as_str()) {
-                b.active = false;
-            }
-        }
-    } else if let Some(b) = inner.oauth2.bearers.get_mut(&token) {
+    if !crate::refresh::revoke(st, &token)
+        && let Some(b) = st.lock().oauth2.bearers.get_mut(&token)
+    {
         b.active = false;
     }
-    drop(inner);
     st.audit(REVOKE_PATH, 200, "ok");
     http::empty(200)
 }
@@ -432,7 +398,7 @@ pub fn check_bearer(
     req: &Req,
     scope: &str,
     family: http::Family,
-) -> Option<Result<(), Response>> {
+) -> Option<Result<User, Response>> {
     let token = req
         .header("authorization")?
         .strip_prefix("Bearer ")?
@@ -479,7 +445,28 @@ pub fn check_bearer(
         drop(inner);
         return Some(refuse(403, "insufficient_scope", "ScopeMismatched"));
     }
-    Some(Ok(()))
+    Some(Ok(User {
+        client_id: b.client_id.clone(),
+        role: b.role.clone(),
+        entity: b.entity.clone(),
+    }))
+}
+
+/// Who a Bearer token speaks for.
+pub struct User {
+    pub client_id: String,
+    pub role: String,
+    pub entity: String,
+}
+
+/// The user of a REST call that must carry a Bearer token for `scope` (the certificate
+/// endpoint takes no OAuth 1.0a signature).
+#[allow(clippy::result_large_err)]
+pub fn bearer_user(st: &State, req: &Req, scope: &str) -> Result<User, Response> {
+    check_bearer(st, req, scope, http::Family::Rest).unwrap_or_else(|| {
+        st.audit(&req.path, 401, "NoBearerToken");
+        Err(crate::auth::invalid_login(http::Family::Rest))
+    })
 }
 
 /// `GET /emulator/stats`: token endpoint calls by grant type, and the API calls: how many,

@@ -39,7 +39,7 @@ pub fn employee(base: &str, id: u32) -> Option<serde_json::Value> {
 pub async fn handle(st: &State, req: &Req) -> Response {
     match crate::oauth2::check_bearer(st, req, "rest_webservices", Family::Rest) {
         Some(Err(resp)) => return resp,
-        Some(Ok(())) => {}
+        Some(Ok(_)) => {}
         None => {
             if let Err(r) = authenticate(st, req, Mode::Access) {
                 return refuse(st, req, Family::Rest, r);

@@ -53,7 +53,7 @@ pub fn handle(st: &State, req: &Req) -> Response {
     }
     match crate::oauth2::check_bearer(st, req, "restlets", Family::Restlet) {
         Some(Err(resp)) => return resp,
-        Some(Ok(())) => {}
+        Some(Ok(_)) => {}
         None => {
             if let Err(r) = authenticate(st, req, Mode::Access) {
                 return refuse(st, req, Family::Restlet, r);

@@ -85,6 +85,23 @@ impl State {
             )
     }
 
+    /// The emulated NetSuite's wall clock (JWT times, certificate validity): this machine's,
+    /// moved forward as [`State::instant`].
+    pub fn wall(&self) -> std::time::SystemTime {
+        std::time::SystemTime::now()
+            + std::time::Duration::from_secs(
+                self.advanced.load(std::sync::atomic::Ordering::SeqCst),
+            )
+    }
+
+    /// Seconds since 1970 on [`State::wall`].
+    pub fn unix(&self) -> u64 {
+        self.wall()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs()
+    }
+
     pub fn new(config: Config) -> State {
         let rng = match config.seed {
             Some(seed) => rand::rngs::StdRng::seed_from_u64(seed),
@@ -103,6 +120,7 @@ impl State {
                 },
             );
         }
+        inner.oauth2.certs = crate::certs::seed(&config);
         State {
             config,
             refused: AtomicUsize::new(0),

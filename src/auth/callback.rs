@@ -20,6 +20,9 @@ use crate::error::Failure;
 
 /// The callback URL that integration records made for the gulp tools already carry.
 pub const DEFAULT_CALLBACK: &str = "http://localhost:7777/tba";
+/// The OAuth 2.0 default: an integration record takes `https://` or a custom scheme only
+/// (docs/design.md §10), so nstba serves it with its own loopback certificate.
+pub const DEFAULT_REDIRECT: &str = "https://localhost:7777/callback";
 /// The variable that changes it (also read by `--to NEW`, which has no `--callback-url`).
 pub const ENV_CALLBACK_URL: &str = "NSTBA_CALLBACK_URL";
 
@@ -31,10 +34,20 @@ pub fn parse_callback_url(raw: &str) -> Result<Url, Failure> {
     parse_redirect(raw, false)
 }
 
-/// Checks an OAuth 2.0 redirect URI: as [`parse_callback_url`], and `https://` too (served
-/// with a self-signed certificate made at start).
-pub fn parse_redirect_uri(raw: &str) -> Result<Url, Failure> {
-    parse_redirect(raw, true)
+/// Checks an OAuth 2.0 redirect URI (`None`: [`DEFAULT_REDIRECT`]): as
+/// [`parse_callback_url`], `https://` too (served with nstba's loopback certificate), and a
+/// fixed port: the record's redirect URI must equal the authorize request's exactly, so a port
+/// picked at random could never match.
+pub fn parse_redirect_uri(raw: Option<&str>) -> Result<Url, Failure> {
+    let url = parse_redirect(raw.unwrap_or(DEFAULT_REDIRECT), true)?;
+    if url.port_or_known_default() == Some(0) {
+        return Err(Failure::usage(format!(
+            "--callback-url {url}: port 0 (any port) does not work with OAuth 2.0: NetSuite \
+             sends the browser only to a redirect URI that equals one on the integration record \
+             exactly, port included. Use the record's, such as {DEFAULT_REDIRECT}"
+        )));
+    }
+    Ok(url)
 }
 
 fn parse_redirect(raw: &str, https: bool) -> Result<Url, Failure> {
@@ -109,13 +122,20 @@ impl Listener {
             _ => Loopback::V4,
         };
         let tls = if callback.scheme() == "https" {
-            let tls = loopback::Tls::self_signed()?;
+            let tls = crate::auth::tls::Identity::load_or_make()?;
             crate::ui::info(format!(
-                "The redirect comes over https with a certificate made just now for this \
-                 login: the browser warns once. Its SHA-256 fingerprint is {}",
-                tls.fingerprint
+                "The redirect comes back over https with nstba's own certificate for localhost \
+                 (SHA-256 fingerprint {}){}",
+                tls.fingerprint,
+                if tls.made {
+                    ": made just now, so the browser warns that it does not know who issued it. \
+                     That is expected for this address on your own machine: compare the \
+                     fingerprint, accept it once, and later logins reuse the same certificate"
+                } else {
+                    ""
+                }
             ));
-            Some(tls)
+            Some(tls.tls)
         } else {
             None
         };
@@ -429,8 +449,11 @@ mod tests {
         );
         assert!(parse_callback_url("http://127.0.0.1:0/cb").is_ok());
         assert!(parse_callback_url("http://[::1]:9000/").is_ok());
-        assert!(parse_redirect_uri("https://localhost:0/cb").is_ok());
-        assert!(parse_redirect_uri("https://example.com/cb").is_err());
+        assert!(parse_redirect_uri(Some("https://localhost:0/cb")).is_err());
+        assert!(parse_redirect_uri(Some("http://localhost:0/cb")).is_err());
+        assert!(parse_redirect_uri(Some("http://localhost:8080/cb")).is_ok());
+        assert!(parse_redirect_uri(Some("https://example.com/cb")).is_err());
+        assert_eq!(parse_redirect_uri(None).unwrap().as_str(), DEFAULT_REDIRECT);
         for bad in [
             "https://localhost:7777/tba",
             "http://example.com:7777/tba",

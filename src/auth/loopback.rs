@@ -91,27 +91,25 @@ pub enum Loopback {
     Both,
 }
 
-/// A TLS identity for an `https://` redirect URI: a self-signed certificate for `localhost`,
-/// `127.0.0.1` and `::1`, made in memory at start (never written anywhere), and its SHA-256
-/// fingerprint for people to compare with what the browser shows.
+/// A TLS identity for an `https://` redirect URI (nstba's loopback certificate,
+/// [`crate::auth::tls`]) and its SHA-256 fingerprint for people to compare with what the
+/// browser shows.
 pub struct Tls {
     pub config: Arc<tokio_rustls::rustls::ServerConfig>,
     pub fingerprint: String,
 }
 
 impl Tls {
-    pub fn self_signed() -> Result<Tls, Failure> {
+    pub fn new(
+        cert: tokio_rustls::rustls::pki_types::CertificateDer<'static>,
+        key: tokio_rustls::rustls::pki_types::PrivateKeyDer<'static>,
+    ) -> Result<Tls, Failure> {
         use sha2::Digest as _;
         use tokio_rustls::rustls;
         let fail = |e: &dyn std::fmt::Display| {
-            Failure::error(format!("cannot make the callback's TLS certificate: {e}"))
+            Failure::error(format!("cannot serve the callback over TLS: {e}"))
         };
-        let names = vec!["localhost".into(), "127.0.0.1".into(), "::1".into()];
-        let certified = rcgen::generate_simple_self_signed(names).map_err(|e| fail(&e))?;
-        let der = certified.cert.der().clone();
-        let key =
-            rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
-        let fingerprint = sha2::Sha256::digest(der.as_ref())
+        let fingerprint = sha2::Sha256::digest(cert.as_ref())
             .iter()
             .map(|b| format!("{b:02X}"))
             .collect::<Vec<_>>()
@@ -121,7 +119,7 @@ impl Tls {
             .with_safe_default_protocol_versions()
             .map_err(|e| fail(&e))?
             .with_no_client_auth()
-            .with_single_cert(vec![der], key)
+            .with_single_cert(vec![cert], key)
             .map_err(|e| fail(&e))?;
         Ok(Tls {
             config: Arc::new(config),

@@ -11,6 +11,7 @@ pub mod oauth2;
 pub mod redirect;
 pub mod revoke;
 pub mod tba;
+pub mod tls;
 
 use std::sync::Arc;
 

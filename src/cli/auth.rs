@@ -121,12 +121,17 @@ pub struct AuthMigrateArgs {
 /// How a login's browser part runs (`auth login` and `auth migrate`).
 #[derive(Debug, Args, Clone)]
 pub struct BrowserArgs {
-    /// Where NetSuite sends the browser back: the integration record's callback URL (TBA) or
-    /// redirect URI (OAuth 2.0). Port 0 picks a free port (for TBA records whose callback is
-    /// http://localhost:*)
-    #[arg(long, env = "NSTBA_CALLBACK_URL", hide_env_values = true, value_name = "URL",
-          default_value = crate::auth::callback::DEFAULT_CALLBACK)]
-    pub callback_url: String,
+    /// Where NetSuite sends the browser back: the integration record's callback URL (TBA,
+    /// default http://localhost:7777/tba; port 0 picks a free port for records whose callback
+    /// is http://localhost:*) or redirect URI (OAuth 2.0, default
+    /// https://localhost:7777/callback; http:// only for records that accept it)
+    #[arg(
+        long,
+        env = "NSTBA_CALLBACK_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub callback_url: Option<String>,
 
     /// Do not open a browser; open the printed address by hand (or paste the redirect back)
     #[arg(long)]

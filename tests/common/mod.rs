@@ -186,6 +186,20 @@ pub fn emulator_with(change: impl FnOnce(&mut nstba_emulator::Config)) -> nstba_
     nstba_emulator::spawn(config).expect("emulator starts")
 }
 
+/// A port free a moment ago on 127.0.0.1 and on [::1] (where the machine has IPv6): for an
+/// OAuth 2.0 redirect URI, which needs a fixed port.
+pub fn free_port() -> u16 {
+    loop {
+        let v4 = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = v4.local_addr().unwrap().port();
+        match std::net::TcpListener::bind(("::1", port)) {
+            Ok(_) => return port,
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => continue,
+            Err(_) => return port,
+        }
+    }
+}
+
 /// A loopback URL where nothing listens (a port that was free a moment ago).
 pub fn dead_url() -> String {
     let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -56,7 +56,12 @@ pub fn run(app: &App, args: &AuthLoginArgs) -> Result<ExitCode> {
         role: args.role.clone(),
         consumer_key,
         consumer_secret,
-        callback: parse_callback_url(&args.browser.callback_url)?,
+        callback: parse_callback_url(
+            args.browser
+                .callback_url
+                .as_deref()
+                .unwrap_or(crate::auth::callback::DEFAULT_CALLBACK),
+        )?,
         open_browser: !args.browser.no_browser,
         timeout: Duration::from_secs(args.browser.timeout.max(1)),
         // `auth login` owns stdin: a pasted redirect URL can always come there.

@@ -57,7 +57,7 @@ pub fn options(
         account,
         client: ClientAuth { client_id, secret },
         scope: oauth2::parse_scope(&args.scope)?,
-        redirect: crate::auth::callback::parse_redirect_uri(&browser.callback_url)?,
+        redirect: crate::auth::callback::parse_redirect_uri(browser.callback_url.as_deref())?,
         open_browser: !browser.no_browser,
         timeout: Duration::from_secs(browser.timeout.max(1)),
         paste: !args.client_secret_stdin,
