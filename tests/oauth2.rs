@@ -300,6 +300,71 @@ fn an_expired_access_token_is_refreshed() {
     assert_ne!(sb.store_json()["sb"]["accessToken"], first);
 }
 
+/// Seconds from now until an RFC 3339 time in the store.
+fn seconds_until(raw: &serde_json::Value) -> i64 {
+    let t = time::OffsetDateTime::parse(
+        raw.as_str().unwrap_or_else(|| panic!("not a time: {raw}")),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    (t - time::OffsetDateTime::now_utc()).whole_seconds()
+}
+
+#[test]
+fn how_long_a_login_lasts_comes_from_the_refresh_token() {
+    // The record says 5 hours; a public chain ends 2 hours after its login however it is used.
+    let emu = oauth2_emulator(|c| {
+        c.refresh_ttl = 5 * 3600;
+        c.rotation_cap = 2 * 3600;
+    });
+    let sb = Sandbox::new();
+    let out = login(&sb, &emu, "conf", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("This login lasts until "), "{err}");
+    assert!(err.contains("--m2m"), "{err}");
+    let left = seconds_until(&sb.store_json()["conf"]["refreshTokenExpiresAt"]);
+    assert!((5 * 3600 - 60..=5 * 3600).contains(&left), "{left}");
+
+    let out = login(&sb, &emu, "pub", &["--public"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let left = seconds_until(&sb.store_json()["pub"]["refreshTokenExpiresAt"]);
+    assert!((2 * 3600 - 60..=2 * 3600).contains(&left), "{left}");
+
+    // A refresh an hour on: the confidential entry keeps its refresh token and its end (the
+    // answer carries no new one); the public one gets a new token whose end is still the
+    // chain's.
+    let before = sb.store_json();
+    emu.advance_clock(Duration::from_secs(3601));
+    for id in ["conf", "pub"] {
+        let out = sb.run(
+            &emu,
+            &[
+                "request",
+                "GET",
+                "/services/rest/record/v1/employee/3",
+                "--to",
+                id,
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    assert_eq!(emu.token_calls("refresh_token"), 2);
+    let after = sb.store_json();
+    assert_eq!(
+        after["conf"]["refreshToken"],
+        before["conf"]["refreshToken"]
+    );
+    assert_eq!(
+        after["conf"]["refreshTokenExpiresAt"],
+        before["conf"]["refreshTokenExpiresAt"]
+    );
+    assert_ne!(after["pub"]["refreshToken"], before["pub"]["refreshToken"]);
+    // However late it was refreshed, the chain ends 2 hours after the login.
+    let left = seconds_until(&after["pub"]["refreshTokenExpiresAt"]);
+    assert!((2 * 3600 - 120..=2 * 3600).contains(&left), "{left}");
+}
+
 /// N parallel commands with an expired access token make exactly one refresh call, and all
 /// succeed; for a public client too, whose refresh token works once.
 fn parallel_refresh(public: bool) {

@@ -59,7 +59,9 @@ pub fn run(app: &App, args: &AuthMigrateArgs) -> Result<ExitCode> {
         keep_old: false,
         staged_for: Some(id.clone()),
     };
-    let (_, logged_in) = login::oauth2::login(app, &staging_login, opts)?;
+    let client_id = opts.client.client_id.clone();
+    let done = login::oauth2::login(app, &staging_login, opts)?;
+    let logged_in = done.account;
     // The login page lets the user pick any account: a name must never change account.
     if !logged_in.same_as(&account) {
         Store::update(&app.store, |s| Ok(s.remove(&staging)))?;
@@ -104,6 +106,7 @@ pub fn run(app: &App, args: &AuthMigrateArgs) -> Result<ExitCode> {
          working",
         entry.account
     ));
+    login::oauth2::say_how_long(id, &client_id, done.ends);
 
     // 4. The old TBA token: kept, or revoked and removed.
     if args.keep {

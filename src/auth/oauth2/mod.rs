@@ -4,6 +4,7 @@
 
 pub mod cache;
 pub mod flow;
+pub mod lifetime;
 pub mod m2m;
 pub mod pkce;
 pub mod session;

@@ -162,7 +162,13 @@ impl Refresh {
         );
         entry.access_token = answer.access_token;
         entry.access_token_expires_at = crate::store::format_time(fresh.expires_at);
+        // A public client's answer carries the next refresh token (the old one is dead); a
+        // confidential client's carries none, and the one held lives on with its end.
         if let Some(refresh) = answer.refresh_token {
+            entry.refresh_token_expires_at =
+                crate::auth::oauth2::lifetime::of_refresh_token(refresh.expose())
+                    .ends
+                    .map(crate::store::format_time);
             entry.refresh_token = refresh;
         }
         saved.put(&auth_id, &Saved::OAuth2(entry));

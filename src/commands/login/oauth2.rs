@@ -65,9 +65,19 @@ pub fn options(
     })
 }
 
-/// Runs the OAuth 2.0 login and saves the tokens; returns the auth ID saved under and the
-/// account NetSuite logged the user in to.
-pub fn login(app: &App, saving: &Saving, opts: flow::Options) -> Result<(String, AccountId)> {
+/// What a login saved: the auth ID, the account NetSuite logged the user in to, and when the
+/// login ends (as its refresh token says).
+pub struct LoggedIn {
+    pub auth_id: String,
+    pub account: AccountId,
+    pub ends: Option<std::time::SystemTime>,
+    pub role: Option<String>,
+    pub entity: Option<String>,
+}
+
+/// Runs the OAuth 2.0 login and saves the tokens. A login staged under another name
+/// (`auth migrate`, `--m2m`) says how long it lasts only when it is given its name.
+pub fn login(app: &App, saving: &Saving, opts: flow::Options) -> Result<LoggedIn> {
     let http = crate::http::Http::shared()?;
     let mut pipeline = Pipeline::begin(app, saving, "OAuth 2.0 token")?;
     let (authorized, took) = crate::http::block_on(flow::authorize(
@@ -91,14 +101,8 @@ pub fn login(app: &App, saving: &Saving, opts: flow::Options) -> Result<(String,
                     .expires_at,
                 ),
                 refresh_token: auth.tokens.refresh_token.clone().unwrap_or_default(),
-                // NetSuite: 3 hours for public clients, 7 days by default for confidential.
-                refresh_token_expires_at: Some(crate::store::format_time(
-                    now + Duration::from_secs(if opts.client.secret.is_none() {
-                        3 * 3600
-                    } else {
-                        7 * 24 * 3600
-                    }),
-                )),
+                // Read from the refresh token, never assumed: the record sets it.
+                refresh_token_expires_at: lasts_until(auth).map(crate::store::format_time),
                 role: auth.role.clone(),
                 entity: auth.entity.clone(),
                 created_at: Some(crate::store::now()),
@@ -113,5 +117,39 @@ pub fn login(app: &App, saving: &Saving, opts: flow::Options) -> Result<(String,
         "the redirect",
         None,
     );
-    Ok((saved_as, authorized.account))
+    let ends = lasts_until(&authorized);
+    if saving.staged_for.is_none() {
+        say_how_long(&saved_as, &opts.client.client_id, ends);
+    }
+    Ok(LoggedIn {
+        auth_id: saved_as,
+        account: authorized.account,
+        ends,
+        role: authorized.role,
+        entity: authorized.entity,
+    })
+}
+
+/// When the login's refresh token ends, as it says itself.
+fn lasts_until(auth: &flow::Authorized) -> Option<std::time::SystemTime> {
+    let token = auth.tokens.refresh_token.as_ref()?;
+    crate::auth::oauth2::lifetime::of_refresh_token(token.expose()).ends
+}
+
+/// Tells the user until when the login lasts, and how to make one that lasts.
+pub fn say_how_long(auth_id: &str, client_id: &str, ends: Option<std::time::SystemTime>) {
+    let when = match ends {
+        Some(t) => format!(
+            "This login lasts until {} (the integration record's Refresh Token Validity); after \
+             that nstba asks you to log in again",
+            crate::store::format_time(t)
+        ),
+        None => "NetSuite did not say how long this login lasts (its refresh token carries no \
+                 end date)"
+            .to_string(),
+    };
+    ui::info(format!(
+        "{when}. For one that lasts up to two years without a browser: nstba auth login \
+         {auth_id} --oauth2 --client-id {client_id} --m2m --force"
+    ));
 }
