@@ -298,6 +298,34 @@ fn a_token_endpoint_redirect_is_an_error_not_followed() {
     evil.assert_no_calls();
 }
 
+#[test]
+fn a_500_server_error_from_the_token_endpoint_names_alg_kid_and_certificate() {
+    use crate::common::standin::{Req, Resp, StandIn};
+    let sb = Sandbox::new();
+    let (key, _) = keygen(&sb, "ES256");
+    let netsuite =
+        StandIn::start(|_req: Req| async { Resp::json(500, r#"{"error":"server_error"}"#) });
+    let out = sb
+        .nstba()
+        .args(["sign", "GET", "/services/rest/record/v1/employee/3"])
+        .env("NSTBA_NETSUITE_URL", netsuite.url())
+        .env("NSTBA_ACCOUNT", ACCOUNT)
+        .env("NSTBA_CLIENT_ID", CLIENT_ID)
+        .env("NSTBA_CERTIFICATE_ID", "kid")
+        .env("NSTBA_PRIVATE_KEY_FILE", &key)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("server_error")
+            && err.contains("RS256")
+            && err.contains("kid")
+            && err.contains("certificate"),
+        "{err}"
+    );
+}
+
 /// Under umask 000, what keygen creates is still the user's alone: folders 0700, the key and
 /// the certificate 0600 (another user replaced a 0666 certificate waiting to be uploaded).
 #[cfg(unix)]

@@ -938,3 +938,38 @@ fn auth_status_shows_each_state_and_marks_the_token_in_use() {
         stderr(&out)
     );
 }
+
+#[test]
+fn prompt_login_without_an_account_warns_that_it_may_be_ignored() {
+    let emu = oauth2_emulator(|_| {});
+    let sb = Sandbox::new();
+    let out = sb
+        .nstba()
+        .args([
+            "auth",
+            "login",
+            "p",
+            "--oauth2",
+            "--client-id",
+            CLIENT_ID,
+            "--prompt-login",
+        ])
+        .envs(login_env(&emu))
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("prompt=login"), "{err}");
+    assert!(
+        err.contains("without --account") && err.contains("Pass --account"),
+        "{err}"
+    );
+    let out = login(&sb, &emu, "q", &["--prompt-login"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("prompt=login") && !err.contains("without --account"),
+        "{err}"
+    );
+}

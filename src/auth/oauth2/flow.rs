@@ -129,6 +129,13 @@ pub async fn authorize(
             q.append_pair("prompt", "login");
         }
     }
+    if opts.prompt_login && opts.account.is_none() {
+        crate::ui::warn(
+            "--prompt-login without --account: NetSuite honours prompt=login only on the \
+             account's own domain, and without an account the login starts on \
+             system.netsuite.com, which may ignore it. Pass --account ACCOUNT_ID",
+        );
+    }
     crate::auth::callback::announce(
         " (OAuth 2.0)",
         &url,

@@ -370,6 +370,20 @@ async fn mint(
     ];
     let (status, body) = post_form_bare(client, url, &form).await?;
     parse_token_answer(status, &body).map_err(|refused| {
+        // Seen in the wild: a 500 server_error for an assertion NetSuite cannot use (an RS256
+        // signature, a kid it does not know, a certificate that does not match the key).
+        if refused.status == 500 || refused.error == "server_error" {
+            return Failure::rejected(format!(
+                "NetSuite's token endpoint failed on the client credentials ({}): this is what \
+                 it answers when it cannot use the assertion. Check the algorithm (PS256, PS384, \
+                 PS512, ES256, ES384 or ES512; never RS256), that the certificate ID (the JWT's \
+                 kid) is the one NetSuite shows for the mapping, and that the certificate \
+                 uploaded there is the one of this private key\nhint: the Login Audit Trail \
+                 (Setup > Users/Roles > User Management > View Login Audit Trail) may say more",
+                refused.error
+            ))
+            .into();
+        }
         Failure::rejected(format!(
             "NetSuite refused the client credentials ({}): check the certificate ID, that the \
              certificate uploaded on Setup > Integration > Manage Authentication > OAuth 2.0 \
