@@ -12,6 +12,7 @@ mod emulator;
 mod examples;
 mod fetch;
 mod filecabinet;
+mod lasting;
 mod layers;
 mod listener;
 mod login;

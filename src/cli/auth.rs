@@ -98,6 +98,16 @@ nstba auth status --offline\n  nstba auth status --json --timeout 5"
         after_help = "Examples:\n  nstba auth migrate sandbox --client-id \"$CLIENT_ID\"\n  nstba auth migrate sandbox --client-id \"$CLIENT_ID\" --keep"
     )]
     Migrate(AuthMigrateArgs),
+    /// Give a saved M2M client a new key and certificate, without a browser
+    #[command(
+        after_help = "Examples:\n  nstba auth rotate sb\n  nstba auth rotate sb --if-expiring-within 30   # a weekly scheduled job\n  nstba auth rotate --out keys   # CI: credentials from the environment"
+    )]
+    Rotate(super::lasting::AuthRotateArgs),
+    /// List an integration record's client credentials certificates, or revoke one
+    #[command(
+        after_help = "Examples:\n  nstba auth certs sb\n  nstba auth certs sb --json\n  nstba auth certs revoke sb CERT_ID"
+    )]
+    Certs(super::lasting::AuthCertsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -110,6 +120,11 @@ pub struct AuthMigrateArgs {
     /// revoked in NetSuite and removed
     #[arg(long)]
     pub keep: bool,
+
+    /// Migrate to client credentials (M2M) with a certificate nstba makes and maps, so the
+    /// login lasts up to two years
+    #[arg(long)]
+    pub m2m: bool,
 
     #[command(flatten)]
     pub oauth2: OAuth2Args,
@@ -327,6 +342,17 @@ pub struct AuthLoginArgs {
     /// the new one is saved)
     #[arg(long, requires = "force")]
     pub keep_old: bool,
+
+    /// With --oauth2: after the browser login, make a key and certificate, map it through
+    /// NetSuite's certificate endpoint and save a client credentials (M2M) entry that lasts up
+    /// to two years (`auth rotate` renews it)
+    #[arg(long, requires = "oauth2")]
+    pub m2m: bool,
+
+    /// With --m2m: keep the browser login too, saved as AUTH_ID-login (by default it is revoked
+    /// once the M2M entry works)
+    #[arg(long, requires = "m2m")]
+    pub keep_login: bool,
 }
 
 #[derive(Debug, Args)]

@@ -7,12 +7,14 @@
 
 mod auth;
 mod call;
+mod lasting;
 #[cfg(test)]
 mod tests;
 mod transfer;
 
 pub use auth::*;
 pub use call::*;
+pub use lasting::*;
 pub use transfer::*;
 
 use std::path::PathBuf;

@@ -50,6 +50,10 @@ pub fn add(app: &App, args: &AuthAddM2mArgs) -> Result<ExitCode> {
         private_key_path: key_path.clone(),
         algorithm: m2m.algorithm.name().to_string(),
         scope,
+        role: None,
+        entity: None,
+        certificate_expires_at: None,
+        rotation: None,
         created_at: Some(crate::store::now()),
         extra: Default::default(),
     };

@@ -2,14 +2,17 @@
 //! hands it to one command; each file here is one command group.
 
 pub mod auth;
+pub mod certs;
 pub mod complete;
 pub mod deploy;
 pub mod fetch;
+pub mod lasting;
 pub mod list;
 pub mod login;
 pub mod m2m;
 pub mod migrate;
 pub mod request;
+pub mod rotate;
 pub mod sign;
 pub mod status;
 pub mod suiteql;
@@ -226,6 +229,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             AuthCommand::AddM2m(args) => m2m::add(&app, &args),
             AuthCommand::Keygen(args) => m2m::keygen(&args),
             AuthCommand::Migrate(args) => migrate::run(&app, &args),
+            AuthCommand::Rotate(args) => rotate::run(&app, &args),
+            AuthCommand::Certs(args) => certs::run(&app, &args),
         },
         Command::Sign(args) => sign::run(&app, &args),
         Command::Request(args) => request::run(&app, &args),

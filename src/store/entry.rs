@@ -144,10 +144,45 @@ pub struct M2mEntry {
     pub private_key_path: PathBuf,
     pub algorithm: String,
     pub scope: String,
+    /// The role and entity the certificate is mapped to (known when nstba mapped it).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "string_or_number"
+    )]
+    pub role: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "string_or_number"
+    )]
+    pub entity: Option<String>,
+    /// RFC 3339: when the certificate ends (known when nstba made it or read it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_expires_at: Option<String>,
+    /// A rotation under way (docs/design.md §10): what to finish or undo next time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation: Option<Rotation>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+/// The state of an M2M rotation, saved before each step that a kill could cut short: a new
+/// pair not yet switched to (`pending`, undone next time), or an old pair switched from
+/// (`previous`, revoked and removed next time).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Rotation {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_key_path: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_certificate_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_key_path: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_certificate_id: Option<String>,
 }
 
 /// A saved credential of any kind: a TBA entry has no `type` (the gulp tools' form), an OAuth

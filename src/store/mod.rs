@@ -226,14 +226,16 @@ impl Store {
             .collect()
     }
 
-    /// Saves an entry, keeping fields of an existing one of the same kind that the new one does
-    /// not set (fields of another tool's making survive an update); an entry of another kind
-    /// is replaced whole, so nothing of a TBA token lingers in the OAuth 2.0 entry that
-    /// replaces it.
+    /// Saves an entry, keeping fields of an existing TBA entry that the new one does not set
+    /// (fields of another tool's making survive an update); an OAuth 2.0 or M2M entry carries
+    /// its unknown fields itself, so a field it no longer sets (a rotation's notes, a refresh
+    /// token's end) goes; an entry of another kind is replaced whole, so nothing of a TBA token
+    /// lingers in the OAuth 2.0 entry that replaces it.
     pub fn put(&mut self, id: &str, entry: &Saved) {
         let mut value = entry.to_value();
         if let (Some(Value::Object(old)), Value::Object(new)) = (self.doc.get(id), &mut value)
-            && old.get("type") == new.get("type")
+            && old.get("type").is_none()
+            && new.get("type").is_none()
         {
             for (k, v) in old {
                 if !new.contains_key(k) {

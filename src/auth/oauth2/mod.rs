@@ -3,6 +3,7 @@
 //! endpoint's requests and answers (here), and client credentials for CI ([`m2m`]).
 
 pub mod cache;
+pub mod certs;
 pub mod flow;
 pub mod lifetime;
 pub mod m2m;

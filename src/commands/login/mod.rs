@@ -36,7 +36,14 @@ pub fn run(app: &App, args: &AuthLoginArgs) -> Result<ExitCode> {
     };
     let account = args.account.as_deref().map(AccountId::parse).transpose()?;
     if args.oauth2 {
-        let opts = oauth2::options(app, account, &args.oauth2_client, &args.browser)?;
+        let mut opts = oauth2::options(app, account, &args.oauth2_client, &args.browser)?;
+        if args.m2m {
+            // The certificate endpoint takes a token for rest_webservices.
+            if !opts.scope.split(' ').any(|s| s == "rest_webservices") {
+                opts.scope.push_str(" rest_webservices");
+            }
+            return oauth2::login_m2m(app, &saving, opts, args.keep_login);
+        }
         oauth2::login(app, &saving, opts)?;
         return Ok(ExitCode::SUCCESS);
     }

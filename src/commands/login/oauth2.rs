@@ -153,3 +153,83 @@ pub fn say_how_long(auth_id: &str, client_id: &str, ends: Option<std::time::Syst
          {auth_id} --oauth2 --client-id {client_id} --m2m --force"
     ));
 }
+
+/// `auth login NAME --oauth2 --m2m`: the browser login staged under a name no token can have,
+/// turned into an M2M entry NAME, then the browser login revoked (or kept as NAME-login).
+pub fn login_m2m(
+    app: &App,
+    saving: &Saving,
+    opts: flow::Options,
+    keep_login: bool,
+) -> Result<std::process::ExitCode> {
+    let Some(name) = saving.auth_id.clone() else {
+        return Err(Failure::usage(
+            "--m2m needs the name to save the client credentials under: nstba auth login NAME \
+             --oauth2 --client-id ID --m2m",
+        )
+        .into());
+    };
+    let kept = format!("{name}-login");
+    let store = crate::credentials::load_store(&app.store)?;
+    if store.contains(&name) && !saving.force {
+        return Err(Failure::usage(format!(
+            "a credential is already saved as '{name}': pass --force to replace it, or choose \
+             another name"
+        ))
+        .into());
+    }
+    if keep_login && store.contains(&kept) {
+        return Err(Failure::usage(format!(
+            "'{kept}' is taken, so the browser login cannot be kept under that name"
+        ))
+        .into());
+    }
+    let staging = format!("{name}#login");
+    let staged = Saving {
+        auth_id: Some(staging.clone()),
+        force: true,
+        keep_old: false,
+        staged_for: Some(name.clone()),
+    };
+    let done = login(app, &staged, opts)?;
+    let converted = crate::commands::lasting::convert(
+        app,
+        &crate::commands::lasting::Convert {
+            login: &staging,
+            save_as: &name,
+            name: &name,
+            role: done.role.clone(),
+            entity: done.entity.clone(),
+        },
+    );
+    let entry = match converted {
+        Ok(e) => e,
+        Err(e) => {
+            crate::commands::lasting::drop_login(app, &staging);
+            return Err(e);
+        }
+    };
+    ui::info(format!(
+        "Saved the client credentials '{name}' for account {} (certificate {}, {}, key {}). \
+         No browser login is needed until then; renew it with `nstba auth rotate {name}`",
+        entry.account,
+        entry.certificate_id,
+        crate::commands::lasting::said_until(&entry),
+        entry.private_key_path.display()
+    ));
+    if keep_login {
+        crate::store::Store::update(&app.store, |s| {
+            s.rename(&staging, &kept);
+            Ok(())
+        })?;
+        ui::info(format!("The browser login is kept as '{kept}'"));
+    } else if crate::commands::lasting::drop_login(app, &staging) {
+        ui::info(format!("The browser login is revoked: '{name}' needs none"));
+    } else {
+        ui::warn(
+            "the browser login could not be revoked in NetSuite; it is removed here and ends by \
+             itself when its refresh token does",
+        );
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
