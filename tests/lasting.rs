@@ -319,3 +319,74 @@ fn a_rotation_killed_at_any_step_leaves_an_entry_that_works() {
         assert_eq!(keys.len(), 1, "{step}: {keys:?}");
     }
 }
+
+#[test]
+fn the_certificate_end_shows_in_list_and_status_and_warns_once_a_day() {
+    let emu = lasting_emulator(|_| {});
+    let sb = Sandbox::new();
+    assert!(login_m2m(&sb, &emu, "sb", &[]).status.success());
+    let out = sb.run(&emu, &["auth", "list"]);
+    let ends = sb.store_json()["sb"]["certificateExpiresAt"]
+        .as_str()
+        .unwrap()[..10]
+        .to_string();
+    assert!(
+        stdout(&out).contains("ENDS") && stdout(&out).contains(&ends),
+        "{}",
+        stdout(&out)
+    );
+    let out = sb.run(&emu, &["auth", "list", "--json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        rows[0]["certificateExpiresAt"]
+            .as_str()
+            .unwrap()
+            .starts_with(&ends),
+        "{rows}"
+    );
+    let out = sb.run(&emu, &["auth", "status", "--json"]);
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        status["tokens"][0]["expiresAt"]
+            .as_str()
+            .unwrap()
+            .starts_with(&ends),
+        "{status}"
+    );
+    // No warning two years before.
+    let out = sb.run(
+        &emu,
+        &["request", "GET", "/services/rest/record/v1/employee/3"],
+    );
+    assert!(
+        out.status.success() && !stderr(&out).contains("certificate of"),
+        "{}",
+        stderr(&out)
+    );
+
+    // 20 days before: one warning today, then none.
+    let soon =
+        time::OffsetDateTime::now_utc() + time::Duration::days(20) + time::Duration::hours(1);
+    let mut store = sb.store_json();
+    store["sb"]["certificateExpiresAt"] = soon
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+        .into();
+    std::fs::write(sb.store(), store.to_string()).unwrap();
+    let out = sb.run(
+        &emu,
+        &["request", "GET", "/services/rest/record/v1/employee/3"],
+    );
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("ends in 20 days") && err.contains("within 30 days"),
+        "{err}"
+    );
+    assert!(err.contains("nstba auth rotate sb"), "{err}");
+    let out = sb.run(
+        &emu,
+        &["request", "GET", "/services/rest/record/v1/employee/3"],
+    );
+    assert!(!stderr(&out).contains("certificate of"), "{}", stderr(&out));
+}

@@ -240,6 +240,7 @@ pub fn info(app: &App, args: &AuthInfoArgs) -> Result<ExitCode> {
             value["privateKeyPath"] = json!(e.private_key_path.display().to_string());
             value["algorithm"] = json!(e.algorithm);
             value["scope"] = json!(e.scope);
+            value["certificateExpiresAt"] = json!(e.certificate_expires_at);
             String::new()
         }
     };
@@ -263,7 +264,11 @@ pub fn info(app: &App, args: &AuthInfoArgs) -> Result<ExitCode> {
     out.push_str(&format!("created:       {}\n", s("createdAt")));
     if let Saved::M2m(e) = &entry {
         out.push_str(&format!("client ID:     {}\n", e.client_id));
-        out.push_str(&format!("certificate:   {}\n", e.certificate_id));
+        out.push_str(&format!(
+            "certificate:   {} ({})\n",
+            e.certificate_id,
+            crate::commands::lasting::said_until(e)
+        ));
         out.push_str(&format!(
             "private key:   {} ({})\n",
             e.private_key_path.display(),

@@ -31,6 +31,12 @@ pub struct ListRow {
     pub has_consumer: bool,
     pub usable: bool,
     pub problem: Option<String>,
+    /// When it stops working unless renewed: an M2M certificate's end, an OAuth 2.0 login's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    /// An M2M entry's certificate end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate_expires_at: Option<String>,
 }
 
 impl ListRow {
@@ -51,6 +57,8 @@ impl ListRow {
                     has_consumer: false,
                     usable: false,
                     problem: Some(why.clone()),
+                    expires_at: None,
+                    certificate_expires_at: None,
                 };
             }
         };
@@ -79,6 +87,11 @@ impl ListRow {
             token_id,
             client_id,
             has_consumer,
+            expires_at: saved.ends_at().map(str::to_string),
+            certificate_expires_at: match saved {
+                Saved::M2m(e) => e.certificate_expires_at.clone(),
+                _ => None,
+            },
         }
     }
 
@@ -150,12 +163,21 @@ pub fn run(app: &App, args: &AuthListArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The day a credential ends, for a table (the store's text, checked as a time).
+pub fn ends(raw: &Option<String>) -> String {
+    raw.as_deref()
+        .and_then(crate::store::parse_time)
+        .map_or("-".into(), |t| {
+            crate::store::format_time(t)[..10].to_string()
+        })
+}
+
 fn table(rows: &[ListRow]) -> String {
     let env_pair = crate::config::env_var(credentials::ENV_CONSUMER_KEY).is_some()
         && crate::config::env_var(credentials::ENV_CONSUMER_SECRET).is_some();
     // Everything here came from the store, which anything may have written: escaped.
     let cell = |v: &Option<String>| v.as_deref().map(ui::escape).unwrap_or_else(|| "-".into());
-    let lines: Vec<[String; 7]> = rows
+    let lines: Vec<[String; 8]> = rows
         .iter()
         .map(|r| {
             let oauth2 = matches!(r.kind, Some(Kind::OAuth2 | Kind::M2m));
@@ -170,6 +192,7 @@ fn table(rows: &[ListRow]) -> String {
                     cell(&r.token_id)
                 },
                 cell(&r.created_at),
+                ends(&r.expires_at),
                 match &r.problem {
                     Some(p) => format!("unusable: {}", ui::escape(p)),
                     None if oauth2 => "-".into(),
@@ -182,7 +205,7 @@ fn table(rows: &[ListRow]) -> String {
         .collect();
     ui::table(
         [
-            "AUTH ID", "KIND", "ACCOUNT", "ROLE", "TOKEN", "CREATED", "CONSUMER",
+            "AUTH ID", "KIND", "ACCOUNT", "ROLE", "TOKEN", "CREATED", "ENDS", "CONSUMER",
         ],
         &lines,
     )
@@ -218,7 +241,7 @@ mod tests {
                 r#""hasConsumer":false,"usable":true,"problem":null},"#,
                 r#"{"authId":"o","kind":"OAuth 2.0","account":"123","realm":"123","role":null,"#,
                 r#""entity":null,"createdAt":null,"tokenId":null,"clientId":"cid","hasConsumer":false,"#,
-                r#""usable":true,"problem":null},"#,
+                r#""usable":true,"problem":null,"expiresAt":"2026-11-29T10:00:00Z"},"#,
                 r#"{"authId":"bad","kind":null,"account":null,"realm":null,"role":null,"entity":null,"#,
                 r#""createdAt":null,"tokenId":null,"clientId":null,"hasConsumer":false,"usable":false,"#,
                 r#""problem":"not an object"}]"#

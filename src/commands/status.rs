@@ -79,6 +79,9 @@ pub struct Row {
     pub state: State,
     pub detail: Option<String>,
     pub active: bool,
+    /// When it stops working unless renewed: an M2M certificate's end, an OAuth 2.0 login's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
 }
 
 /// What a bare command would use here, and why.
@@ -125,6 +128,7 @@ pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
             state: State::Unchecked,
             detail: not_asked(),
             active: false,
+            expires_at: None,
         });
         checks.push((0, creds));
     }
@@ -138,6 +142,7 @@ pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
             state: State::Unchecked,
             detail: Some("the entry cannot be read: see `nstba auth list --all`".into()),
             active: false,
+            expires_at: None,
         };
         let Ok(saved) = entry else {
             rows.push(row);
@@ -146,6 +151,7 @@ pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
         row.kind = Some(saved.kind());
         row.account = Some(saved.account().to_string());
         row.role = saved.role().map(str::to_string);
+        row.expires_at = saved.ends_at().map(str::to_string);
         row.detail = not_asked();
         let request = credentials::Request {
             auth_id: Some(id.to_string()),
@@ -252,7 +258,7 @@ pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
 }
 
 fn table(rows: &[Row]) -> String {
-    let cells: Vec<[String; 6]> = rows
+    let cells: Vec<[String; 7]> = rows
         .iter()
         .map(|r| {
             let state = match (&r.detail, r.state) {
@@ -270,11 +276,15 @@ fn table(rows: &[Row]) -> String {
                 r.kind.map_or("-".into(), |k| k.to_string()),
                 text(&r.account),
                 text(&r.role),
+                crate::commands::list::ends(&r.expires_at),
                 state,
             ]
         })
         .collect();
-    ui::table(["", "AUTH ID", "KIND", "ACCOUNT", "ROLE", "STATE"], &cells)
+    ui::table(
+        ["", "AUTH ID", "KIND", "ACCOUNT", "ROLE", "ENDS", "STATE"],
+        &cells,
+    )
 }
 
 #[cfg(test)]
@@ -299,6 +309,7 @@ mod tests {
                     state: State::Unreachable,
                     detail: Some("no answer".into()),
                     active: false,
+                    expires_at: None,
                 },
                 Row {
                     auth_id: Some("sb".into()),
@@ -309,6 +320,7 @@ mod tests {
                     state: State::RefreshExpired,
                     detail: None,
                     active: true,
+                    expires_at: None,
                 },
             ],
         };

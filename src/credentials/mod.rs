@@ -8,6 +8,7 @@
 
 mod consumer;
 mod environment;
+pub mod expiry;
 mod guard;
 #[cfg(test)]
 mod tests;
@@ -324,6 +325,7 @@ pub fn from_entry(
         }
         Saved::M2m(entry) => {
             use crate::auth::oauth2::m2m::{Algorithm, M2m, PrivateKey};
+            expiry::warn_once_a_day(id, &entry);
             let token_url = ctx
                 .endpoints
                 .resolve(Some(&account), crate::auth::oauth2::TOKEN_PATH)?;

@@ -274,6 +274,16 @@ impl Saved {
             Saved::M2m(e) => e.created_at.as_deref(),
         }
     }
+
+    /// When the credential stops working unless it is renewed (RFC 3339): an M2M entry's
+    /// certificate end, an OAuth 2.0 login's refresh token end; a TBA token has none.
+    pub fn ends_at(&self) -> Option<&str> {
+        match self {
+            Saved::Tba(_) => None,
+            Saved::OAuth2(e) => e.refresh_token_expires_at.as_deref(),
+            Saved::M2m(e) => e.certificate_expires_at.as_deref(),
+        }
+    }
 }
 
 /// Checks an auth ID: `[A-Za-z0-9._-]{1,64}`.
