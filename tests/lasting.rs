@@ -390,3 +390,30 @@ fn the_certificate_end_shows_in_list_and_status_and_warns_once_a_day() {
     );
     assert!(!stderr(&out).contains("certificate of"), "{}", stderr(&out));
 }
+
+#[test]
+fn migrate_m2m_turns_a_tba_name_into_client_credentials() {
+    let emu = lasting_emulator(|_| {});
+    let sb = Sandbox::with_token(); // "sb", TBA, for ACCOUNT
+    let out = sb
+        .nstba()
+        .args(["auth", "migrate", "sb", "--client-id", CLIENT_ID, "--m2m"])
+        .env("NSTBA_NETSUITE_URL", emu.url())
+        .env("NSTBA_CLIENT_SECRET", CLIENT_SECRET)
+        .env("NSTBA_CALLBACK_URL", emu.redirect_uri())
+        .env("NSTBA_BROWSER", standin_browser())
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("client credentials (M2M)") && !err.contains('#'),
+        "{err}"
+    );
+    let store = sb.store_json();
+    assert_eq!(store["sb"]["type"], "m2m", "{store}");
+    assert_eq!(store.as_object().unwrap().len(), 1, "{store}");
+    assert!(!emu.token_active(TID), "the TBA token was revoked");
+    assert!(works(&sb, &emu, "sb"));
+}

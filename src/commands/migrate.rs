@@ -52,7 +52,11 @@ pub fn run(app: &App, args: &AuthMigrateArgs) -> Result<ExitCode> {
         entry.account
     ));
     let account = crate::account::AccountId::parse(&entry.account)?;
-    let opts = login::oauth2::options(app, Some(account.clone()), &args.oauth2, &args.browser)?;
+    let mut opts = login::oauth2::options(app, Some(account.clone()), &args.oauth2, &args.browser)?;
+    // The certificate endpoint takes a token for rest_webservices.
+    if args.m2m && !opts.scope.split(' ').any(|s| s == "rest_webservices") {
+        opts.scope.push_str(" rest_webservices");
+    }
     let staging_login = login::Saving {
         auth_id: Some(staging.clone()),
         force: true,
@@ -74,26 +78,49 @@ pub fn run(app: &App, args: &AuthMigrateArgs) -> Result<ExitCode> {
         .into());
     }
 
-    // 2. The new token must work before the old one goes.
-    let request = crate::credentials::Request {
-        auth_id: Some(staging.clone()),
-        ..Default::default()
-    };
-    let crate::credentials::Resolution::Ready(creds) = app.resolve(&request, false)? else {
-        return Err(
-            Failure::error(format!("the new OAuth 2.0 token of '{id}' was not saved")).into(),
+    // 2. The new credential must work before the old one goes: the login's token checked with
+    // a call, or (--m2m) turned into client credentials that mint a token.
+    let staged = if args.m2m {
+        let m2m_id = format!("{id}#m2m");
+        let converted = crate::commands::lasting::convert(
+            app,
+            &crate::commands::lasting::Convert {
+                login: &staging,
+                save_as: &m2m_id,
+                name: id,
+                role: done.role.clone(),
+                entity: done.entity.clone(),
+            },
         );
+        crate::commands::lasting::drop_login(app, &staging);
+        converted.map_err(|e| {
+            e.context(format!(
+                "the migration stopped, so '{id}' stays as it was (TBA)"
+            ))
+        })?;
+        m2m_id
+    } else {
+        let request = crate::credentials::Request {
+            auth_id: Some(staging.clone()),
+            ..Default::default()
+        };
+        let crate::credentials::Resolution::Ready(creds) = app.resolve(&request, false)? else {
+            return Err(
+                Failure::error(format!("the new OAuth 2.0 token of '{id}' was not saved")).into(),
+            );
+        };
+        if let Err(e) = crate::commands::token::check_works(&app.endpoints, &creds) {
+            let _ = Store::update(&app.store, |s| Ok(s.remove(&staging)));
+            return Err(e.context(format!(
+                "the new OAuth 2.0 token does not work, so '{id}' stays as it was (TBA)"
+            )));
+        }
+        staging.clone()
     };
-    if let Err(e) = crate::commands::token::check_works(&app.endpoints, &creds) {
-        let _ = Store::update(&app.store, |s| Ok(s.remove(&staging)));
-        return Err(e.context(format!(
-            "the new OAuth 2.0 token does not work, so '{id}' stays as it was (TBA)"
-        )));
-    }
 
     // 3. The new token takes the old name.
     Store::update(&app.store, |s| {
-        if !s.rename(id, &kept) || !s.rename(&staging, id) {
+        if !s.rename(id, &kept) || !s.rename(&staged, id) {
             return Err(Failure::error(format!(
                 "the store changed while '{id}' was migrated; nothing was renamed"
             ))
@@ -102,11 +129,17 @@ pub fn run(app: &App, args: &AuthMigrateArgs) -> Result<ExitCode> {
         Ok(())
     })?;
     ui::info(format!(
-        "'{id}' is now an OAuth 2.0 token for account {}; scripts that say --to {id} keep \
-         working",
+        "'{id}' is now {} for account {}; scripts that say --to {id} keep working",
+        if args.m2m {
+            "a client credentials (M2M) entry, renewed with `nstba auth rotate`,"
+        } else {
+            "an OAuth 2.0 token"
+        },
         entry.account
     ));
-    login::oauth2::say_how_long(id, &client_id, done.ends);
+    if !args.m2m {
+        login::oauth2::say_how_long(id, &client_id, done.ends);
+    }
 
     // 4. The old TBA token: kept, or revoked and removed.
     if args.keep {
