@@ -13,7 +13,7 @@ import urllib.parse
 import urllib.request
 
 
-# nstba's https redirect URI uses a certificate made for one login: a real browser warns once;
+# nstba's https redirect URI uses its own loopback certificate: a real browser warns once;
 # the stand-in, which only ever talks to loopback, accepts it.
 LOOPBACK_TLS = ssl._create_unverified_context()
 

@@ -43,7 +43,6 @@ unset NSTBA_TOKEN_ID NSTBA_TOKEN_SECRET NSTBA_ACCOUNT NSTBA_NO_INPUT
 export NSTBA_STORE="$work/nstba-store.json"
 export NSTBA_CONFIG_DIR="$work/config" NSTBA_CACHE_DIR="$work/cache"
 export NSTBA_CONSUMER_KEY=try-consumer-key NSTBA_CONSUMER_SECRET=try-consumer-secret
-export NSTBA_CALLBACK_URL=http://localhost:0/tba
 account=1234567_SB1
 if $own_browser; then
   unset NSTBA_BROWSER
@@ -131,6 +130,11 @@ run NSTBA_CLIENT_SECRET=try-client-secret nstba auth login sandbox2 --oauth2 --c
 note "OAuth 2.0: the same commands, with Bearer"
 run nstba request GET /services/rest/record/v1/employee/3 --to sandbox2
 echo
+
+note "A login that lasts: one browser login, then client credentials nstba renews itself"
+run NSTBA_CLIENT_SECRET=try-client-secret nstba auth login lasting --oauth2 --client-id try-client --account $account --m2m
+run nstba auth rotate lasting
+run nstba auth certs lasting
 
 note "M2M, as in CI"
 run NSTBA_ACCOUNT=$account NSTBA_CLIENT_ID=try-m2m-client NSTBA_CERTIFICATE_ID=try-cert-id NSTBA_PRIVATE_KEY_FILE=$m2m_key nstba suiteql "SELECT id, entityid FROM employee WHERE id <= 2"

@@ -255,7 +255,7 @@ impl Saved {
         match self {
             Saved::Tba(e) => e.role.as_deref(),
             Saved::OAuth2(e) => e.role.as_deref(),
-            Saved::M2m(_) => None,
+            Saved::M2m(e) => e.role.as_deref(),
         }
     }
 
@@ -263,7 +263,7 @@ impl Saved {
         match self {
             Saved::Tba(e) => e.entity.as_deref(),
             Saved::OAuth2(e) => e.entity.as_deref(),
-            Saved::M2m(_) => None,
+            Saved::M2m(e) => e.entity.as_deref(),
         }
     }
 
