@@ -417,3 +417,168 @@ fn migrate_m2m_turns_a_tba_name_into_client_credentials() {
     assert!(!emu.token_active(TID), "the TBA token was revoked");
     assert!(works(&sb, &emu, "sb"));
 }
+
+/// A certificate made here (not by nstba): (PEM) with `key` and the validity given.
+fn certificate(key: &rcgen::KeyPair, from_days_ago: i64, days: i64) -> String {
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    params.not_before = now - time::Duration::days(from_days_ago);
+    params.not_after = now - time::Duration::days(from_days_ago) + time::Duration::days(days);
+    params.self_signed(key).unwrap().pem()
+}
+
+#[test]
+fn the_emulator_holds_oracles_certificate_and_client_rules() {
+    let emu = lasting_emulator(|_| {});
+    let sb = Sandbox::new();
+    assert!(login_m2m(&sb, &emu, "sb", &[]).status.success());
+    let bearer = stdout(&sb.run(
+        &emu,
+        &["sign", "GET", "/services/rest/record/v1/employee/3"],
+    ))
+    .trim()
+    .to_string();
+    assert!(bearer.starts_with("Bearer "), "{bearer}");
+    let certs = format!(
+        "{}/services/rest/auth/oauth2/v1/clients/{CLIENT_ID}/certificates",
+        emu.url()
+    );
+    let set_up = |auth: &str, pem: &str| {
+        let r = http()
+            .post(&certs)
+            .header("authorization", auth)
+            .json(&serde_json::json!({"fileContent": pem, "role": 3, "entity": 38}))
+            .send()
+            .unwrap();
+        (r.status().as_u16(), r.text().unwrap())
+    };
+    let ec = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    // RSA 2048 is refused; 3072 is what NetSuite takes.
+    let rsa = rcgen::KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
+        .unwrap();
+    let (status, body) = set_up(&bearer, &certificate(&rsa, 0, 365));
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("2048"), "{body}");
+    // An expired one is refused; a five-year one is shortened to two years.
+    let (status, body) = set_up(&bearer, &certificate(&ec, 400, 365));
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = set_up(&bearer, &certificate(&ec, 0, 5 * 365));
+    assert_eq!(status, 200, "{body}");
+    let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let until = httpdate::parse_http_date(answer["validUntil"].as_str().unwrap()).unwrap();
+    let years = until
+        .duration_since(std::time::SystemTime::now())
+        .unwrap()
+        .as_secs()
+        / 86_400;
+    assert!((729..=731).contains(&years), "{answer}");
+    // Another user's role or entity is not this user's to map.
+    let r = http()
+        .post(&certs)
+        .header("authorization", &bearer)
+        .json(&serde_json::json!({"fileContent": certificate(&ec, 0, 30), "role": 3, "entity": 99}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // No token, or one without rest_webservices: refused.
+    assert_eq!(http().get(&certs).send().unwrap().status(), 401);
+    let mut store = sb.store_json();
+    store["narrow"] = store["sb"].clone();
+    store["narrow"]["scope"] = "restlets".into();
+    std::fs::write(sb.store(), store.to_string()).unwrap();
+    let narrow = stdout(&sb.run(
+        &emu,
+        &[
+            "sign",
+            "GET",
+            "/app/site/hosting/restlet.nl",
+            "--to",
+            "narrow",
+        ],
+    ));
+    let r = http()
+        .get(&certs)
+        .header("authorization", narrow.trim())
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    // Without the permission, the endpoint answers 403 and nstba says which permission.
+    let denied = lasting_emulator(|c| c.deny_certificate_management = true);
+    let sb2 = Sandbox::new();
+    let out = login_m2m(&sb2, &denied, "sb", &[]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("Manage own OAuth 2.0 Client Credentials certificates"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        sb2.store_json().as_object().is_none_or(|o| o.is_empty()),
+        "nothing saved"
+    );
+
+    // Client authentication at the token endpoints (revoke takes the same): a public client's
+    // Basic header with its ID alone; a Basic header and a body client_id together is
+    // invalid_request; a wrong secret is invalid_client, 401 with a Basic challenge.
+    let public = lasting_emulator(|c| {
+        c.clients.push(nstba_emulator::oauth2::Client {
+            id: "pub-1".into(),
+            secret: None,
+        })
+    });
+    let revoke = format!("{}/services/rest/auth/oauth2/v1/revoke", public.url());
+    let basic = |user: &str| {
+        use base64::Engine as _;
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(user)
+        )
+    };
+    let r = http()
+        .post(&revoke)
+        .header("authorization", basic("pub-1:"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("token=x")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = http()
+        .post(&revoke)
+        .header(
+            "authorization",
+            basic(&format!("{CLIENT_ID}:{CLIENT_SECRET}")),
+        )
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("token=x&client_id={CLIENT_ID}"))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().unwrap().contains("invalid_request"));
+    let r = http()
+        .post(&revoke)
+        .header("authorization", basic(&format!("{CLIENT_ID}:wrong")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("token=x")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(
+        r.headers()["www-authenticate"].to_str().unwrap(),
+        format!("Basic realm=\"{ACCOUNT}\"")
+    );
+}
+
+#[test]
+fn an_expired_certificate_is_refused_with_the_rotation_to_run() {
+    let emu = lasting_emulator(|_| {});
+    let sb = Sandbox::new();
+    assert!(login_m2m(&sb, &emu, "sb", &[]).status.success());
+    emu.advance_clock(Duration::from_secs(3 * 365 * 86_400));
+    let out = sb.run(
+        &emu,
+        &["request", "GET", "/services/rest/record/v1/employee/3"],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(emu.audit().iter().any(|a| a.detail == "CertificateExpired"));
+}
