@@ -259,8 +259,8 @@ fn an_entry_from_the_environment_is_not_rotated_in_place() {
 }
 
 /// Kill at every step: after each, the entry works, and the next rotation finishes or undoes
-/// what was left (no certificate stays active for nothing, no key file is left behind).
-#[cfg(unix)]
+/// what was left (no certificate stays active for nothing, no key file is left behind). On
+/// Windows the kill is TerminateProcess, as Task Manager's.
 #[test]
 fn a_rotation_killed_at_any_step_leaves_an_entry_that_works() {
     let emu = lasting_emulator(|_| {});
