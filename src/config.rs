@@ -165,6 +165,23 @@ pub fn set_project_choice(dir: &Path, auth_id: &str) -> Result<PathBuf> {
     Ok(file.path)
 }
 
+/// Forgets the token picked for the project folder `dir`; the auth ID it held, if any.
+pub fn clear_project_choice(dir: &Path) -> Result<Option<String>> {
+    let mut file = UserFile::open(PROJECTS_FILE)?;
+    let k = key(dir);
+    let held = file
+        .doc
+        .get(&k)
+        .and_then(|t| t.get("auth_id"))
+        .and_then(Item::as_str)
+        .map(str::to_string);
+    if held.is_some() {
+        file.doc.remove(&k);
+        file.save()?;
+    }
+    Ok(held)
+}
+
 /// After `auth rename`, the default and every project choice follow the new name.
 pub fn rename_auth_id(old: &str, new: &str) -> Result<()> {
     let mut config = UserFile::open(CONFIG_FILE)?;

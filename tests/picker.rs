@@ -37,19 +37,11 @@ fn picker_lists_tokens_and_remembers_the_choice() {
     p.exp_string("OAuth realm=\"1234567_SB1\"").unwrap();
     let rest = p.exp_eof().unwrap();
     assert_no_secrets("picker session", &rest);
-    // The pick is this user's: remembered in their config folder, and nstba.toml, the team's
-    // file, is never written.
-    assert_eq!(sb.project_choice(sb.path()).as_deref(), Some("sb"));
+    // A pick for sign is for that run only (only a deploy or fetch that succeeded remembers,
+    // docs/design.md §5), and nstba.toml, the team's file, is never written.
+    assert_eq!(sb.project_choice(sb.path()), None);
     let toml = std::fs::read_to_string(sb.path().join("nstba.toml")).unwrap();
     assert_eq!(toml, "# team settings\naccount = \"1234567_SB1\"\n");
-    // Next time, nothing needs to be picked.
-    let out = sb
-        .nstba()
-        .args(["sign", "GET", "/rest/tokeninfo", "-v"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("your last pick for this project folder"));
 }
 
 #[test]
@@ -134,8 +126,8 @@ fn to_new_on_a_terminal_creates_the_token_then_uses_it() {
     p.exp_string("\"companyId\":\"1234567_SB1\"").unwrap();
     p.exp_eof().unwrap();
     assert!(sb.store_json()["fresh"]["token"].is_string());
-    // Remembered for this user and folder; nstba.toml is left as it was.
-    assert_eq!(sb.project_choice(sb.path()).as_deref(), Some("fresh"));
+    // Not remembered (a request is one run); nstba.toml is left as it was.
+    assert_eq!(sb.project_choice(sb.path()), None);
     let toml = std::fs::read_to_string(sb.path().join("nstba.toml")).unwrap();
     assert_eq!(toml, "# my project\naccount = \"1234567_SB1\" # sandbox\n");
     // The next run uses it without --to and without another login.

@@ -17,6 +17,7 @@ mod layers;
 mod listener;
 mod login;
 mod m2m;
+mod newcomer;
 mod oauth2;
 // The picker is driven on a pseudo-terminal (rexpect, Unix only).
 #[cfg(unix)]

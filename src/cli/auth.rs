@@ -98,6 +98,15 @@ nstba auth status --offline\n  nstba auth status --json --timeout 5"
         after_help = "Examples:\n  nstba auth migrate sandbox --client-id \"$CLIENT_ID\"\n  nstba auth migrate sandbox --client-id \"$CLIENT_ID\" --keep"
     )]
     Migrate(AuthMigrateArgs),
+    /// Forget the token a deploy or fetch with --to remembered for a project folder
+    #[command(
+        after_help = "Examples:\n  nstba auth forget\n  nstba auth forget ~/work/shop   # another project's folder"
+    )]
+    Forget {
+        /// The project folder [default: the project of the current folder, else the folder]
+        #[arg(value_name = "FOLDER")]
+        folder: Option<std::path::PathBuf>,
+    },
     /// Give a saved M2M client a new key and certificate, without a browser
     #[command(
         after_help = "Examples:\n  nstba auth rotate sb\n  nstba auth rotate sb --if-expiring-within 30   # a weekly scheduled job\n  nstba auth rotate --out keys   # CI: credentials from the environment"

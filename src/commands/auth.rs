@@ -194,6 +194,43 @@ pub fn switch(app: &App, auth_id: &str) -> Result<ExitCode> {
          credential variables and a project's own choice still come first",
         file.display()
     ));
+    // Here, something earlier may still win: say so, with how to change it.
+    if let Ok(crate::credentials::Resolution::Ready(here)) =
+        app.resolve(&crate::credentials::Request::default(), false)
+        && here.auth_id.as_deref() != Some(auth_id)
+    {
+        let how = match here.origin {
+            crate::credentials::Origin::ProjectChoice => ": `nstba auth forget` forgets it",
+            crate::credentials::Origin::ProjectFile => ": it is auth_id in nstba.toml",
+            _ => "",
+        };
+        ui::warn(format!(
+            "in this folder a bare command still uses {} (chosen by {}){how}",
+            here.auth_id
+                .as_deref()
+                .map(|id| format!("'{}'", ui::escape(id)))
+                .unwrap_or_else(|| "the NSTBA_* credentials".into()),
+            here.origin
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `nstba auth forget [FOLDER]`: clears the token remembered for a project folder.
+pub fn forget(app: &App, folder: Option<&std::path::Path>) -> Result<ExitCode> {
+    let dir = match folder {
+        Some(f) => crate::fsio::canonicalize(f)
+            .map_err(|e| Failure::usage(format!("cannot read the folder {}: {e}", f.display())))?,
+        None => app.project_dir(app.project()?.as_ref())?,
+    };
+    match crate::config::clear_project_choice(&dir)? {
+        Some(id) => ui::info(format!(
+            "Forgot '{}' for {}: a bare command there chooses as if nothing was picked",
+            ui::escape(&id),
+            dir.display()
+        )),
+        None => ui::info(format!("No token is remembered for {}", dir.display())),
+    }
     Ok(ExitCode::SUCCESS)
 }
 

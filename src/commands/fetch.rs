@@ -51,7 +51,17 @@ fn state_key(rel: &Path) -> String {
         .join("/")
 }
 
+/// Runs the fetch; only one that succeeded remembers a token picked with `--to` for the folder
+/// (docs/design.md §5; a dry run changes nothing).
 pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
+    let code = fetch(app, args)?;
+    if code == ExitCode::SUCCESS && !args.transfer.dry_run {
+        app.remember(&args.transfer.credentials)?;
+    }
+    Ok(code)
+}
+
+fn fetch(app: &App, args: &FetchArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let project = app.project()?;
     let folder = args
@@ -69,7 +79,7 @@ pub fn run(app: &App, args: &FetchArgs) -> Result<ExitCode> {
         (None, None) => std::env::current_dir()?,
     };
 
-    let creds = Arc::new(app.credentials_with(&args.transfer.credentials, !args.transfer.dry_run)?);
+    let creds = Arc::new(app.credentials(&args.transfer.credentials)?);
     let realm = creds.account.realm();
     let (restlet, limiter) =
         crate::commands::transfer::restlet(app, &args.transfer, project.as_ref(), &creds)?;

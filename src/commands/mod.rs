@@ -39,6 +39,9 @@ pub struct App {
     pub can_prompt: bool,
     /// `nstba.toml`, read once on first use.
     project: std::cell::OnceCell<Option<Project>>,
+    /// The credentials the command resolved (auth ID, kind, the step that chose them), so
+    /// that a refusal can name them (docs/design.md §5).
+    used: std::cell::RefCell<Option<(Option<String>, crate::store::Kind, Origin)>>,
 }
 
 impl App {
@@ -51,7 +54,26 @@ impl App {
             endpoints,
             can_prompt,
             project: std::cell::OnceCell::new(),
+            used: std::cell::RefCell::new(None),
         })
+    }
+
+    /// What a refused command says of the credentials it used: which, and what chose them.
+    pub fn refused_note(&self) -> Option<String> {
+        let (id, kind, origin) = self.used.borrow().clone()?;
+        let which = match &id {
+            Some(id) => format!("the {kind} token '{}'", crate::ui::escape(id)),
+            None => format!("the {kind} credentials in the environment (NSTBA_*)"),
+        };
+        let next = match origin {
+            Origin::ProjectChoice => {
+                "; pass --to to use another, or forget the pick with `nstba auth forget`"
+            }
+            Origin::ProjectFile => "; pass --to to use another, or change auth_id in nstba.toml",
+            Origin::Default => "; pass --to to use another, or `nstba auth switch` to another",
+            _ => "",
+        };
+        Some(format!("{which} (chosen by {origin}) was refused{next}"))
     }
 
     /// The project file in the current folder or above, if any (read once per run).
@@ -95,22 +117,16 @@ impl App {
         credentials::resolve(request, &ctx)
     }
 
-    /// Resolves the credentials a signing command uses (docs/design.md §5), checks them against the
-    /// account guard, and remembers a token picked with `--to` or the picker for this project
-    /// folder (in the user's config folder, never in nstba.toml).
+    /// Resolves the credentials a signing command uses (docs/design.md §5) and checks them
+    /// against the account guard. Nothing is remembered: only a deploy or fetch that succeeded
+    /// remembers its token ([`App::remember`]).
     pub fn credentials(&self, args: &CredentialArgs) -> Result<Credentials> {
-        self.credentials_with(args, true)
-    }
-
-    /// As [`App::credentials`]; `remember` is false for a dry run, which changes nothing.
-    pub fn credentials_with(&self, args: &CredentialArgs, remember: bool) -> Result<Credentials> {
         let request = credentials::Request {
             to: args.to.clone(),
             auth_id: args.auth_id.clone(),
             consumer: consumer_override(args.consumer_key.clone(), args.consumer_secret_stdin)?,
         };
         let project = self.project()?;
-        let project_dir = self.project_dir(project.as_ref())?;
         let creds = match self.resolve(&request, self.can_prompt)? {
             Resolution::Ready(c) => *c,
             Resolution::Create(id) => login::for_command(
@@ -122,6 +138,11 @@ impl App {
             )?,
             Resolution::Pick => login::pick(self, &request.consumer, project.as_ref(), &request)?,
         };
+        *self.used.borrow_mut() = Some((
+            creds.auth_id.clone(),
+            creds.grant.kind(),
+            creds.origin.clone(),
+        ));
         credentials::check_account(&creds, args.account.as_deref(), project.as_ref())?;
         crate::ui::verbose(format!(
             "using {} for account {} (from {})",
@@ -133,20 +154,32 @@ impl App {
             creds.account,
             creds.origin
         ));
-        let picked = args.to.is_some() || creds.origin == Origin::Picker;
-        if remember
-            && picked
-            && let Some(id) = creds.auth_id.as_deref()
+        Ok(creds)
+    }
+
+    /// After a deploy or fetch succeeded: remembers a token picked with `--to` or the picker
+    /// for this project folder (in the user's config folder, never in nstba.toml), as the gulp
+    /// tools keep theirs with the project (docs/design.md §5, "What `--to` remembers").
+    pub fn remember(&self, args: &CredentialArgs) -> Result<()> {
+        let Some((auth_id, _, origin)) = self.used.borrow().clone() else {
+            return Ok(());
+        };
+        let picked = args.to.is_some() || origin == Origin::Picker;
+        let project = self.project()?;
+        let project_dir = self.project_dir(project.as_ref())?;
+        if picked
+            && let Some(id) = auth_id.as_deref()
             && crate::config::project_choice(&project_dir)?.as_deref() != Some(id)
         {
             let file = crate::config::set_project_choice(&project_dir, id)?;
             crate::ui::info(format!(
-                "Remembered '{id}' for {} (in {})",
+                "Remembered '{id}' for {} (in {}): a bare deploy or fetch here uses it; `nstba \
+                 auth forget` forgets it",
                 project_dir.display(),
                 file.display()
             ));
         }
-        Ok(creds)
+        Ok(())
     }
 }
 
@@ -213,7 +246,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let app = App::new(&cli.global)?;
-    match cli.command {
+    let result = match cli.command {
         Command::Auth(cmd) => match cmd {
             AuthCommand::Login(args) => login::run(&app, &args),
             AuthCommand::Add(args) => auth::add(&app, &args),
@@ -231,6 +264,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             AuthCommand::Migrate(args) => migrate::run(&app, &args),
             AuthCommand::Rotate(args) => rotate::run(&app, &args),
             AuthCommand::Certs(args) => certs::run(&app, &args),
+            AuthCommand::Forget { folder } => auth::forget(&app, folder.as_deref()),
         },
         Command::Sign(args) => sign::run(&app, &args),
         Command::Request(args) => request::run(&app, &args),
@@ -238,5 +272,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Deploy(args) => deploy::run(&app, &args),
         Command::Fetch(args) => fetch::run(&app, &args),
         Command::Completions { .. } => unreachable!("handled above"),
+    };
+    // A refusal names the token and the step that chose it (docs/design.md §5).
+    match result {
+        Err(e) if crate::error::exit_code(&e) == crate::error::ExitKind::Rejected as u8 => {
+            match app.refused_note() {
+                Some(note) => Err(e.context(note)),
+                None => Err(e),
+            }
+        }
+        other => other,
     }
 }

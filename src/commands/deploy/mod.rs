@@ -26,7 +26,17 @@ use crate::ui;
 use crate::ui::human_bytes;
 use upload::{Event, upload};
 
+/// Runs the deploy; only one that succeeded remembers a token picked with `--to` for the folder
+/// (docs/design.md §5; a dry run changes nothing).
 pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
+    let code = deploy(app, args)?;
+    if code == ExitCode::SUCCESS && !args.transfer.dry_run {
+        app.remember(&args.transfer.credentials)?;
+    }
+    Ok(code)
+}
+
+fn deploy(app: &App, args: &DeployArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let project = app.project()?;
     let source = match (&args.source, &project) {
@@ -48,7 +58,7 @@ pub fn run(app: &App, args: &DeployArgs) -> Result<ExitCode> {
     }
     refuse_too_big(&walked.files)?;
 
-    let creds = Arc::new(app.credentials_with(&args.transfer.credentials, !args.transfer.dry_run)?);
+    let creds = Arc::new(app.credentials(&args.transfer.credentials)?);
     let realm = creds.account.realm();
     let legacy = match &project {
         Some(p) => p.dir().to_path_buf(),

@@ -1,0 +1,83 @@
+//! A predictable day for a newcomer (issue 19): what `--to` remembers and when, a refusal that
+//! names the token and what chose it, `auth forget`, `auth switch` in a folder with a pick.
+
+use crate::common::*;
+
+fn deploy(sb: &Sandbox, emu: &nstba_emulator::Handle, extra: &[&str]) -> std::process::Output {
+    let dist = sb.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("a.js"), "a").unwrap();
+    let mut args = vec!["deploy", "dist", "--target", "SuiteScripts/app"];
+    args.extend_from_slice(extra);
+    sb.run(emu, &args)
+}
+
+#[test]
+fn only_a_deploy_or_fetch_that_succeeded_remembers_its_token() {
+    let emu = emulator();
+    let sb = Sandbox::new();
+    sb.add_token("sb", ACCOUNT, TID, TS);
+    sb.add_token("sb2", ACCOUNT, TID, TS);
+    sb.add_token("bad", ACCOUNT, "tid-nobody-knows", TS);
+
+    // sign, request and suiteql use --to for that run only.
+    for args in [
+        &["sign", "GET", "/rest/tokeninfo", "--to", "sb2"][..],
+        &["request", "GET", "/rest/tokeninfo", "--to", "sb2"],
+    ] {
+        let out = sb.run(&emu, args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(!stderr(&out).contains("Remembered"), "{}", stderr(&out));
+    }
+    assert_eq!(sb.project_choice(sb.path()), None);
+
+    // A deploy that fails remembers nothing, and names the token NetSuite refused.
+    let out = deploy(&sb, &emu, &["--to", "bad"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the TBA token 'bad' (chosen by the command line) was refused"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(sb.project_choice(sb.path()), None);
+
+    // One that succeeds remembers, and says how to forget.
+    let out = deploy(&sb, &emu, &["--to", "sb"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Remembered 'sb'") && stderr(&out).contains("nstba auth forget"));
+    assert_eq!(sb.project_choice(sb.path()).as_deref(), Some("sb"));
+
+    // When the remembered token is refused, the message says it was the pick, and the fix.
+    let mut store = sb.store_json();
+    store["sb"]["secret"] = "a-secret-netsuite-never-issued".into();
+    std::fs::write(sb.store(), store.to_string()).unwrap();
+    let out = sb.run(&emu, &["request", "GET", "/rest/tokeninfo"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "the TBA token 'sb' (chosen by your last pick for this project folder) was refused"
+        ) && err.contains("nstba auth forget"),
+        "{err}"
+    );
+
+    // auth switch says the pick still wins here; auth forget clears it.
+    let out = sb.run(&emu, &["auth", "switch", "sb2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("a bare command still uses 'sb' (chosen by your last pick"),
+        "{}",
+        stderr(&out)
+    );
+    let out = sb.run(&emu, &["auth", "forget"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Forgot 'sb'"), "{}", stderr(&out));
+    assert_eq!(sb.project_choice(sb.path()), None);
+    let out = sb.run(&emu, &["request", "GET", "/rest/tokeninfo", "-v"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the default set with"),
+        "{}",
+        stderr(&out)
+    );
+}
