@@ -121,6 +121,10 @@ fn to_new_on_a_terminal_creates_the_token_then_uses_it() {
             ("NSTBA_CONSUMER_SECRET", CS),
         ],
     );
+    p.exp_string("No token is saved as 'fresh'. Log in now")
+        .unwrap();
+    p.send("y").unwrap();
+    p.flush().unwrap();
     p.exp_string("creating it with the authorization flow")
         .unwrap();
     p.exp_string("\"companyId\":\"1234567_SB1\"").unwrap();
@@ -182,4 +186,47 @@ fn deploy_progress_shows_files_bytes_rate_and_time_left_and_honours_no_color() {
             "colour only without NO_COLOR: {seen:?}"
         );
     }
+}
+
+#[test]
+fn a_typo_in_to_suggests_the_saved_name_and_asks_first() {
+    let emu = emulator_with(|c| c.decision = nstba_emulator::Decision::Allow);
+    let sb = Sandbox::new();
+    sb.add_token("play", ACCOUNT, TID, TS);
+    let url = emu.url();
+    let mut p = on_pty(
+        &sb,
+        &["request", "GET", "/rest/tokeninfo", "--to", "plya"],
+        &[("NSTBA_NETSUITE_URL", &url)],
+    );
+    p.exp_string("did you mean 'play'?").unwrap();
+    // The default is no when a close name exists: Enter does nothing.
+    p.send("\r").unwrap();
+    p.flush().unwrap();
+    p.exp_string("nothing was done: pass --to play").unwrap();
+    p.exp_eof().unwrap();
+    assert!(matches!(
+        p.process().wait().unwrap(),
+        rexpect::process::WaitStatus::Exited(_, 2)
+    ));
+    emu.assert_no_calls();
+    assert!(sb.store_json().get("plya").is_none());
+
+    // --yes skips the question.
+    let browser = standin_browser();
+    let mut p = on_pty(
+        &sb,
+        &["request", "GET", "/rest/tokeninfo", "--to", "plya", "--yes"],
+        &[
+            ("NSTBA_NETSUITE_URL", &url),
+            ("NSTBA_BROWSER", &browser),
+            ("NSTBA_CALLBACK_URL", "http://localhost:0/tba"),
+            ("NSTBA_ACCOUNT", ACCOUNT),
+        ],
+    );
+    p.exp_string("creating it with the authorization flow")
+        .unwrap();
+    p.exp_string("\"companyId\":\"1234567_SB1\"").unwrap();
+    p.exp_eof().unwrap();
+    assert!(sb.store_json()["plya"]["token"].is_string());
 }

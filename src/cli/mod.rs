@@ -117,6 +117,10 @@ pub struct CredentialArgs {
     /// in nstba.toml (the account guard)
     #[arg(long, value_name = "ACCOUNT")]
     pub account: Option<String>,
+
+    /// Do not ask before the login that a --to name not saved yet starts
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -132,6 +132,7 @@ impl App {
             Resolution::Create(id) => login::for_command(
                 self,
                 &id,
+                args.yes,
                 &request.consumer,
                 project.as_ref(),
                 args.account.as_deref(),

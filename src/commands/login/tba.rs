@@ -108,6 +108,7 @@ pub(super) fn consumer_pair(
 pub fn for_command(
     app: &App,
     auth_id: &str,
+    yes: bool,
     over: &ConsumerOverride,
     project: Option<&Project>,
     cli_account: Option<&str>,
@@ -121,6 +122,9 @@ pub fn for_command(
         .transpose()?;
     // Resolution read the store already and showed its warnings.
     let store = Store::load(&app.store)?;
+    if !yes {
+        confirm_new(&store, auth_id)?;
+    }
     let (consumer_key, consumer_secret) = consumer_pair(app, &store, account.as_ref(), over)?;
     let callback =
         crate::config::env_var(ENV_CALLBACK_URL).unwrap_or_else(|| DEFAULT_CALLBACK.to_string());
@@ -201,5 +205,40 @@ pub fn pick(
         ))
         .into());
     }
-    for_command(app, &name, over, project, None)
+    // The name was just typed for a new token: nothing to confirm.
+    for_command(app, &name, true, over, project, None)
+}
+
+/// Before a login for a `--to` name that is not saved (docs/design.md §5, "A name that is not
+/// saved"): the saved names close to it (edit distance up to 2), and a question. A typo must
+/// not start a login at once.
+fn confirm_new(store: &Store, auth_id: &str) -> Result<()> {
+    let close: Vec<String> = store
+        .ids()
+        .filter(|id| strsim::levenshtein(id, auth_id) <= 2)
+        .map(|id| format!("'{}'", ui::escape(id)))
+        .collect();
+    let question = if close.is_empty() {
+        format!("No token is saved as '{auth_id}'. Log in now and save one under that name?")
+    } else {
+        format!(
+            "No token is saved as '{auth_id}'; did you mean {}? Log in now and save a new one \
+             as '{auth_id}'?",
+            close.join(" or ")
+        )
+    };
+    let go = ui::prompt(|| {
+        dialoguer::Confirm::new()
+            .with_prompt(question)
+            .default(close.is_empty())
+            .interact()
+    })?;
+    if go {
+        return Ok(());
+    }
+    Err(Failure::usage(match close.first() {
+        Some(name) => format!("nothing was done: pass --to {}", name.trim_matches('\'')),
+        None => "nothing was done: `nstba auth list` shows the saved tokens".to_string(),
+    })
+    .into())
 }
