@@ -81,3 +81,55 @@ fn only_a_deploy_or_fetch_that_succeeded_remembers_its_token() {
         stderr(&out)
     );
 }
+
+#[test]
+fn client_id_means_oauth2_and_a_login_in_ci_fails_at_once() {
+    let emu = emulator_with(|c| {
+        c.clients = vec![nstba_emulator::oauth2::Client {
+            id: "oc".into(),
+            secret: Some("oc-secret".into()),
+        }];
+    });
+    let sb = Sandbox::new();
+    // --client-id without --oauth2: an OAuth 2.0 login, not a TBA one that ignores it.
+    let out = sb
+        .nstba()
+        .args([
+            "auth",
+            "login",
+            "x",
+            "--client-id",
+            "oc",
+            "--account",
+            ACCOUNT,
+        ])
+        .args(["--no-browser", "--timeout", "1"])
+        .env("NSTBA_NETSUITE_URL", emu.url())
+        .env("NSTBA_CLIENT_SECRET", "oc-secret")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(err.contains("oauth2/authorize.nl"), "{err}");
+    assert!(
+        !err.contains("/rest/requesttoken") && emu.token_count() == 1,
+        "{err}"
+    );
+
+    // In CI a browser login fails in a second and points to client credentials.
+    let started = std::time::Instant::now();
+    let out = sb
+        .nstba()
+        .args(["auth", "login", "x", "--account", ACCOUNT])
+        .env("NSTBA_NETSUITE_URL", emu.url())
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("NSTBA_CERTIFICATE_ID"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    emu.assert_no_calls();
+}

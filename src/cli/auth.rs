@@ -169,13 +169,9 @@ pub struct BrowserArgs {
 /// The OAuth 2.0 integration record a login uses (`auth login --oauth2` and `auth migrate`).
 #[derive(Debug, Args, Clone, Default)]
 pub struct OAuth2Args {
-    /// The OAuth 2.0 integration record's client ID
-    #[arg(
-        long,
-        env = "NSTBA_CLIENT_ID",
-        hide_env_values = true,
-        value_name = "ID"
-    )]
+    /// The OAuth 2.0 integration record's client ID (else NSTBA_CLIENT_ID); given here, it means
+    /// OAuth 2.0
+    #[arg(long, value_name = "ID")]
     pub client_id: Option<String>,
 
     /// A public client: no client secret (its refresh tokens work once)
@@ -340,8 +336,9 @@ pub struct AuthLoginArgs {
     #[arg(long)]
     pub force: bool,
 
-    /// Log in with OAuth 2.0 (authorization code with PKCE) instead of TBA
-    #[arg(long, requires = "client_id")]
+    /// Log in with OAuth 2.0 (authorization code with PKCE) instead of TBA (--client-id and
+    /// --m2m mean it too)
+    #[arg(long)]
     pub oauth2: bool,
 
     #[command(flatten)]
@@ -355,7 +352,7 @@ pub struct AuthLoginArgs {
     /// With --oauth2: after the browser login, make a key and certificate, map it through
     /// NetSuite's certificate endpoint and save a client credentials (M2M) entry that lasts up
     /// to two years (`auth rotate` renews it)
-    #[arg(long, requires = "oauth2")]
+    #[arg(long)]
     pub m2m: bool,
 
     /// With --m2m: keep the browser login too, saved as AUTH_ID-login (by default it is revoked

@@ -17,6 +17,7 @@ use crate::ui;
 pub fn run(app: &App, args: &AuthMigrateArgs) -> Result<ExitCode> {
     let id = &args.auth_id;
     crate::store::validate_auth_id(id)?;
+    login::refuse_in_ci(&args.browser)?;
     let store = crate::credentials::load_store(&app.store)?;
     let entry = match store.get(id)? {
         Some(Saved::Tba(e)) => e,

@@ -7,9 +7,7 @@ use std::io::IsTerminal as _;
 /// set, never when stdin is not a terminal (docs/design.md §5), and never in Git Bash's
 /// mintty, whose pty is a pipe no console can read keys from (with a hint, once).
 pub fn can_prompt(no_input: bool) -> bool {
-    let ci = std::env::var("CI")
-        .map(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
-        .unwrap_or(false);
+    let ci = in_ci();
     let terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !no_input && !ci && terminal && is_mintty() {
         super::info(
@@ -20,6 +18,13 @@ pub fn can_prompt(no_input: bool) -> bool {
         return false;
     }
     !no_input && !ci && terminal
+}
+
+/// Whether `CI` is set (to anything but empty, `0` or `false`), as CI services set it.
+pub fn in_ci() -> bool {
+    std::env::var("CI")
+        .map(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
+        .unwrap_or(false)
 }
 
 /// Git Bash's mintty: Rust counts its pty pipes (`\\msys-…-pty0-from-master`) as a terminal,

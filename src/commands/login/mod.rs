@@ -24,10 +24,30 @@ use crate::ui;
 
 pub use tba::{for_command, pick};
 
+/// A browser login in CI would wait its whole timeout for a person who is not there: with `CI`
+/// set and neither `--no-browser` (someone opens the printed address) nor a terminal to paste
+/// into, it fails at once and points to client credentials.
+pub fn refuse_in_ci(browser: &crate::cli::BrowserArgs) -> Result<()> {
+    if crate::ui::in_ci()
+        && !browser.no_browser
+        && !std::io::IsTerminal::is_terminal(&std::io::stdin())
+    {
+        return Err(Failure::usage(
+            "a browser login needs a person at a browser, and this is CI (CI is set): in CI use \
+             client credentials (M2M): set NSTBA_ACCOUNT, NSTBA_CLIENT_ID, NSTBA_CERTIFICATE_ID \
+             and NSTBA_PRIVATE_KEY (`nstba auth keygen` makes the key), or the five NSTBA_* TBA \
+             variables. Pass --no-browser to print the address and wait anyway",
+        )
+        .into());
+    }
+    Ok(())
+}
+
 pub fn run(app: &App, args: &AuthLoginArgs) -> Result<ExitCode> {
     if let Some(id) = &args.auth_id {
         validate_auth_id(id)?;
     }
+    refuse_in_ci(&args.browser)?;
     let saving = Saving {
         auth_id: args.auth_id.clone(),
         force: args.force,
@@ -35,7 +55,9 @@ pub fn run(app: &App, args: &AuthLoginArgs) -> Result<ExitCode> {
         staged_for: None,
     };
     let account = args.account.as_deref().map(AccountId::parse).transpose()?;
-    if args.oauth2 {
+    // --client-id (given here, not by NSTBA_CLIENT_ID, which CI sets for M2M) and --m2m mean
+    // OAuth 2.0 as --oauth2 does.
+    if args.oauth2 || args.m2m || args.oauth2_client.client_id.is_some() {
         let mut opts = oauth2::options(app, account, &args.oauth2_client, &args.browser)?;
         if args.m2m {
             // The certificate endpoint takes a token for rest_webservices.

@@ -27,6 +27,7 @@ pub fn options(
     let client_id = args
         .client_id
         .clone()
+        .or_else(|| crate::config::env_var(crate::auth::oauth2::ENV_CLIENT_ID))
         .filter(|c| !c.trim().is_empty())
         .ok_or_else(|| {
             Failure::usage(
