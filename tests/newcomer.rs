@@ -133,3 +133,59 @@ fn client_id_means_oauth2_and_a_login_in_ci_fails_at_once() {
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
     emu.assert_no_calls();
 }
+
+#[test]
+fn status_and_list_agree_with_the_account_guard_and_start_simply() {
+    let sb = Sandbox::new();
+    // Nothing saved, nothing in the environment: one line, no empty table.
+    let out = sb
+        .nstba()
+        .args(["auth", "status", "--offline"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(stdout(&out), "");
+    let err = stderr(&out);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("nstba auth login NAME") && err.contains("NSTBA_CERTIFICATE_ID"),
+        "{err}"
+    );
+
+    // A project for another account: status marks the token and says it is refused (exit 2);
+    // list says none is for this account, not that none is saved.
+    sb.add_token("sb2", ACCOUNT, TID, TS);
+    assert!(sb.nstba().args(["auth", "switch", "sb2"]).output().unwrap().status.success());
+    std::fs::write(sb.path().join("nstba.toml"), "account = \"7654321_SB2\"\n").unwrap();
+    let out = sb
+        .nstba()
+        .args(["auth", "status", "--offline"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("refused") && stderr(&out).contains("7654321_SB2"),
+        "{}",
+        stderr(&out)
+    );
+    let out = sb
+        .nstba()
+        .args(["auth", "status", "--offline", "--json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        json["active"]["refused"]
+            .as_str()
+            .unwrap()
+            .contains("7654321_SB2"),
+        "{json}"
+    );
+    let out = sb.nstba().args(["auth", "list"]).output().unwrap();
+    let err = stderr(&out);
+    assert!(
+        err.contains("None for account 7654321_SB2") && err.contains("--all"),
+        "{err}"
+    );
+    assert!(!err.contains("No tokens saved"), "{err}");
+}

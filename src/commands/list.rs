@@ -126,6 +126,14 @@ pub fn run(app: &App, args: &AuthListArgs) -> Result<ExitCode> {
         let mut text = serde_json::to_string_pretty(&rows)?;
         text.push('\n');
         write_stdout(text.as_bytes())?;
+    } else if rows.is_empty() && hidden > 0 && filter.is_some() {
+        // Tokens are saved, just none for this project's account.
+        let account = filter.as_ref().map(ToString::to_string).unwrap_or_default();
+        ui::info(format!(
+            "None for account {account} (nstba.toml), {hidden} for other accounts or unusable: \
+             --all shows them; `nstba auth login NAME --account {account}` makes one"
+        ));
+        return Ok(ExitCode::SUCCESS);
     } else if rows.is_empty() {
         ui::info(format!(
             "No tokens saved in {}. Create one with `nstba auth login AUTH_ID` or `nstba auth add`.",

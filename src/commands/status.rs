@@ -90,6 +90,9 @@ pub struct Row {
 pub struct Active {
     pub auth_id: Option<String>,
     pub because: String,
+    /// Why a bare command here would be refused it (the account guard), if it would.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
 }
 
 /// The whole `--json` answer.
@@ -102,8 +105,16 @@ pub struct Status {
 pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
     let started = Instant::now();
     // Which credentials a bare command would use here, and why (never a prompt or a login).
+    // The account guard's verdict on it too: a token a bare command would be refused with
+    // here is not one it uses (docs/design.md §5).
+    let mut guard: Option<String> = None;
     let active = match app.resolve(&credentials::Request::default(), false) {
-        Ok(Resolution::Ready(c)) => Ok((c.auth_id.clone(), c.origin.to_string())),
+        Ok(Resolution::Ready(c)) => {
+            if let Err(e) = credentials::check_account(&c, None, app.project()?.as_ref()) {
+                guard = Some(format!("{e:#}"));
+            }
+            Ok((c.auth_id.clone(), c.origin.to_string()))
+        }
         Ok(_) => Err("a bare command would ask which token to use".to_string()),
         Err(e) => Err(format!("{e:#}")
             .lines()
@@ -113,12 +124,22 @@ pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
     };
 
     let store = credentials::load_store(&app.store)?;
+    let environment = credentials::from_environment(&crate::config::env_var, &app.endpoints);
+    // Nothing at all: one line that says how to start, as `gh auth status` does.
+    if store.is_empty() && matches!(environment, Ok(None)) && !args.json {
+        ui::info(
+            "No token saved. Log in with `nstba auth login NAME`; in CI set NSTBA_ACCOUNT, \
+             NSTBA_CONSUMER_KEY, NSTBA_CONSUMER_SECRET, NSTBA_TOKEN_ID and NSTBA_TOKEN_SECRET \
+             (TBA), or NSTBA_ACCOUNT, NSTBA_CLIENT_ID, NSTBA_CERTIFICATE_ID and \
+             NSTBA_PRIVATE_KEY (M2M)",
+        );
+        return Ok(ExitCode::from(ExitKind::Rejected as u8));
+    }
     let not_asked = || Some("not asked (--offline)".to_string());
     let mut rows: Vec<Row> = Vec::new();
     let mut checks: Vec<(usize, Credentials)> = Vec::new();
     // The environment's credentials come first, as in docs/design.md §5.
-    if let Ok(Some(creds)) = credentials::from_environment(&crate::config::env_var, &app.endpoints)
-    {
+    if let Ok(Some(creds)) = environment {
         rows.push(Row {
             auth_id: None,
             source: Source::Environment,
@@ -219,7 +240,11 @@ pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
             Err(why) => (None, why.clone()),
         };
         let status = Status {
-            active: Active { auth_id, because },
+            active: Active {
+                auth_id,
+                because,
+                refused: guard.clone(),
+            },
             tokens: rows.clone(),
         };
         let mut text = serde_json::to_string_pretty(&status)?;
@@ -236,6 +261,12 @@ pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
             )),
             Err(why) => ui::info(format!("No token would be used here: {}", ui::escape(why))),
         }
+    }
+    if let Some(refused) = guard {
+        // The table marks what a bare command picks; the guard refuses it here (exit 2).
+        return Err(
+            Failure::usage(format!("but a bare command here is refused it: {refused}")).into(),
+        );
     }
 
     let Ok((id, _)) = &active else {
@@ -298,6 +329,7 @@ mod tests {
             active: Active {
                 auth_id: Some("sb".into()),
                 because: "the only saved token".into(),
+                refused: None,
             },
             tokens: vec![
                 Row {
