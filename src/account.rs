@@ -181,6 +181,16 @@ impl Endpoints {
 }
 
 /// `host[:port]` of a URL, IPv6 hosts in brackets, default ports left out.
+/// The account a NetSuite host names (`1234567-sb1.restlets.api.netsuite.com` names
+/// `1234567-sb1`), or `None` for another host or the system domain (pure).
+pub fn host_account(host: &str) -> Option<String> {
+    let host = host.to_ascii_lowercase();
+    let rest = host.strip_suffix(".netsuite.com")?;
+    let (label, domain) = rest.split_once('.')?;
+    let known = ["app", "restlets.api", "suitetalk.api", "extforms"];
+    (known.contains(&domain) && label != "system").then(|| label.to_string())
+}
+
 pub fn origin_authority(url: &Url) -> String {
     let host = url.host_str().unwrap_or_default();
     match url.port() {
@@ -192,6 +202,21 @@ pub fn origin_authority(url: &Url) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accounts_named_by_hosts() {
+        assert_eq!(
+            host_account("1234567-SB1.restlets.api.netsuite.com").as_deref(),
+            Some("1234567-sb1")
+        );
+        assert_eq!(
+            host_account("7654321.app.netsuite.com").as_deref(),
+            Some("7654321")
+        );
+        assert_eq!(host_account("system.netsuite.com"), None);
+        assert_eq!(host_account("127.0.0.1"), None);
+        assert_eq!(host_account("evil.com"), None);
+    }
 
     #[test]
     fn account_forms() {

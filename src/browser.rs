@@ -24,27 +24,34 @@ pub fn open(url: &str) {
         None => system_opener(url),
     };
     match started {
-        Ok(()) => ui::verbose(format!("opened {which}")),
+        Ok(()) => ui::verbose(format!("started {which}")),
         Err(e) => ui::warn(format!(
             "could not start {which}: {e}; open the address above by hand"
         )),
     }
 }
 
-/// Reaps a started browser in the background (no zombie, never waited for here). A shell
-/// that could not find or run the command exits 127 or 126: that is the warning a failed
-/// start gets (docs/design.md §3).
-fn reap(child: std::process::Child, which: Option<String>) {
+/// Reaps a started browser in the background (no zombie, never waited for here). A command
+/// that ends with a failure opened nothing: a warning names it (a shell that could not find or
+/// run the command exits 127 or 126; `false` or xdg-open without a desktop exit non-zero), and
+/// the address stays printed above (docs/design.md §3, §12).
+fn reap(child: std::process::Child, which: String) {
     std::thread::spawn(move || {
         let mut child = child;
-        if let (Ok(status), Some(which)) = (child.wait(), which)
-            && matches!(status.code(), Some(126 | 127))
-        {
-            ui::warn(format!(
-                "could not start {which}: the shell could not find or run it; open the \
-                 address above by hand"
-            ));
-        }
+        let Ok(status) = child.wait() else {
+            return;
+        };
+        // A browser that stays open is not waited for; one that ends at once with a failure
+        // (`BROWSER=false`, xdg-open on a machine without a desktop) did not open anything.
+        let why = match status.code() {
+            Some(126 | 127) => "the shell could not find or run it".to_string(),
+            Some(0) => return,
+            Some(code) => format!("it ended with exit status {code}"),
+            None => "it was stopped by a signal".to_string(),
+        };
+        ui::warn(format!(
+            "could not open {which}: {why}; open the address above by hand"
+        ));
     });
 }
 
@@ -68,12 +75,20 @@ pub fn scrub(cmd: &mut Command) -> &mut Command {
 }
 
 /// The platform's opener (xdg-open, open, start), the first that starts.
+/// A command's program, for messages.
+fn program(cmd: &Command) -> String {
+    cmd.get_program().to_string_lossy().into_owned()
+}
+
 fn system_opener(url: &str) -> std::io::Result<()> {
     let mut last = std::io::Error::other("no opener found for this platform");
     for mut cmd in open::commands(url) {
         match scrub(&mut cmd).spawn() {
             Ok(child) => {
-                reap(child, None);
+                reap(
+                    child,
+                    format!("the system's browser opener ({})", program(&cmd)),
+                );
                 return Ok(());
             }
             Err(e) => last = e,
@@ -111,7 +126,7 @@ fn spawn_command(command: &str, url: &str, which: String) -> std::io::Result<()>
         c
     };
     let child = scrub(&mut cmd).spawn()?;
-    reap(child, cfg!(unix).then_some(which));
+    reap(child, which);
     Ok(())
 }
 

@@ -155,7 +155,14 @@ fn status_and_list_agree_with_the_account_guard_and_start_simply() {
     // A project for another account: status marks the token and says it is refused (exit 2);
     // list says none is for this account, not that none is saved.
     sb.add_token("sb2", ACCOUNT, TID, TS);
-    assert!(sb.nstba().args(["auth", "switch", "sb2"]).output().unwrap().status.success());
+    assert!(
+        sb.nstba()
+            .args(["auth", "switch", "sb2"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
     std::fs::write(sb.path().join("nstba.toml"), "account = \"7654321_SB2\"\n").unwrap();
     let out = sb
         .nstba()
@@ -188,4 +195,61 @@ fn status_and_list_agree_with_the_account_guard_and_start_simply() {
         "{err}"
     );
     assert!(!err.contains("No tokens saved"), "{err}");
+}
+
+#[test]
+fn a_browser_that_does_not_open_is_named() {
+    let emu = emulator();
+    let sb = Sandbox::new();
+    #[cfg(unix)]
+    let browser = "false";
+    #[cfg(windows)]
+    let browser = "cmd /c exit 1";
+    let out = sb
+        .nstba()
+        .args(["auth", "login", "x", "--account", ACCOUNT, "--timeout", "3"])
+        .env("NSTBA_NETSUITE_URL", emu.url())
+        .env("NSTBA_BROWSER", browser)
+        .env("NSTBA_CONSUMER_KEY", CK)
+        .env("NSTBA_CONSUMER_SECRET", CS)
+        .env("NSTBA_CALLBACK_URL", "http://localhost:0/tba")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("could not open the browser NSTBA_BROWSER names ({browser}): it ended with exit status 1")),
+        "{err}"
+    );
+    assert!(
+        err.contains("authorizetoken.nl"),
+        "the address is printed: {err}"
+    );
+}
+
+#[test]
+fn sign_warns_when_the_url_is_another_accounts() {
+    let sb = Sandbox::with_token(); // sb: 1234567_SB1
+    let out = sb
+        .nstba()
+        .args(["sign", "GET", "https://7654321.restlets.api.netsuite.com/app/site/hosting/restlet.nl?script=1&deploy=1"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("OAuth realm=\"1234567_SB1\""));
+    let err = stderr(&out);
+    assert!(
+        err.contains("host of account 7654321") && err.contains("1234567_SB1"),
+        "{err}"
+    );
+    let out = sb
+        .nstba()
+        .args(["sign", "GET", "https://1234567-sb1.restlets.api.netsuite.com/app/site/hosting/restlet.nl?script=1&deploy=1"])
+        .output()
+        .unwrap();
+    assert!(
+        !stderr(&out).contains("host of account"),
+        "{}",
+        stderr(&out)
+    );
 }

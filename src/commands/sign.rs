@@ -84,8 +84,23 @@ fn signer(app: &App, args: &SignArgs) -> Result<Who> {
 
 /// An OAuth 2.0 token signs nothing: the header is `Bearer` and the access token (refreshed
 /// first when it nears expiry), the same for every request.
+/// A full URL whose host names another account than the token's: NetSuite will refuse the
+/// request, so say so before it is tried (the header still goes to stdout).
+fn warn_if_other_account(url: &url::Url, account: &AccountId) {
+    if let Some(named) = url.host_str().and_then(crate::account::host_account)
+        && named != account.host_label()
+    {
+        crate::ui::warn(format!(
+            "{} is a host of account {named}, and the token is for account {account}: NetSuite \
+             refuses it there. Use the token of that account (--to), or that account's URL",
+            url.host_str().unwrap_or_default()
+        ));
+    }
+}
+
 fn bearer(app: &App, args: &SignArgs, creds: &crate::credentials::Credentials) -> Result<ExitCode> {
     let url = app.endpoints.resolve(Some(&creds.account), &args.url)?;
+    warn_if_other_account(&url, &creds.account);
     let http = crate::http::Http::shared()?;
     let value =
         crate::http::block_on(creds.authorization(&http, &args.method, &url, None, false))??;
@@ -106,6 +121,9 @@ pub fn run(app: &App, args: &SignArgs) -> Result<ExitCode> {
         Who::Bearer(creds) => return bearer(app, args, &creds),
     };
     let url = app.endpoints.resolve(s.account.as_ref(), &args.url)?;
+    if let Some(account) = &s.account {
+        warn_if_other_account(&url, account);
+    }
     let realm = match (&s.account, args.no_realm) {
         (Some(a), false) => Some(a.realm()),
         _ => None,
