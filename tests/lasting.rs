@@ -582,3 +582,33 @@ fn an_expired_certificate_is_refused_with_the_rotation_to_run() {
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(emu.audit().iter().any(|a| a.detail == "CertificateExpired"));
 }
+
+#[test]
+fn auth_token_prints_the_access_token_and_logout_revokes_the_certificate() {
+    let emu = lasting_emulator(|_| {});
+    let sb = Sandbox::new();
+    assert!(login_m2m(&sb, &emu, "sb", &[]).status.success());
+    let out = sb.run(&emu, &["auth", "token", "sb"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let token = stdout(&out).trim().to_string();
+    let r = http()
+        .get(format!("{}/services/rest/record/v1/employee/3", emu.url()))
+        .bearer_auth(&token)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200, "the printed token works");
+
+    let cert = sb.store_json()["sb"]["certificateId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = sb.run(&emu, &["auth", "logout", "sb"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("Revoked the certificate {cert}")),
+        "{}",
+        stderr(&out)
+    );
+    assert!(emu.certificates().iter().all(|(_, revoked)| *revoked));
+    assert!(sb.store_json().get("sb").is_none());
+}

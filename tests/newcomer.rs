@@ -253,3 +253,26 @@ fn sign_warns_when_the_url_is_another_accounts() {
         stderr(&out)
     );
 }
+
+#[test]
+fn commands_gh_users_reach_for() {
+    let sb = Sandbox::with_token();
+    // ls and rm, as gh and rclone spell them.
+    let out = sb.nstba().args(["auth", "ls"]).output().unwrap();
+    assert!(
+        out.status.success() && stdout(&out).contains("sb"),
+        "{}",
+        stderr(&out)
+    );
+    // auth token: TBA has none, and says what to use instead.
+    let out = sb.nstba().args(["auth", "token", "sb"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("nstba sign"), "{}", stderr(&out));
+    // logout without a name and without a terminal: the saved names, not a hang.
+    let out = sb.nstba().args(["auth", "logout"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("saved are sb"), "{}", stderr(&out));
+    let out = sb.nstba().args(["auth", "rm", "sb"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(sb.store_json().get("sb").is_none());
+}

@@ -20,6 +20,7 @@ pub enum AuthCommand {
     )]
     Add(AuthAddArgs),
     /// List saved tokens
+    #[command(visible_alias = "ls")]
     #[command(
         after_help = "Examples:\n  nstba auth list\n  nstba auth list --json\n  nstba auth list --all"
     )]
@@ -42,6 +43,7 @@ pub enum AuthCommand {
     },
     /// Remove a saved token from this machine only (it stays active in NetSuite; `logout`
     /// revokes it too)
+    #[command(visible_alias = "rm")]
     #[command(
         after_help = "Examples:\n  nstba auth remove old-laptop\n  nstba auth logout old-laptop   # revokes it in NetSuite too"
     )]
@@ -98,6 +100,16 @@ nstba auth status --offline\n  nstba auth status --json --timeout 5"
         after_help = "Examples:\n  nstba auth migrate sandbox --client-id \"$CLIENT_ID\"\n  nstba auth migrate sandbox --client-id \"$CLIENT_ID\" --keep"
     )]
     Migrate(AuthMigrateArgs),
+    /// Print the access token of an OAuth 2.0 or M2M credential (refreshed or minted as
+    /// needed), for tools that take a Bearer token
+    #[command(
+        after_help = "Examples:\n  nstba auth token sb\n  curl -H \"Authorization: Bearer $(nstba auth token sb)\" \"$URL\""
+    )]
+    Token {
+        /// The saved credential [default: the one commands would use]
+        #[arg(value_name = "AUTH_ID", add = clap_complete::ArgValueCandidates::new(saved_auth_ids))]
+        auth_id: Option<String>,
+    },
     /// Forget the token a deploy or fetch with --to remembered for a project folder
     #[command(
         after_help = "Examples:\n  nstba auth forget\n  nstba auth forget ~/work/shop   # another project's folder"
@@ -215,9 +227,9 @@ pub struct AuthStatusArgs {
 
 #[derive(Debug, Args)]
 pub struct AuthLogoutArgs {
-    /// The saved token to log out of
+    /// The saved token to log out of [default: asked on a terminal]
     #[arg(add = clap_complete::ArgValueCandidates::new(saved_auth_ids))]
-    pub auth_id: String,
+    pub auth_id: Option<String>,
 
     /// Only remove it from this machine (it stays active in NetSuite), as `auth remove`
     #[arg(long)]

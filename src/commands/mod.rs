@@ -266,6 +266,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             AuthCommand::Rotate(args) => rotate::run(&app, &args),
             AuthCommand::Certs(args) => certs::run(&app, &args),
             AuthCommand::Forget { folder } => auth::forget(&app, folder.as_deref()),
+            AuthCommand::Token { auth_id } => token::print_access_token(&app, auth_id),
         },
         Command::Sign(args) => sign::run(&app, &args),
         Command::Request(args) => request::run(&app, &args),

@@ -300,31 +300,108 @@ async fn cheap_call(
 /// `nstba auth logout AUTH_ID` (the habit from gh): revoke in NetSuite, then remove, in one
 /// step; `--local-only` removes only. Client credentials hold no token to revoke.
 pub fn logout(app: &App, args: &crate::cli::AuthLogoutArgs) -> Result<ExitCode> {
-    if args.local_only {
-        return crate::commands::auth::remove(app, &args.auth_id);
-    }
     let store = crate::credentials::load_store(&app.store)?;
-    match store.get(&args.auth_id)? {
+    let auth_id = match &args.auth_id {
+        Some(id) => id.clone(),
+        None => pick_saved(app, &store, "Log out of which token?")?,
+    };
+    if args.local_only {
+        return crate::commands::auth::remove(app, &auth_id);
+    }
+    match store.get(&auth_id)? {
         None => Err(Failure::usage(format!(
-            "no token is saved as '{}': `nstba auth list` shows the saved ones",
-            args.auth_id
+            "no token is saved as '{auth_id}': `nstba auth list` shows the saved ones"
         ))
         .into()),
-        Some(crate::store::Saved::M2m(_)) => {
-            Store::update(&app.store, |s| Ok(s.remove(&args.auth_id)))?;
-            ui::info(format!(
-                "Removed the client credentials '{}' from {}. They hold no token to revoke; \
-                 the certificate stays valid in NetSuite until revoked on Setup > Integration \
-                 > Manage Authentication > OAuth 2.0 Client Credentials (M2M) Setup",
-                args.auth_id,
-                app.store.path().display()
-            ));
+        Some(crate::store::Saved::M2m(e)) => {
+            // Client credentials hold no token: their certificate is what NetSuite takes, and
+            // the certificate endpoint revokes it with the entry's own token.
+            let revoked = crate::commands::lasting::saved(app, &auth_id).is_ok_and(|creds| {
+                crate::commands::lasting::revoke_quietly(
+                    app,
+                    &creds,
+                    &e.client_id,
+                    &e.certificate_id,
+                )
+            });
+            Store::update(&app.store, |s| Ok(s.remove(&auth_id)))?;
+            ui::info(if revoked {
+                format!(
+                    "Revoked the certificate {} of the client credentials '{auth_id}' in \
+                     NetSuite and removed them from {}",
+                    e.certificate_id,
+                    app.store.path().display()
+                )
+            } else {
+                format!(
+                    "Removed the client credentials '{auth_id}' from {}; their certificate {} \
+                     stays valid in NetSuite until revoked on Setup > Integration > Manage \
+                     Authentication > OAuth 2.0 Client Credentials (M2M) Setup",
+                    app.store.path().display(),
+                    e.certificate_id
+                )
+            });
             Ok(ExitCode::SUCCESS)
         }
         Some(_) => {
             let consumer =
                 consumer_override(args.consumer_key.clone(), args.consumer_secret_stdin)?;
-            revoke_saved(app, &args.auth_id, consumer)
+            revoke_saved(app, &auth_id, consumer)
         }
     }
+}
+
+/// A saved auth ID picked on a terminal; elsewhere a usage error that lists them.
+fn pick_saved(app: &App, store: &crate::store::Store, question: &str) -> Result<String> {
+    let ids: Vec<String> = store.ids().map(str::to_string).collect();
+    if ids.is_empty() {
+        return Err(Failure::usage("no token is saved").into());
+    }
+    if !app.can_prompt {
+        return Err(Failure::usage(format!(
+            "name the token: saved are {}",
+            ids.iter()
+                .map(|i| ui::escape(i))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .into());
+    }
+    let shown: Vec<String> = ids.iter().map(|i| ui::escape(i)).collect();
+    let index = ui::prompt(|| {
+        dialoguer::Select::new()
+            .with_prompt(question)
+            .items(&shown)
+            .default(0)
+            .interact()
+    })?;
+    Ok(ids[index].clone())
+}
+
+/// `nstba auth token [AUTH_ID]`: the access token of an OAuth 2.0 or M2M credential on stdout
+/// (as `gh auth token`), refreshed or minted as needed; TBA has none.
+pub fn print_access_token(app: &App, auth_id: Option<String>) -> Result<ExitCode> {
+    let args = crate::cli::CredentialArgs {
+        auth_id,
+        ..Default::default()
+    };
+    let creds = app.credentials(&args)?;
+    if matches!(creds.grant, Grant::Tba(_)) {
+        return Err(Failure::usage(
+            "a TBA token has no access token to print: each request is signed on its own. \
+             `nstba sign METHOD URL` prints the Authorization header for one request",
+        )
+        .into());
+    }
+    let url = app
+        .endpoints
+        .resolve(Some(&creds.account), crate::auth::oauth2::TOKEN_PATH)?;
+    let http = crate::http::Http::shared()?;
+    let value = crate::http::block_on(creds.authorization(&http, "GET", &url, None, false))??;
+    let token = value
+        .expose()
+        .strip_prefix("Bearer ")
+        .unwrap_or(value.expose());
+    write_stdout(format!("{token}\n").as_bytes())?;
+    Ok(ExitCode::SUCCESS)
 }
