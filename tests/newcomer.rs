@@ -276,3 +276,60 @@ fn commands_gh_users_reach_for() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(sb.store_json().get("sb").is_none());
 }
+
+#[test]
+fn the_default_is_marked_and_help_examples_parse_as_written() {
+    let sb = Sandbox::with_token();
+    sb.add_token("prod", "1234567", TID, TS);
+    assert!(
+        sb.nstba()
+            .args(["auth", "switch", "prod"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let out = sb.nstba().args(["auth", "list"]).output().unwrap();
+    assert!(stdout(&out).contains("prod *"), "{}", stdout(&out));
+    let out = sb
+        .nstba()
+        .args(["auth", "list", "--json"])
+        .output()
+        .unwrap();
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[1]["authId"], "prod");
+    assert_eq!(rows[1]["default"], true);
+    assert!(rows[0].get("default").is_none());
+    // keygen's example runs as written.
+    let out = sb
+        .nstba()
+        .args([
+            "auth",
+            "keygen",
+            "--out",
+            "keys",
+            "--algorithm",
+            "ES256",
+            "--days",
+            "365",
+            "--name",
+            "ci-deploys",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // On a wide terminal no example line is wrapped.
+    let out = sb
+        .nstba()
+        .args(["sign", "--help"])
+        .env("COLUMNS", "160")
+        .output()
+        .unwrap();
+    let help = stdout(&out);
+    assert!(
+        help.lines()
+            .any(|l| l.trim_start().starts_with("nstba sign GET \"https://")
+                && l.ends_with("--to prod")),
+        "{help}"
+    );
+}

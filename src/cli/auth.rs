@@ -92,7 +92,7 @@ nstba auth status --offline\n  nstba auth status --json --timeout 5"
     AddM2m(AuthAddM2mArgs),
     /// Make a key pair and a self-signed certificate to upload for client credentials (M2M)
     #[command(
-        after_help = "Examples:\n  nstba auth keygen --out keys\n  nstba auth keygen --out keys --algorithm ES256 --days 365 --name \"CI deploys\""
+        after_help = "Examples:\n  nstba auth keygen --out keys\n  nstba auth keygen --out keys --algorithm ES256 --days 365 --name ci-deploys"
     )]
     Keygen(AuthKeygenArgs),
     /// Replace a TBA token with an OAuth 2.0 one under the same name (scripts keep working)

@@ -42,7 +42,7 @@ pub(crate) fn saved_auth_ids() -> Vec<clap_complete::CompletionCandidate> {
     name = "nstba",
     version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("NSTBA_GIT_COMMIT"), ")"),
     propagate_version = true,
-    max_term_width = 100
+    max_term_width = 200
 )]
 #[command(
     after_help = "Exit codes: 0 success, 1 error, 2 usage, 3 credentials rejected or \

@@ -37,6 +37,9 @@ pub struct ListRow {
     /// An M2M entry's certificate end.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_expires_at: Option<String>,
+    /// The default token (`nstba auth switch`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub default: bool,
 }
 
 impl ListRow {
@@ -59,6 +62,7 @@ impl ListRow {
                     problem: Some(why.clone()),
                     expires_at: None,
                     certificate_expires_at: None,
+                    default: false,
                 };
             }
         };
@@ -92,6 +96,7 @@ impl ListRow {
                 Saved::M2m(e) => e.certificate_expires_at.clone(),
                 _ => None,
             },
+            default: false,
         }
     }
 
@@ -121,6 +126,11 @@ pub fn run(app: &App, args: &AuthListArgs) -> Result<ExitCode> {
         })
         .collect();
     let hidden = store.len() - rows.len();
+    let default = crate::config::default_auth_id()?;
+    let mut rows = rows;
+    for row in &mut rows {
+        row.default = default.as_deref() == Some(row.auth_id.as_str());
+    }
 
     if args.json {
         let mut text = serde_json::to_string_pretty(&rows)?;
@@ -141,6 +151,9 @@ pub fn run(app: &App, args: &AuthListArgs) -> Result<ExitCode> {
         ));
     } else {
         write_stdout(table(&rows).as_bytes())?;
+        if rows.iter().any(|r| r.default) {
+            ui::info("* the default token (`nstba auth switch`)");
+        }
     }
     // Entries the gulp tools made carry no consumer pair: say what they need.
     let without_pair = rows.iter().filter(|r| r.lacks_consumer()).count();
@@ -190,7 +203,11 @@ fn table(rows: &[ListRow]) -> String {
         .map(|r| {
             let oauth2 = matches!(r.kind, Some(Kind::OAuth2 | Kind::M2m));
             [
-                ui::escape(&r.auth_id),
+                format!(
+                    "{}{}",
+                    ui::escape(&r.auth_id),
+                    if r.default { " *" } else { "" }
+                ),
                 r.kind.map_or("-".into(), |k| k.to_string()),
                 cell(&r.account),
                 cell(&r.role),
