@@ -333,3 +333,58 @@ fn the_default_is_marked_and_help_examples_parse_as_written() {
         "{help}"
     );
 }
+
+#[test]
+fn words_that_say_what_they_mean() {
+    let sb = Sandbox::new();
+    let out = sb
+        .nstba()
+        .args(["auth", "keygen", "--days", "1000"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("at most 730 days, NetSuite's limit"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Environment M2M credentials are named as such, and verified with a call that succeeds.
+    let (key, cert) = {
+        let out = sb
+            .nstba()
+            .args(["auth", "keygen", "--algorithm", "ES256", "--out", "keys"])
+            .output()
+            .unwrap();
+        let paths: Vec<String> = stdout(&out).lines().map(str::to_string).collect();
+        (
+            paths[0].clone(),
+            std::fs::read_to_string(&paths[1]).unwrap(),
+        )
+    };
+    let emu = emulator_with(|c| {
+        c.clients = vec![nstba_emulator::oauth2::Client {
+            id: "ci".into(),
+            secret: None,
+        }];
+        c.m2m_certs = vec![("kid".into(), cert)];
+    });
+    let out = sb
+        .nstba()
+        .args(["auth", "verify"])
+        .env("NSTBA_NETSUITE_URL", emu.url())
+        .env("NSTBA_ACCOUNT", ACCOUNT)
+        .env("NSTBA_CLIENT_ID", "ci")
+        .env("NSTBA_CERTIFICATE_ID", "kid")
+        .env("NSTBA_PRIVATE_KEY_FILE", &key)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("The M2M credentials in the environment (NSTBA_*) work for"),
+        "{err}"
+    );
+    assert!(err.contains("HTTP 200"), "{err}");
+    assert!(!err.contains("''"), "{err}");
+}

@@ -58,6 +58,39 @@ pub async fn handle(st: &State, req: &Req) -> Response {
                 None => not_found(id),
             }
         }
+        // A collection: `?limit=N&offset=O`, as NetSuite's REST pages it.
+        ("GET", "record/v1/employee") => {
+            let get = |k: &str| {
+                req.query
+                    .iter()
+                    .find(|(n, _)| n == k)
+                    .and_then(|(_, v)| v.parse::<usize>().ok())
+            };
+            let (limit, offset) = (
+                get("limit").unwrap_or(1000).clamp(1, 1000),
+                get("offset").unwrap_or(0),
+            );
+            let all: Vec<u64> = (1..=3).collect();
+            let items: Vec<serde_json::Value> = all
+                .iter()
+                .skip(offset)
+                .take(limit)
+                .map(|id| {
+                    serde_json::json!({"links": [{"rel": "self", "href": format!("{base}/services/rest/record/v1/employee/{id}")}], "id": id.to_string()})
+                })
+                .collect();
+            http::json(
+                200,
+                &serde_json::json!({
+                    "links": [],
+                    "count": items.len(),
+                    "hasMore": offset + items.len() < all.len(),
+                    "items": items,
+                    "offset": offset,
+                    "totalResults": all.len(),
+                }),
+            )
+        }
         ("POST", "record/v1/employee") => {
             if serde_json::from_slice::<serde_json::Value>(&req.body).is_err() {
                 return http::problem(

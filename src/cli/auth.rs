@@ -306,7 +306,7 @@ pub struct AuthKeygenArgs {
     pub algorithm: String,
 
     /// Days the certificate is valid (NetSuite accepts at most two years)
-    #[arg(long, default_value_t = 730, value_parser = clap::value_parser!(u32).range(1..=730))]
+    #[arg(long, default_value_t = 730, value_parser = super::lasting::certificate_days)]
     pub days: u32,
 
     /// The name of the files (NAME.key.pem, NAME.cert.pem) [default: nstba-m2m-ALG]

@@ -12,6 +12,19 @@ use super::saved_auth_ids;
 /// longest (it shortens a longer one to two years).
 pub const DEFAULT_DAYS: u32 = 730;
 
+/// `--days`: 1 to 730, said in NetSuite's words.
+pub fn certificate_days(raw: &str) -> Result<u32, String> {
+    match raw.trim().parse::<u32>() {
+        Ok(d) if (1..=DEFAULT_DAYS).contains(&d) => Ok(d),
+        Ok(0) => Err("a certificate must be valid at least 1 day".into()),
+        Ok(_) => Err(format!(
+            "at most {DEFAULT_DAYS} days, NetSuite's limit (it shortens a longer certificate \
+             to two years)"
+        )),
+        Err(_) => Err("a number of days, such as 365".into()),
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct AuthRotateArgs {
     /// The saved M2M client to give a new key and certificate [default: with --out, the
@@ -20,8 +33,7 @@ pub struct AuthRotateArgs {
     pub auth_id: Option<String>,
 
     /// Days the new certificate is valid (NetSuite keeps at most two years)
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_DAYS,
-          value_parser = clap::value_parser!(u32).range(1..=730))]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_DAYS, value_parser = certificate_days)]
     pub days: u32,
 
     /// Do nothing unless the certificate ends within DAYS days (for a scheduled job)

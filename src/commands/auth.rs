@@ -259,7 +259,7 @@ pub fn info(app: &App, args: &AuthInfoArgs) -> Result<ExitCode> {
             value["tokenId"] = json!(mask(&e.token_id));
             value["consumerKey"] = json!(pair.as_ref().map(|(k, _)| mask(k)));
             value["sources"] = json!({
-                "token": "store", "account": "store", "consumer": source.to_string(),
+                "token": "store", "account": "store", "consumer": source.json_name(),
             });
             source.to_string()
         }

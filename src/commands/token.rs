@@ -197,6 +197,13 @@ fn verify_oauth2(
 ) -> Result<ExitCode> {
     let store = crate::credentials::load_store(&app.store)?;
     let id = creds.auth_id.clone().unwrap_or_default();
+    let who = match &creds.auth_id {
+        Some(id) => format!("The {} token '{}'", creds.grant.kind(), ui::escape(id)),
+        None => format!(
+            "The {} credentials in the environment (NSTBA_*)",
+            creds.grant.kind()
+        ),
+    };
     let saved = store.get(&id)?;
     let (role, entity) = match &saved {
         Some(s) => (s.role().map(str::to_string), s.entity().map(str::to_string)),
@@ -227,8 +234,7 @@ fn verify_oauth2(
         write_stdout(ui::for_terminal(&out).as_bytes())?;
     }
     ui::info(format!(
-        "The {} token '{id}' works for account {} (NetSuite answered HTTP {status} to GET {})",
-        creds.grant.kind(),
+        "{who} for account {} (NetSuite answered HTTP {status} to GET {})",
         creds.account,
         url.path()
     ));
@@ -266,10 +272,12 @@ async fn cheap_call(
 ) -> Result<(url::Url, u16)> {
     let id = creds.auth_id.clone().unwrap_or_default();
     let path = if scope.split(' ').any(|s| s == "rest_webservices") {
-        format!(
-            "/services/rest/record/v1/employee/{}",
-            entity.unwrap_or("-1")
-        )
+        // The user's own employee record, else one row of the collection: a call that
+        // succeeds, not a 404 that happens to prove the token.
+        match entity {
+            Some(e) => format!("/services/rest/record/v1/employee/{e}"),
+            None => "/services/rest/record/v1/employee?limit=1".to_string(),
+        }
     } else {
         // The RESTlet's own folder: a listing of a few files (a missing folder is an error
         // answer, which shows the token works as well as a listing does).

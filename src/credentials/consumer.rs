@@ -69,14 +69,26 @@ pub enum ConsumerSource {
     Missing,
 }
 
-impl fmt::Display for ConsumerSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl ConsumerSource {
+    /// The name `auth info --json` gives it (stable: scripts read it).
+    pub fn json_name(&self) -> &'static str {
+        match self {
             ConsumerSource::Explicit => "the command line",
             ConsumerSource::Store => "store",
             ConsumerSource::Environment => {
                 "environment (NSTBA_CONSUMER_KEY, NSTBA_CONSUMER_SECRET)"
             }
+            ConsumerSource::Missing => "missing",
+        }
+    }
+}
+
+impl fmt::Display for ConsumerSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ConsumerSource::Explicit => "the command line",
+            ConsumerSource::Store => "the store",
+            ConsumerSource::Environment => "NSTBA_CONSUMER_KEY and NSTBA_CONSUMER_SECRET",
             ConsumerSource::Missing => "missing",
         })
     }

@@ -132,13 +132,33 @@ pub fn progress(total_bytes: u64, files: usize) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(total_bytes);
-    // Files, bytes, rate and time left; without colour under NO_COLOR.
+    // Files, bytes, rate and time left, in the summary's units (human_bytes), within 80
+    // columns; without colour under NO_COLOR.
     let template = if no_color() {
-        "{bar:30} {msg}, {bytes}/{total_bytes} at {bytes_per_sec}, {eta} left"
+        "{bar:20} {msg}, {done}/{all} at {rate}, {eta} left"
     } else {
-        "{bar:30.cyan/blue} {msg}, {bytes}/{total_bytes} at {bytes_per_sec}, {eta} left"
+        "{bar:20.cyan/blue} {msg}, {done}/{all} at {rate}, {eta} left"
     };
     if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        let style = style
+            .with_key(
+                "done",
+                |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = w.write_str(&human_bytes(s.pos()));
+                },
+            )
+            .with_key(
+                "all",
+                |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = w.write_str(&human_bytes(s.len().unwrap_or(0)));
+                },
+            )
+            .with_key(
+                "rate",
+                |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{}/s", human_bytes(s.per_sec() as u64));
+                },
+            );
         bar.set_style(style);
     }
     bar.set_message(progress_files(0, files));

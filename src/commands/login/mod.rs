@@ -244,7 +244,7 @@ fn settle_replaced(
     }
     match crate::commands::token::revoke_replaced(&app.endpoints, &old, fallback) {
         Ok(()) => ui::info(format!(
-            "Revoked the token '{auth_id}' replaced ({}) in NetSuite",
+            "Revoked the {} token that '{auth_id}' replaced, in NetSuite",
             old.kind()
         )),
         Err(e) => ui::warn(format!(
