@@ -388,3 +388,30 @@ fn words_that_say_what_they_mean() {
     assert!(err.contains("HTTP 200"), "{err}");
     assert!(!err.contains("''"), "{err}");
 }
+
+#[test]
+fn a_deploy_to_a_closed_port_says_each_wait_once() {
+    let sb = Sandbox::with_token();
+    let dist = sb.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    for i in 0..8 {
+        std::fs::write(dist.join(format!("f{i}.js")), "x").unwrap();
+    }
+    let out = sb
+        .nstba()
+        .args([
+            "deploy",
+            "dist",
+            "--target",
+            "SuiteScripts/app",
+            "--jobs",
+            "4",
+        ])
+        .env("NSTBA_NETSUITE_URL", dead_url())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    let err = stderr(&out);
+    let lines = err.lines().filter(|l| l.contains("retrying in")).count();
+    assert!((1..=6).contains(&lines), "{lines} retry lines:\n{err}");
+}

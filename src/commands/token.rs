@@ -198,7 +198,11 @@ fn verify_oauth2(
     let store = crate::credentials::load_store(&app.store)?;
     let id = creds.auth_id.clone().unwrap_or_default();
     let who = match &creds.auth_id {
-        Some(id) => format!("The {} token '{}' works", creds.grant.kind(), ui::escape(id)),
+        Some(id) => format!(
+            "The {} token '{}' works",
+            creds.grant.kind(),
+            ui::escape(id)
+        ),
         None => format!(
             "The {} credentials in the environment (NSTBA_*) work",
             creds.grant.kind()

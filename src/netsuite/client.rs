@@ -162,9 +162,11 @@ impl Client {
                         human_delay(delay),
                         attempt + 1,
                     );
-                    // Counted in the summary, each said only with -v.
+                    // Counted in the summary, each said only with -v; and of calls that wait at
+                    // once, one says so for the run (issue 19: 4 calls to a closed port printed
+                    // 16 lines in 3 s).
                     let expected = finding;
-                    if expected {
+                    if expected || !retry_line_due(delay) {
                         ui::verbose(line);
                     } else {
                         ui::info(line);
@@ -178,6 +180,19 @@ impl Client {
             }
         }
     }
+}
+
+/// Whether a retry line is said now: not while the wait of the last one said is still on
+/// (the other calls' waits overlap it). Run-wide.
+fn retry_line_due(delay: Duration) -> bool {
+    static QUIET_UNTIL: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::new(None);
+    let now = std::time::Instant::now();
+    let mut until = QUIET_UNTIL.lock().unwrap_or_else(|p| p.into_inner());
+    if until.is_some_and(|u| now < u) {
+        return false;
+    }
+    *until = Some(now + delay);
+    true
 }
 
 /// A wait for people: `400 ms`, `2 s`, `1.5 s`.
