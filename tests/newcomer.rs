@@ -415,3 +415,58 @@ fn a_deploy_to_a_closed_port_says_each_wait_once() {
     let lines = err.lines().filter(|l| l.contains("retrying in")).count();
     assert!((1..=6).contains(&lines), "{lines} retry lines:\n{err}");
 }
+
+#[test]
+fn hints_fit_the_kind_of_credential() {
+    use crate::common::standin::{Req, Resp, StandIn};
+    let sb = Sandbox::new();
+    let out = sb
+        .nstba()
+        .args(["auth", "keygen", "--algorithm", "ES256", "--out", "keys"])
+        .output()
+        .unwrap();
+    let key = stdout(&out).lines().next().unwrap().to_string();
+    // NetSuite takes the assertion, then refuses the Bearer token on REST.
+    let netsuite = StandIn::start(|req: Req| async move {
+        if req.target.contains("/oauth2/v1/token") {
+            Resp::json(200, r#"{"access_token":"at-1","expires_in":3600}"#)
+        } else {
+            Resp::json(
+                401,
+                r#"{"type":"x","title":"Unauthorized","status":401,"o:errorDetails":[{"detail":"Invalid login attempt.","o:errorCode":"INVALID_LOGIN"}]}"#,
+            )
+        }
+    });
+    let out = sb
+        .nstba()
+        .args(["request", "GET", "/services/rest/record/v1/employee/3"])
+        .env("NSTBA_NETSUITE_URL", netsuite.url())
+        .env("NSTBA_ACCOUNT", ACCOUNT)
+        .env("NSTBA_CLIENT_ID", "ci")
+        .env("NSTBA_CERTIFICATE_ID", "kid")
+        .env("NSTBA_PRIVATE_KEY_FILE", &key)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("OAuth 2.0 login ends"), "{err}");
+    assert!(
+        !err.contains("realm") && !err.contains("clock"),
+        "TBA's hints: {err}"
+    );
+    assert!(err.contains("M2M credentials in the environment"), "{err}");
+
+    // No prompt allowed: the message names why.
+    let sb = Sandbox::with_token();
+    let out = sb
+        .nstba()
+        .args(["sign", "GET", "/rest/tokeninfo", "--to"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("NSTBA_NO_INPUT is set"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -98,6 +98,14 @@ impl Authorizer {
         }
     }
 
+    /// How its requests prove themselves, for the hints a refusal gets.
+    pub fn sent(&self) -> crate::http::errors::Sent {
+        match &self.grant {
+            Grant::Tba(_) => crate::http::errors::Sent::Signature(self.account.realm()),
+            Grant::OAuth2(_) | Grant::M2m(_) => crate::http::errors::Sent::Bearer,
+        }
+    }
+
     /// What a 401 that calls the token invalid means for this credential: a Bearer token gets
     /// one forced refresh (or a new assertion) and one retry (docs/design.md §10); a refused
     /// TBA signature stays refused.

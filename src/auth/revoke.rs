@@ -104,7 +104,7 @@ pub async fn revoke(
             Ok(Err(Refused {
                 kind: err.exit_kind(),
                 rejected: err.is_rejection(),
-                reason: err.describe(Some(&account.realm())),
+                reason: err.describe(&crate::http::errors::Sent::Signature(account.realm())),
             }))
         }
         Revocable::OAuth2 {

@@ -61,10 +61,12 @@ impl App {
     /// What a refused command says of the credentials it used: which, and what chose them.
     pub fn refused_note(&self) -> Option<String> {
         let (id, kind, origin) = self.used.borrow().clone()?;
-        let which = match &id {
-            Some(id) => format!("the {kind} token '{}'", crate::ui::escape(id)),
-            None => format!("the {kind} credentials in the environment (NSTBA_*)"),
+        let Some(id) = &id else {
+            return Some(format!(
+                "the {kind} credentials in the environment (NSTBA_*) were refused"
+            ));
         };
+        let which = format!("the {kind} token '{}'", crate::ui::escape(id));
         let next = match origin {
             Origin::ProjectChoice => {
                 "; pass --to to use another, or forget the pick with `nstba auth forget`"

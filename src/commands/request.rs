@@ -61,10 +61,7 @@ pub fn run(app: &App, args: &RequestArgs) -> Result<ExitCode> {
     if reply.is_success() {
         Ok(ExitCode::SUCCESS)
     } else {
-        Err(reply
-            .error()
-            .into_failure(Some(&creds.account.realm()))
-            .into())
+        Err(reply.error().into_failure(&creds.sent()).into())
     }
 }
 

@@ -71,7 +71,7 @@ pub fn verify(app: &App, args: &AuthVerifyArgs) -> Result<ExitCode> {
             err.exit_kind(),
             format!(
                 "the token {who} does not work: {}",
-                err.describe(Some(&creds.account.realm()))
+                err.describe(&creds.sent())
             ),
         )
         .into());
@@ -258,9 +258,7 @@ pub async fn works(endpoints: &Endpoints, creds: &crate::credentials::Credential
             return Ok(());
         }
         let err = reply.error();
-        return Err(
-            Failure::new(err.exit_kind(), err.describe(Some(&creds.account.realm()))).into(),
-        );
+        return Err(Failure::new(err.exit_kind(), err.describe(&creds.sent())).into());
     };
     cheap_call(endpoints, creds, scope, None).await.map(drop)
 }
@@ -302,7 +300,7 @@ async fn cheap_call(
         return Err(Failure::rejected(format!(
             "the {} token '{id}' does not work: {}",
             creds.grant.kind(),
-            err.describe(Some(&creds.account.realm()))
+            err.describe(&creds.sent())
         ))
         .into());
     }

@@ -166,10 +166,11 @@ pub fn resolve(req: &Request, ctx: &Context<'_>) -> Result<Resolution> {
             return if ctx.can_prompt {
                 Ok(Resolution::Pick)
             } else {
-                Err(Failure::usage(
-                    "--to without a value opens a picker, which needs a terminal: pass \
-                     --to AUTH_ID (see `nstba auth list`)",
-                )
+                Err(Failure::usage(format!(
+                    "--to without a value opens a picker, which asks a question, and nstba does \
+                     not ask here ({}): pass --to AUTH_ID (see `nstba auth list`)",
+                    crate::ui::no_prompt_reason()
+                ))
                 .into())
             };
         }

@@ -25,6 +25,16 @@ const REJECTED_CODES: &[&str] = &[
     "InvalidToken",
 ];
 
+/// How a refused request proved itself, for the hints that fit it: a TBA signature's realm
+/// and clock, or a Bearer token's login (docs/design.md §6).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Sent {
+    /// An OAuth 1.0a signature with this realm.
+    Signature(String),
+    /// An OAuth 2.0 access token (authorization code or client credentials).
+    Bearer,
+}
+
 /// What NetSuite said about a failed request.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NetSuiteError {
@@ -85,7 +95,7 @@ impl NetSuiteError {
     }
 
     /// A message for people, with the hint of docs/design.md §6 for refused credentials.
-    pub fn describe(&self, realm: Option<&str>) -> String {
+    pub fn describe(&self, sent: &Sent) -> String {
         let mut out = format!("NetSuite answered HTTP {}", self.status);
         match (&self.code, &self.message) {
             (Some(c), Some(m)) => out.push_str(&format!(": {c}: {m}")),
@@ -101,14 +111,21 @@ impl NetSuiteError {
                  - the token may be revoked, or made in another environment (sandbox tokens \
                  are not copied from production and die on a sandbox refresh);\n",
             );
-            match realm {
-                Some(r) => out.push_str(&format!(
-                    "  - the realm must be the account ID in upper case with '_' (sent: {r});\n"
-                )),
-                None => {
-                    out.push_str("  - the realm must be the account ID in upper case with '_';\n")
+            let realm = match sent {
+                Sent::Bearer => {
+                    out.push_str(
+                        "  - an OAuth 2.0 login ends when its refresh token does, and client \
+                         credentials when their certificate is revoked or expires \
+                         (`nstba auth certs`); the role needs Log in using OAuth 2.0 Access \
+                         Tokens",
+                    );
+                    return out;
                 }
-            }
+                Sent::Signature(realm) => realm,
+            };
+            out.push_str(&format!(
+                "  - the realm must be the account ID in upper case with '_' (sent: {realm});\n"
+            ));
             match self.skew_secs {
                 Some(s) if s.abs() > 60 => out.push_str(&format!(
                     "  - clock skew: NetSuite's clock is {} s {} this machine's; NetSuite \
@@ -162,8 +179,8 @@ impl NetSuiteError {
         }
     }
 
-    pub fn into_failure(self, realm: Option<&str>) -> Failure {
-        Failure::new(self.exit_kind(), self.describe(realm))
+    pub fn into_failure(self, sent: &Sent) -> Failure {
+        Failure::new(self.exit_kind(), self.describe(sent))
     }
 }
 
@@ -283,7 +300,7 @@ mod tests {
         let e = NetSuiteError::decode(401, None, Some("Sun, 06 Nov 1994 08:49:37 GMT"), body);
         assert_eq!(e.code.as_deref(), Some("INVALID_LOGIN"));
         assert_eq!(e.message.as_deref(), Some("Invalid login attempt."));
-        let text = e.describe(Some("123_SB1"));
+        let text = e.describe(&Sent::Signature("123_SB1".into()));
         assert!(text.contains("Login Audit Trail"));
         assert!(text.contains("sent: 123_SB1"));
         assert!(text.contains("behind this machine's"), "{text}");

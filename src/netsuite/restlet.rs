@@ -362,7 +362,6 @@ impl Restlet {
     fn failure(&self, reply: &Reply) -> anyhow::Error {
         let err = reply.error();
         let code = err.code.as_deref().unwrap_or_default();
-        let realm = self.auth.account.realm();
         let not_installed = code == "SSS_INVALID_SCRIPTLET_ID"
             || (reply.status == 404 && code.is_empty())
             || code == "SSS_MISSING_REQD_ARGUMENT";
@@ -372,7 +371,7 @@ impl Restlet {
                  nstba.toml names other IDs (script {}, deploy {}). Install it once (README, \
                  \"Install the RESTlet\"), then set [restlet] script and deploy in nstba.toml \
                  to its script and deployment IDs",
-                err.describe(Some(&realm)),
+                err.describe(&self.auth.sent()),
                 self.auth.account,
                 self.script,
                 self.deploy
@@ -387,11 +386,11 @@ impl Restlet {
                 "{}\nhint: the token's role lacks a permission the RESTlet needs: give it \
                  Documents and Files (Full) and access to the script deployment (its \
                  Audience), or use a token of another role",
-                err.describe(Some(&realm))
+                err.describe(&self.auth.sent())
             ))
             .into();
         }
-        err.into_failure(Some(&realm)).into()
+        err.into_failure(&self.auth.sent()).into()
     }
 }
 

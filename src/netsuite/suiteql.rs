@@ -63,10 +63,7 @@ pub async fn query(
             )
             .await?;
         if !reply.is_success() {
-            return Err(reply
-                .error()
-                .into_failure(Some(&auth.account.realm()))
-                .into());
+            return Err(reply.error().into_failure(&auth.sent()).into());
         }
         let mut page: Value = serde_json::from_slice(&reply.body)
             .map_err(|e| Failure::error(format!("NetSuite's SuiteQL answer is not JSON: {e}")))?;

@@ -5,7 +5,7 @@ use std::io::IsTerminal as _;
 
 mod terminal;
 use std::sync::atomic::{AtomicU8, Ordering};
-pub use terminal::{can_prompt, for_console, in_ci, install_ctrl_c_exit, prompt};
+pub use terminal::{can_prompt, for_console, in_ci, install_ctrl_c_exit, no_prompt_reason, prompt};
 
 static LEVEL: AtomicU8 = AtomicU8::new(1);
 

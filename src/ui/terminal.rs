@@ -20,6 +20,20 @@ pub fn can_prompt(no_input: bool) -> bool {
     !no_input && !ci && terminal
 }
 
+/// Why nstba may not ask here, for messages that need a question answered: the first of
+/// `NSTBA_NO_INPUT`, `CI`, stdin not a terminal, else `--no-input`.
+pub fn no_prompt_reason() -> &'static str {
+    if crate::config::env_var("NSTBA_NO_INPUT").is_some() {
+        "NSTBA_NO_INPUT is set"
+    } else if in_ci() {
+        "CI is set"
+    } else if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        "this is not a terminal"
+    } else {
+        "--no-input was given"
+    }
+}
+
 /// Whether `CI` is set (to anything but empty, `0` or `false`), as CI services set it.
 pub fn in_ci() -> bool {
     std::env::var("CI")

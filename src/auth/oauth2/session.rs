@@ -138,19 +138,30 @@ impl Refresh {
         )
         .await?
         .map_err(|refused| {
-            let dead = refused.error == "invalid_grant";
-            let why = if dead {
-                "its refresh token is no longer valid (expired, revoked, or already used: a \
-                 public client's refresh token works once)"
-                    .to_string()
-            } else {
-                format!("NetSuite refused the refresh ({})", refused.error)
-            };
+            // Only a dead refresh token is "log in again"; a refused client (a changed secret,
+            // a disabled record) is named as what it is (issue 19: auth status called
+            // invalid_client an expired refresh token).
+            if refused.error != "invalid_grant" {
+                let why = if refused.error == "invalid_client" {
+                    "NetSuite refused the client (invalid_client): the client ID or secret is \
+                     wrong, or the integration record was changed or disabled"
+                        .to_string()
+                } else {
+                    format!("NetSuite refused the refresh ({})", refused.error)
+                };
+                return Failure::rejected(format!(
+                    "the OAuth 2.0 token '{auth_id}' cannot be refreshed: {why}\nhint: the Login \
+                     Audit Trail (Setup > Users/Roles > User Management > View Login Audit \
+                     Trail) says why"
+                ));
+            }
             Failure::rejected(format!(
-                "the OAuth 2.0 token '{auth_id}' cannot be refreshed: {why}. Log in again: nstba \
-                 auth login {auth_id} --oauth2 --client-id {} --force\nhint: the Login Audit \
-                 Trail (Setup > Users/Roles > User Management > View Login Audit Trail) says why \
-                 (such as RefreshTokenExpired)",
+                "the OAuth 2.0 token '{auth_id}' cannot be refreshed: its refresh token is no \
+                 longer valid (expired, revoked, or already used: a public client's refresh \
+                 token works once). Log in again: nstba auth login {auth_id} --oauth2 \
+                 --client-id {} --force\nhint: the Login Audit Trail (Setup > Users/Roles > \
+                 User Management > View Login Audit Trail) says why (such as \
+                 RefreshTokenExpired)",
                 client.client_id
             ))
             .because(crate::error::Reason::RefreshTokenExpired)
