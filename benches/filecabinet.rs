@@ -491,6 +491,26 @@ fn main() {
         b_b,
         secs(t_b) / b_b,
     ));
+        // B2: the next deploy to that account (a new folder: every file goes), starting at the
+        // limit the first run learned and kept in the cache folder (issue 19).
+        let emu = emulator(cost_b);
+        let (t_b2, _) = deploy(&emu, "a", "SuiteScripts/b2", &[]);
+        let stats_b2 = emu.stats();
+        assert_eq!(remote_files(&emu, "SuiteScripts/b2").len(), n);
+        eprintln!("B2: nstba {:.2} s; {stats_b2}", secs(t_b2));
+        drop(emu);
+        let (calls2, refused2) = (
+            stats_b2["calls"].as_f64().unwrap(),
+            stats_b2["refused"].as_f64().unwrap(),
+        );
+        rows.push(format!(
+        "| B2: B again, the limit remembered | {:.1} s, {refused2} of {calls2} calls refused ({:.1}%), peak {} in flight | {:.1} s | {:.2}x | - |",
+        secs(t_b2),
+        100.0 * refused2 / calls2,
+        stats_b2["peakInFlight"],
+        b_b,
+        secs(t_b2) / b_b,
+    ));
     }
     if runs("D") {
         // D: an unchanged re-deploy of 20,000 files.

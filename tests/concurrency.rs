@@ -215,3 +215,73 @@ fn results_are_byte_identical_under_a_failure_rate_of_a_tenth() {
         "the faults were met"
     );
 }
+
+/// What a run learned of the account's limit is kept (issue 19, 17): the next run starts there,
+/// `deploy --json` says it, `auth status` shows it; a damaged file is not believed.
+#[test]
+fn the_learned_limit_is_remembered_and_the_next_run_starts_there() {
+    let emu = account(6);
+    let sb = Sandbox::with_token();
+    source(&sb, 1200);
+    let first = deploy(&sb, &emu);
+    let learned = first["accountLimit"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{first}"));
+    assert!((4..=6).contains(&learned), "{first}");
+    let kept: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(sb.path().join(".cache/nstba/limits.json")).unwrap())
+            .unwrap();
+    assert_eq!(kept["1234567_SB1"]["calls"], learned, "{kept}");
+
+    // The next run (everything changed) starts at the learned window: -v says so.
+    for i in 0..1200 {
+        std::fs::write(
+            sb.path().join(format!("dist/f{i:04}.js")),
+            format!("// {i} again\n"),
+        )
+        .unwrap();
+    }
+    let before = emu.stats()["refused"].as_u64().unwrap();
+    let out = sb.run(
+        &emu,
+        &["deploy", "dist", "--target", TARGET, "--json", "-v"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("starting at {learned} calls at once")),
+        "{}",
+        stderr(&out)
+    );
+    let second: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(second["uploaded"], 1200);
+    let refused_second = emu.stats()["refused"].as_u64().unwrap() - before;
+    eprintln!("first: {first}\nsecond: {second}, {refused_second} refused");
+    let out = sb.run(&emu, &["auth", "status", "--offline"]);
+    assert!(
+        stderr(&out).contains(&format!(
+            "concurrency on 1234567_SB1: about {}",
+            second["accountLimit"]
+        )),
+        "{}",
+        stderr(&out)
+    );
+
+    // A hostile file (a huge number) is not believed.
+    std::fs::write(
+        sb.path().join(".cache/nstba/limits.json"),
+        r#"{"1234567_SB1":{"calls":100000,"learnedAt":"2026-12-01T00:00:00Z"}}"#,
+    )
+    .unwrap();
+    let out = sb.run(
+        &emu,
+        &[
+            "deploy", "dist", "--target", TARGET, "--json", "-v", "--force",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("starting at 100000"),
+        "{}",
+        stderr(&out)
+    );
+}

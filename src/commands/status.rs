@@ -82,6 +82,9 @@ pub struct Row {
     /// When it stops working unless renewed: an M2M certificate's end, an OAuth 2.0 login's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
+    /// About how many calls at once the account takes, as a `--jobs auto` run learned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_limit: Option<usize>,
 }
 
 /// What a bare command would use here, and why.
@@ -150,6 +153,7 @@ pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
             detail: not_asked(),
             active: false,
             expires_at: None,
+            account_limit: None,
         });
         checks.push((0, creds));
     }
@@ -164,6 +168,7 @@ pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
             detail: Some("the entry cannot be read: see `nstba auth list --all`".into()),
             active: false,
             expires_at: None,
+            account_limit: None,
         };
         let Ok(saved) = entry else {
             rows.push(row);
@@ -173,6 +178,10 @@ pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
         row.account = Some(saved.account().to_string());
         row.role = saved.role().map(str::to_string);
         row.expires_at = saved.ends_at().map(str::to_string);
+        row.account_limit = crate::account::AccountId::parse(saved.account())
+            .ok()
+            .and_then(|a| crate::config::account_limit(&a.realm()))
+            .map(|l| l.calls);
         row.detail = not_asked();
         let request = credentials::Request {
             auth_id: Some(id.to_string()),
@@ -252,6 +261,28 @@ pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
         write_stdout(text.as_bytes())?;
     } else {
         write_stdout(table(&rows).as_bytes())?;
+        // What deploys learned of each account's concurrency limit (issue 19).
+        let mut seen = std::collections::BTreeSet::new();
+        for row in &rows {
+            let Some(realm) = row
+                .account
+                .as_deref()
+                .and_then(|a| crate::account::AccountId::parse(a).ok())
+                .map(|a| a.realm())
+            else {
+                continue;
+            };
+            if seen.insert(realm.clone())
+                && let Some(l) = crate::config::account_limit(&realm)
+            {
+                ui::info(format!(
+                    "concurrency on {realm}: about {} calls at once, learned {} (deploy and \
+                     fetch with --jobs auto start there)",
+                    l.calls,
+                    &l.learned_at[..10]
+                ));
+            }
+        }
         match &active {
             Ok((id, why)) => ui::info(format!(
                 "* a bare command here uses {} (from {why})",
@@ -342,6 +373,7 @@ mod tests {
                     detail: Some("no answer".into()),
                     active: false,
                     expires_at: None,
+                    account_limit: None,
                 },
                 Row {
                     auth_id: Some("sb".into()),
@@ -353,6 +385,7 @@ mod tests {
                     detail: None,
                     active: true,
                     expires_at: None,
+                    account_limit: None,
                 },
             ],
         };

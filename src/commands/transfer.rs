@@ -45,11 +45,19 @@ impl Outcome {
         own: T,
         window: Option<&crate::netsuite::limiter::Limiter>,
     ) -> Result<ExitCode> {
+        // What the run learned of the account's limit is kept for the next one.
+        let learned = window.and_then(|l| l.learned());
+        if let (Some(n), Some(realm)) = (learned, window.and_then(|l| l.account()))
+            && !self.dry_run
+        {
+            crate::config::set_account_limit(realm, n);
+        }
         if json {
             let summary = Summary {
                 own,
                 peak_jobs: window.map(|l| l.peak()),
                 refused: window.map(|l| l.refusals()),
+                account_limit: learned,
                 failed: self.failed.len(),
                 failed_files: self
                     .failed
@@ -113,10 +121,23 @@ pub fn restlet(
 )> {
     use std::sync::Arc;
     let (script, deploy) = crate::commands::restlet_for(&args.restlet, project);
-    let limiter = Arc::new(crate::netsuite::limiter::Limiter::new(
-        args.jobs,
-        usize::from(args.max_jobs),
-    ));
+    // `--jobs auto` starts where the last run to this account left off (docs/design.md §11).
+    let realm = auth.account.realm();
+    let learned = (args.jobs == crate::netsuite::limiter::Jobs::Auto)
+        .then(|| crate::config::account_limit(&realm))
+        .flatten();
+    if let Some(l) = &learned {
+        crate::ui::verbose(format!(
+            "starting at {} calls at once, what a run learned of {realm} on {}",
+            l.calls,
+            &l.learned_at[..10.min(l.learned_at.len())]
+        ));
+    }
+    let limiter = Arc::new(
+        crate::netsuite::limiter::Limiter::new(args.jobs, usize::from(args.max_jobs))
+            .starting_at(learned.map(|l| l.calls))
+            .for_account(realm),
+    );
     let restlet = crate::netsuite::restlet::Restlet::new(
         crate::netsuite::client::Client::new()?.with_limiter(limiter.clone()),
         Arc::new(auth.clone()),
@@ -138,6 +159,9 @@ pub struct Summary<'a, T: Serialize> {
     /// The most calls nstba allowed at once (absent in a dry run).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peak_jobs: Option<usize>,
+    /// What `--jobs auto` learned of the account's limit, kept for the next run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_limit: Option<usize>,
     /// Calls the account refused over its concurrency limit (absent in a dry run).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refused: Option<u64>,
@@ -201,6 +225,7 @@ mod tests {
                 would_upload: None,
             },
             peak_jobs: Some(4),
+            account_limit: None,
             refused: Some(0),
             failed: 1,
             failed_files: failed
@@ -231,6 +256,7 @@ mod tests {
                 would_fetch: Some(3),
             },
             peak_jobs: None,
+            account_limit: None,
             refused: None,
             failed: 0,
             failed_files: Vec::new(),

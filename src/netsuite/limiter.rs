@@ -70,6 +70,8 @@ pub struct Limiter {
     adaptive: bool,
     ceiling: usize,
     refusals: AtomicU64,
+    /// The account (realm) whose limit this window finds, for what the run learned.
+    account: Option<String>,
 }
 
 /// One HTTP call under way, for the window's validation; ended when dropped.
@@ -132,11 +134,51 @@ impl Limiter {
             adaptive,
             ceiling,
             refusals: AtomicU64::new(0),
+            account: None,
         }
+    }
+
+    /// The window of calls to the account with `realm`.
+    pub fn for_account(mut self, realm: String) -> Limiter {
+        self.account = Some(realm);
+        self
+    }
+
+    /// The account (realm) the window is for.
+    pub fn account(&self) -> Option<&str> {
+        self.account.as_deref()
     }
 
     pub fn is_adaptive(&self) -> bool {
         self.adaptive
+    }
+
+    /// Starts a found window where an earlier run left off: at the limit it learned, above
+    /// which the window only probes (one call more per [`PROBE_EVERY`] successes), and still
+    /// shrinks on a refusal (docs/design.md §11). A fixed window ignores it.
+    pub fn starting_at(self, learned: Option<usize>) -> Limiter {
+        if let (true, Some(n)) = (self.adaptive, learned)
+            && let Ok(mut w) = self.window.lock()
+        {
+            w.limit = n.clamp(1, self.ceiling);
+            w.threshold = w.limit;
+            w.peak = w.limit;
+        }
+        self
+    }
+
+    /// What this run learned of the account's limit: the level it accepted after a refusal,
+    /// or, without one, the widest window it filled (a lower bound) once above where it
+    /// started. `None` for a fixed window or a run that learned nothing.
+    pub fn learned(&self) -> Option<usize> {
+        if !self.adaptive {
+            return None;
+        }
+        let w = self.window.lock().ok()?;
+        if self.refusals() > 0 {
+            return Some(w.threshold.min(w.limit).max(1));
+        }
+        (w.peak > START).then_some(w.peak)
     }
 
     /// Waits for a place in the window.
