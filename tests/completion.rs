@@ -189,3 +189,45 @@ fn a_hostile_key_completed_in_bash_runs_nothing() {
         serde_json::from_str(&std::fs::read_to_string(sb.store()).unwrap()).unwrap();
     assert!(store.get("xgood").is_none(), "{store}");
 }
+
+#[test]
+fn verify_migrate_and_flag_values_complete() {
+    let sb = Sandbox::with_token(); // "sb", TBA
+    let mut store = sb.store_json();
+    store["o2"] = serde_json::json!({"type": "oauth2", "account": ACCOUNT, "clientId": "c",
+        "scope": "restlets", "accessToken": "a", "accessTokenExpiresAt": "2026-01-01T00:00:00Z",
+        "refreshToken": "r"});
+    std::fs::write(sb.store(), store.to_string()).unwrap();
+    assert_eq!(
+        complete(&sb, "bash", &["nstba", "auth", "verify", ""]),
+        ["o2", "sb"]
+    );
+    // migrate moves a TBA token: only those are offered.
+    assert_eq!(
+        complete(&sb, "bash", &["nstba", "auth", "migrate", ""]),
+        ["sb"]
+    );
+    assert_eq!(
+        complete(
+            &sb,
+            "bash",
+            &["nstba", "auth", "keygen", "--algorithm", "ES"]
+        ),
+        ["ES256", "ES384", "ES512"]
+    );
+    assert!(
+        complete(&sb, "bash", &["nstba", "deploy", "--jobs", ""]).contains(&"auto".to_string())
+    );
+    assert_eq!(
+        complete(&sb, "bash", &["nstba", "suiteql", "q", "--format", ""]),
+        ["csv", "json", "ndjson"]
+    );
+    assert_eq!(
+        complete(
+            &sb,
+            "bash",
+            &["nstba", "auth", "login", "x", "--scope", "rest"]
+        ),
+        ["rest_webservices", "restlets"]
+    );
+}

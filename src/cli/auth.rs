@@ -134,7 +134,7 @@ nstba auth status --offline\n  nstba auth status --json --timeout 5"
 #[derive(Debug, Args)]
 pub struct AuthMigrateArgs {
     /// The saved TBA token to replace
-    #[arg(value_name = "TBA_AUTH_ID", add = clap_complete::ArgValueCandidates::new(saved_auth_ids))]
+    #[arg(value_name = "TBA_AUTH_ID", add = clap_complete::ArgValueCandidates::new(super::saved_tba_ids))]
     pub auth_id: String,
 
     /// Keep the TBA token, saved as TBA_AUTH_ID-tba (and active in NetSuite); without it, it is
@@ -192,7 +192,7 @@ pub struct OAuth2Args {
 
     /// OAuth 2.0 scopes: restlets, rest_webservices, suite_analytics (repeatable, or
     /// space-separated) [default: restlets rest_webservices]
-    #[arg(long, value_name = "SCOPE")]
+    #[arg(long, value_name = "SCOPE", add = clap_complete::ArgValueCandidates::new(super::scopes))]
     pub scope: Vec<String>,
 
     /// Read the client secret from the first line of stdin (else NSTBA_CLIENT_SECRET, else a
@@ -281,12 +281,12 @@ pub struct AuthAddM2mArgs {
 
     /// PS256, PS384, PS512, ES256, ES384 or ES512 [default: from the key: PS256 for RSA, the
     /// ES algorithm of an EC key's curve]
-    #[arg(long, value_name = "ALG")]
+    #[arg(long, value_name = "ALG", add = clap_complete::ArgValueCandidates::new(super::algorithms))]
     pub algorithm: Option<String>,
 
     /// Scopes: restlets, rest_webservices, suite_analytics [default: restlets
     /// rest_webservices]
-    #[arg(long, value_name = "SCOPE")]
+    #[arg(long, value_name = "SCOPE", add = clap_complete::ArgValueCandidates::new(super::scopes))]
     pub scope: Vec<String>,
 
     /// Replace a credential already saved under this name
@@ -302,7 +302,7 @@ pub struct AuthKeygenArgs {
 
     /// The algorithm the key will sign with: PS256/PS384/PS512 make an RSA 3072 key,
     /// ES256/ES384/ES512 an EC key on P-256/P-384/P-521
-    #[arg(long, default_value = "PS256", value_name = "ALG")]
+    #[arg(long, default_value = "PS256", value_name = "ALG", add = clap_complete::ArgValueCandidates::new(super::algorithms))]
     pub algorithm: String,
 
     /// Days the certificate is valid (NetSuite accepts at most two years)
@@ -376,7 +376,7 @@ pub struct AuthLoginArgs {
 #[derive(Debug, Args)]
 pub struct AuthVerifyArgs {
     /// The saved token to check [default: the one signing commands would use]
-    #[arg(value_name = "AUTH_ID")]
+    #[arg(value_name = "AUTH_ID", add = clap_complete::ArgValueCandidates::new(saved_auth_ids))]
     pub name: Option<String>,
 
     /// Print NetSuite's answer as JSON

@@ -24,15 +24,45 @@ use clap::{Args, Parser, Subcommand};
 /// Where completion finds the saved auth IDs: set by the commands layer
 /// (`commands::complete::install`) before the shell is answered, so that parsing never reads
 /// the store itself.
-pub static SAVED_AUTH_IDS: std::sync::OnceLock<fn() -> Vec<clap_complete::CompletionCandidate>> =
-    std::sync::OnceLock::new();
+/// The source takes the kind of entry wanted (`None`: every kind).
+pub static SAVED_AUTH_IDS: std::sync::OnceLock<
+    fn(Option<crate::store::Kind>) -> Vec<clap_complete::CompletionCandidate>,
+> = std::sync::OnceLock::new();
 
 /// The saved auth IDs, for shell completion (`--to <TAB>`), as the installed source gives them.
 pub(crate) fn saved_auth_ids() -> Vec<clap_complete::CompletionCandidate> {
     SAVED_AUTH_IDS
         .get()
-        .map(|source| source())
+        .map(|source| source(None))
         .unwrap_or_default()
+}
+
+/// The saved TBA tokens only (`auth migrate`, which moves a TBA token).
+pub(crate) fn saved_tba_ids() -> Vec<clap_complete::CompletionCandidate> {
+    SAVED_AUTH_IDS
+        .get()
+        .map(|source| source(Some(crate::store::Kind::Tba)))
+        .unwrap_or_default()
+}
+
+/// Fixed candidates for a flag's value.
+pub(crate) fn candidates(values: &[&str]) -> Vec<clap_complete::CompletionCandidate> {
+    values
+        .iter()
+        .map(|v| clap_complete::CompletionCandidate::new(*v))
+        .collect()
+}
+
+pub(crate) fn algorithms() -> Vec<clap_complete::CompletionCandidate> {
+    candidates(&["PS256", "PS384", "PS512", "ES256", "ES384", "ES512"])
+}
+
+pub(crate) fn scopes() -> Vec<clap_complete::CompletionCandidate> {
+    candidates(&["restlets", "rest_webservices", "suite_analytics"])
+}
+
+pub(crate) fn jobs() -> Vec<clap_complete::CompletionCandidate> {
+    candidates(&["auto", "1", "2", "4", "8", "16"])
 }
 
 /// NetSuite from the command line: get, keep and use TBA and OAuth 2.0 credentials, deploy and

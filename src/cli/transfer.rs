@@ -55,7 +55,7 @@ pub struct TransferArgs {
     /// Calls in flight at once: auto finds the account's concurrency limit (shared with every
     /// other integration): it starts at 4, doubles each round while calls go through, and on a
     /// refusal shrinks to the calls the account accepted; a number fixes it
-    #[arg(long, default_value = "auto", value_name = "N|auto")]
+    #[arg(long, default_value = "auto", value_name = "N|auto", add = clap_complete::ArgValueCandidates::new(super::jobs))]
     pub jobs: crate::netsuite::limiter::Jobs,
 
     /// The most calls in flight that auto may reach

@@ -19,7 +19,7 @@ pub fn install() {
 /// puts a candidate on the command line as it is, so only valid auth IDs are offered (a key
 /// such as `x;touch ~/PWNED;` would run), and the help, which comes from the store too, is
 /// escaped.
-fn saved_auth_ids() -> Vec<CompletionCandidate> {
+fn saved_auth_ids(kind: Option<crate::store::Kind>) -> Vec<CompletionCandidate> {
     let words: Vec<String> = std::env::args().skip_while(|a| a != "--").skip(1).collect();
     let explicit = store_flag(&words).or_else(|| crate::config::env_var("NSTBA_STORE"));
     let Ok(path) = StorePath::resolve(explicit.as_deref().map(std::path::Path::new)) else {
@@ -32,6 +32,7 @@ fn saved_auth_ids() -> Vec<CompletionCandidate> {
         .entries()
         .into_iter()
         .filter(|(id, _)| validate_auth_id(id).is_ok())
+        .filter(|(_, entry)| kind.is_none_or(|k| entry.as_ref().is_ok_and(|e| e.kind() == k)))
         .map(|(id, entry)| {
             let help = entry
                 .map(|e| format!("{} {}", e.kind(), e.account()))
