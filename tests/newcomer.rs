@@ -470,3 +470,27 @@ fn hints_fit_the_kind_of_credential() {
         stderr(&out)
     );
 }
+
+#[test]
+fn verify_teaches_the_store_the_role() {
+    let emu = emulator();
+    let sb = Sandbox::with_token(); // added by hand: no role
+    assert!(sb.store_json()["sb"].get("role").is_none());
+    let out = sb.run(&emu, &["auth", "verify", "sb"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(sb.store_json()["sb"]["role"], "3");
+    assert_eq!(sb.store_json()["sb"]["entity"], "38");
+    // An OAuth 2.0 name is named with its article where it is refused.
+    let mut store = sb.store_json();
+    store["o2"] = serde_json::json!({"type": "oauth2", "account": ACCOUNT, "clientId": "c",
+        "scope": "restlets", "accessToken": "a", "accessTokenExpiresAt": "2026-01-01T00:00:00Z",
+        "refreshToken": "r"});
+    std::fs::write(sb.store(), store.to_string()).unwrap();
+    let out = sb.run(&emu, &["auth", "migrate", "o2", "--client-id", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("'o2' is an OAuth 2.0 credential already"),
+        "{}",
+        stderr(&out)
+    );
+}

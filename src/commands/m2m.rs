@@ -125,7 +125,7 @@ pub fn keygen(args: &AuthKeygenArgs) -> Result<ExitCode> {
     let out = format!("{}\n{}\n", key_path.display(), cert_path.display());
     crate::commands::write_stdout(out.as_bytes())?;
     ui::info(format!(
-        "Wrote a {} key ({}) and a self-signed certificate valid {} days.\n\
+        "Wrote an {} key ({}) and a self-signed certificate valid {} days.\n\
          Next:\n  1. In NetSuite: Setup > Integration > Manage Authentication > OAuth 2.0 Client \
          Credentials (M2M) Setup > Create New: choose the entity, role and integration record, \
          and upload {}\n  2. Copy the certificate ID NetSuite shows, then:\n     nstba auth \

@@ -23,8 +23,8 @@ pub fn run(app: &App, args: &AuthMigrateArgs) -> Result<ExitCode> {
         Some(Saved::Tba(e)) => e,
         Some(other) => {
             return Err(Failure::usage(format!(
-                "'{id}' is a {} credential already, not a TBA token",
-                other.kind()
+                "'{id}' is {} credential already, not a TBA token",
+                other.kind().with_article()
             ))
             .into());
         }

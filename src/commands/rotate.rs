@@ -39,10 +39,10 @@ fn m2m_entry(app: &App, id: &str) -> Result<M2mEntry> {
     match crate::credentials::load_store(&app.store)?.get(id)? {
         Some(Saved::M2m(e)) => Ok(e),
         Some(other) => Err(Failure::usage(format!(
-            "'{id}' is a {} credential: only client credentials (M2M) entries have a \
+            "'{id}' is {} credential: only client credentials (M2M) entries have a \
              certificate to rotate. Make one that lasts with nstba auth login {id}-m2m --oauth2 \
              --client-id ID --m2m",
-            other.kind()
+            other.kind().with_article()
         ))
         .into()),
         None => Err(Failure::usage(format!(

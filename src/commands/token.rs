@@ -103,7 +103,38 @@ pub fn verify(app: &App, args: &AuthVerifyArgs) -> Result<ExitCode> {
         "The token {who} works for account {}",
         creds.account
     ));
+    // What NetSuite just said of the role and entity fills a saved entry that lacked them
+    // (a token added by hand), so auth list shows them too.
+    if let Some(id) = creds.auth_id.as_deref() {
+        learn_role(app, id, &info);
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Saves tokeninfo's role and entity (digits only) into a TBA entry that has none.
+fn learn_role(app: &App, id: &str, info: &Value) {
+    let digits = |k: &str| {
+        let v = match &info[k] {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => return None,
+        };
+        (!v.is_empty() && v.len() <= 20 && v.bytes().all(|b| b.is_ascii_digit())).then_some(v)
+    };
+    let (role, entity) = (digits("roleId"), digits("entityId"));
+    if role.is_none() && entity.is_none() {
+        return;
+    }
+    let _ = Store::update(&app.store, |s| {
+        if let Some(crate::store::Saved::Tba(mut e)) = s.get(id)?
+            && (e.role.is_none() || e.entity.is_none())
+        {
+            e.role = e.role.or(role);
+            e.entity = e.entity.or(entity);
+            s.put(id, &crate::store::Saved::Tba(e));
+        }
+        Ok(())
+    });
 }
 
 pub fn revoke(app: &App, args: &AuthRevokeArgs) -> Result<ExitCode> {

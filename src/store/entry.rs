@@ -31,6 +31,15 @@ impl Kind {
             Kind::M2m => "M2M",
         }
     }
+
+    /// With its article: "a TBA", "an OAuth 2.0", "an M2M" (said as they are read aloud).
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Kind::Tba => "a TBA",
+            Kind::OAuth2 => "an OAuth 2.0",
+            Kind::M2m => "an M2M",
+        }
+    }
 }
 
 impl std::fmt::Display for Kind {
