@@ -2,16 +2,13 @@
 
 use std::process::ExitCode;
 
-use clap::Parser as _;
-
 fn main() -> ExitCode {
     release_large_buffers();
     nstba::ui::install_ctrl_c_exit();
     // Shell completion asks nstba for candidates with COMPLETE set; answered and exited here.
     nstba::commands::complete::install();
-    clap_complete::CompleteEnv::with_factory(<nstba::cli::Cli as clap::CommandFactory>::command)
-        .complete();
-    let cli = nstba::cli::Cli::parse();
+    clap_complete::CompleteEnv::with_factory(nstba::cli::command).complete();
+    let cli = nstba::cli::parse();
     match nstba::commands::run(cli) {
         Ok(code) => code,
         Err(err) => {

@@ -494,3 +494,40 @@ fn verify_teaches_the_store_the_role() {
         stderr(&out)
     );
 }
+
+#[test]
+fn usage_lines_show_what_is_required_and_nothing_else() {
+    let sb = Sandbox::new();
+    let out = sb
+        .nstba()
+        .args(["sign", "GET"])
+        .env("NSTBA_NETSUITE_URL", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("Usage: nstba sign [OPTIONS] <METHOD> <URL>\n"),
+        "{}",
+        stderr(&out)
+    );
+    let out = sb
+        .nstba()
+        .args(["deploy", "--targte", "x"])
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&out).contains("Usage: nstba deploy [OPTIONS] [SOURCE]\n"),
+        "{}",
+        stderr(&out)
+    );
+    let out = sb
+        .nstba()
+        .args(["auth", "login", "x", "--oauth2", "--bogus"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(
+        !err.contains("--consumer-key") && !err.contains("--netsuite-url"),
+        "{err}"
+    );
+}

@@ -45,6 +45,32 @@ pub(crate) fn saved_tba_ids() -> Vec<clap_complete::CompletionCandidate> {
         .unwrap_or_default()
 }
 
+/// The parser with each command's usage fixed to what it requires (issue 19): clap's error
+/// usage lists the arguments a command line used, values from the environment and a misspelt
+/// flag's suggestion too (`Usage: nstba sign --netsuite-url <URL> <METHOD> <URL>` with
+/// NSTBA_NETSUITE_URL set), which reads as if they were required.
+pub fn command() -> clap::Command {
+    fn fix(cmd: &mut clap::Command) {
+        let usage = cmd.render_usage().to_string();
+        let usage = usage.trim_start_matches("Usage: ").to_string();
+        for sub in cmd.get_subcommands_mut() {
+            fix(sub);
+        }
+        *cmd = std::mem::take(cmd).override_usage(usage);
+    }
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    cmd.build();
+    fix(&mut cmd);
+    cmd
+}
+
+/// Parses the command line with [`command`]'s usage lines (exits on a usage error, as clap
+/// does).
+pub fn parse() -> Cli {
+    let matches = command().get_matches();
+    <Cli as clap::FromArgMatches>::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
 /// Fixed candidates for a flag's value.
 pub(crate) fn candidates(values: &[&str]) -> Vec<clap_complete::CompletionCandidate> {
     values
