@@ -230,3 +230,36 @@ fn a_typo_in_to_suggests_the_saved_name_and_asks_first() {
     p.exp_eof().unwrap();
     assert!(sb.store_json()["plya"]["token"].is_string());
 }
+
+#[test]
+fn the_picker_filters_as_you_type_shows_kinds_and_starts_on_the_current_token() {
+    let sb = Sandbox::new();
+    sb.add_token("prod", ACCOUNT, TID, TS);
+    sb.add_token("sb", ACCOUNT, TID, TS);
+    sb.add_token("staging", ACCOUNT, TID, TS);
+    assert!(
+        sb.nstba()
+            .args(["auth", "switch", "sb"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    // Enter at once: the token a bare command would use (the default).
+    let mut p = on_pty(&sb, &["sign", "GET", "/rest/tokeninfo", "--to", "-v"], &[]);
+    p.exp_string("sb - Account 1234567_SB1 (TBA)").unwrap();
+    p.send("\r").unwrap();
+    p.flush().unwrap();
+    p.exp_string("the TBA token 'sb'").unwrap();
+    p.exp_eof().unwrap();
+    // Typing filters the list.
+    let mut p = on_pty(&sb, &["sign", "GET", "/rest/tokeninfo", "--to", "-v"], &[]);
+    p.exp_string("New token").unwrap();
+    p.send("stag").unwrap();
+    p.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    p.send("\r").unwrap();
+    p.flush().unwrap();
+    p.exp_string("the TBA token 'staging'").unwrap();
+    p.exp_eof().unwrap();
+}

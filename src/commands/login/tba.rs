@@ -167,16 +167,31 @@ pub fn pick(
         .into_iter()
         .filter_map(|(id, e)| e.ok().map(|e| (id.to_string(), e)))
         .collect();
+    // The gulp tools' `AUTH_ID - Account ACCOUNT`, with the kind (after a migrate, `play` and
+    // `play-tba` differ only by it); the store's text escaped.
     let mut items: Vec<String> = usable
         .iter()
-        .map(|(id, e)| format!("{id} - Account {}", e.account()))
+        .map(|(id, e)| {
+            format!(
+                "{} - Account {} ({})",
+                ui::escape(id),
+                ui::escape(e.account()),
+                e.kind()
+            )
+        })
         .collect();
     items.push("New token".to_string());
+    // It starts on the token a bare command would use here, and filters as you type.
+    let dir = app.project_dir(project)?;
+    let current = crate::config::project_choice(&dir)?.or(crate::config::default_auth_id()?);
+    let start = current
+        .and_then(|c| usable.iter().position(|(id, _)| *id == c))
+        .unwrap_or(0);
     let choice = ui::prompt(|| {
-        dialoguer::Select::new()
-            .with_prompt("Which token?")
+        dialoguer::FuzzySelect::new()
+            .with_prompt("Which token? (type to filter)")
             .items(&items)
-            .default(0)
+            .default(start)
             .interact_opt()
     })?;
     let Some(index) = choice else {
