@@ -191,6 +191,8 @@ const LIMITS_FILE: &str = "limits.json";
 pub struct LearnedLimit {
     pub calls: usize,
     pub learned_at: String,
+    /// Found at a refusal (the limit itself), not only a level the account took.
+    pub exact: bool,
 }
 
 fn limits() -> serde_json::Map<String, serde_json::Value> {
@@ -221,19 +223,27 @@ pub fn account_limit(realm: &str) -> Option<LearnedLimit> {
         .and_then(|v| v.as_str())
         .filter(|t| crate::store::parse_time(t).is_some())?
         .to_string();
-    Some(LearnedLimit { calls, learned_at })
+    let exact = entry
+        .get("exact")
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    Some(LearnedLimit {
+        calls,
+        learned_at,
+        exact,
+    })
 }
 
 /// Keeps what a run learned of an account's limit (best effort: the cache can always be
 /// rebuilt, and a run that cannot write it still did its work).
-pub fn set_account_limit(realm: &str, calls: usize) {
+pub fn set_account_limit(realm: &str, calls: usize, exact: bool) {
     let Ok(dir) = cache_dir() else {
         return;
     };
     let mut all = limits();
     all.insert(
         realm.to_string(),
-        serde_json::json!({"calls": calls, "learnedAt": crate::store::now()}),
+        serde_json::json!({"calls": calls, "exact": exact, "learnedAt": crate::store::now()}),
     );
     let text = serde_json::to_vec_pretty(&all).unwrap_or_default();
     let _ = crate::fsio::create_private_dir_all(&dir).and_then(|()| {

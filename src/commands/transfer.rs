@@ -47,17 +47,17 @@ impl Outcome {
     ) -> Result<ExitCode> {
         // What the run learned of the account's limit is kept for the next one.
         let learned = window.and_then(|l| l.learned());
-        if let (Some(n), Some(realm)) = (learned, window.and_then(|l| l.account()))
+        if let (Some((n, exact)), Some(realm)) = (learned, window.and_then(|l| l.account()))
             && !self.dry_run
         {
-            crate::config::set_account_limit(realm, n);
+            crate::config::set_account_limit(realm, n, exact);
         }
         if json {
             let summary = Summary {
                 own,
                 peak_jobs: window.map(|l| l.peak()),
                 refused: window.map(|l| l.refusals()),
-                account_limit: learned,
+                account_limit: learned.map(|(n, _)| n),
                 failed: self.failed.len(),
                 failed_files: self
                     .failed
@@ -135,7 +135,13 @@ pub fn restlet(
     }
     let limiter = Arc::new(
         crate::netsuite::limiter::Limiter::new(args.jobs, usize::from(args.max_jobs))
-            .starting_at(learned.map(|l| l.calls))
+            // An exact limit is held for a week; older, or a lower bound, is probed above.
+            .starting_at(learned.map(|l| {
+                let recent = crate::store::parse_time(&l.learned_at).is_some_and(|t| {
+                    t + std::time::Duration::from_secs(7 * 86_400) > std::time::SystemTime::now()
+                });
+                (l.calls, l.exact && recent)
+            }))
             .for_account(realm),
     );
     let restlet = crate::netsuite::restlet::Restlet::new(

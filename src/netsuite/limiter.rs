@@ -72,6 +72,10 @@ pub struct Limiter {
     refusals: AtomicU64,
     /// The account (realm) whose limit this window finds, for what the run learned.
     account: Option<String>,
+    /// Started at a limit a recent run found exactly (at a refusal): the window does not try
+    /// above it, so a run that remembers is refused no more (NetSuite logs every refusal
+    /// for the account's administrators).
+    hold: std::sync::atomic::AtomicBool,
 }
 
 /// One HTTP call under way, for the window's validation; ended when dropped.
@@ -135,6 +139,7 @@ impl Limiter {
             ceiling,
             refusals: AtomicU64::new(0),
             account: None,
+            hold: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -153,32 +158,39 @@ impl Limiter {
         self.adaptive
     }
 
-    /// Starts a found window where an earlier run left off: at the limit it learned, above
-    /// which the window only probes (one call more per [`PROBE_EVERY`] successes), and still
-    /// shrinks on a refusal (docs/design.md §11). A fixed window ignores it.
-    pub fn starting_at(self, learned: Option<usize>) -> Limiter {
-        if let (true, Some(n)) = (self.adaptive, learned)
+    /// Starts a found window where an earlier run left off: at the limit it learned. A limit
+    /// found exactly (`exact`: at a refusal, recently) is held: the window does not try above
+    /// it, and still shrinks on a refusal. A lower bound (a run that met no refusal) is where
+    /// the window starts probing, one call more per [`PROBE_EVERY`] successes. A fixed window
+    /// ignores it (docs/design.md §11).
+    pub fn starting_at(self, learned: Option<(usize, bool)>) -> Limiter {
+        if let (true, Some((n, exact))) = (self.adaptive, learned)
             && let Ok(mut w) = self.window.lock()
         {
             w.limit = n.clamp(1, self.ceiling);
             w.threshold = w.limit;
             w.peak = w.limit;
+            self.hold.store(exact, Ordering::Relaxed);
         }
         self
     }
 
-    /// What this run learned of the account's limit: the level it accepted after a refusal,
-    /// or, without one, the widest window it filled (a lower bound) once above where it
-    /// started. `None` for a fixed window or a run that learned nothing.
-    pub fn learned(&self) -> Option<usize> {
+    /// What this run learned of the account's limit, and whether exactly: the level it
+    /// accepted after a refusal (exact), the held level of a run that started from an exact
+    /// one and met none (still exact), or the widest window it filled once above where slow
+    /// start begins (a lower bound). `None` for a fixed window or a run that learned nothing.
+    pub fn learned(&self) -> Option<(usize, bool)> {
         if !self.adaptive {
             return None;
         }
         let w = self.window.lock().ok()?;
         if self.refusals() > 0 {
-            return Some(w.threshold.min(w.limit).max(1));
+            return Some((w.threshold.min(w.limit).max(1), true));
         }
-        (w.peak > START).then_some(w.peak)
+        if self.hold.load(Ordering::Relaxed) {
+            return Some((w.limit, true));
+        }
+        (w.peak > START).then_some((w.peak, false))
     }
 
     /// Waits for a place in the window.
@@ -220,9 +232,12 @@ impl Limiter {
     /// before the first refusal, or one call above the level it accepted since. Calls made now
     /// should be short, so that the window learns fast and a refusal delays little work.
     pub fn probing(&self) -> bool {
+        // Slow start is the window before any refusal that has not started from a remembered
+        // level (whose threshold is below the ceiling).
         self.adaptive
             && self.window.lock().is_ok_and(|w| {
-                (self.refusals() == 0 && w.limit < self.ceiling) || w.limit > w.threshold
+                (self.refusals() == 0 && w.threshold >= self.ceiling && w.limit < self.ceiling)
+                    || w.limit > w.threshold
             })
     }
 
@@ -248,6 +263,9 @@ impl Limiter {
                 w.threshold = w.limit;
             }
             if w.calls + w.waiting < w.limit || w.limit >= self.ceiling {
+                return;
+            }
+            if self.hold.load(Ordering::Relaxed) && w.limit >= w.threshold {
                 return;
             }
             if w.limit >= w.threshold {
@@ -337,6 +355,29 @@ mod tests {
             w.in_flight = w.limit;
             w.calls = w.in_flight;
         }
+    }
+
+    #[test]
+    fn a_remembered_exact_limit_is_held_and_a_lower_bound_probed() {
+        let held = Limiter::new(Jobs::Auto, 16).starting_at(Some((5, true)));
+        let probed = Limiter::new(Jobs::Auto, 16).starting_at(Some((5, false)));
+        for l in [&held, &probed] {
+            assert_eq!(l.limit(), 5);
+            assert!(!l.probing(), "a remembered start is not slow start");
+            for _ in 0..PROBE_EVERY * 3 {
+                full(l);
+                l.succeeded();
+            }
+        }
+        assert_eq!(held.limit(), 5, "not tried above");
+        assert_eq!(held.learned(), Some((5, true)));
+        assert!(probed.limit() > 5, "tried above a lower bound");
+        assert_eq!(
+            Limiter::new(Jobs::Fixed(3), 16)
+                .starting_at(Some((9, true)))
+                .limit(),
+            3
+        );
     }
 
     #[test]
