@@ -531,3 +531,43 @@ fn usage_lines_show_what_is_required_and_nothing_else() {
         "{err}"
     );
 }
+
+#[test]
+fn hidden_files_left_out_are_said_and_counted() {
+    let emu = emulator();
+    let sb = Sandbox::with_token();
+    let dist = sb.path().join("dist");
+    std::fs::create_dir_all(dist.join(".cache")).unwrap();
+    std::fs::create_dir_all(dist.join("js")).unwrap();
+    std::fs::write(dist.join("app.js"), "a").unwrap();
+    std::fs::write(dist.join(".env"), "SECRET=1").unwrap();
+    std::fs::write(dist.join("js/.map"), "m").unwrap();
+    std::fs::write(dist.join(".cache/x"), "x").unwrap();
+    let out = sb.run(
+        &emu,
+        &["deploy", "dist", "--target", "SuiteScripts/app", "--json"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("3 hidden not deployed (.cache/, .env, js/.map)"),
+        "{err}"
+    );
+    assert!(err.contains("3 hidden left out"), "{err}");
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        summary["hidden"],
+        serde_json::json!([".cache/", ".env", "js/.map"])
+    );
+    assert_eq!(emu.files("SuiteScripts/app").len(), 1);
+    // With --hidden nothing is left out, and nothing is said.
+    let out = sb.run(
+        &emu,
+        &["deploy", "dist", "--target", "SuiteScripts/app", "--hidden"],
+    );
+    assert!(
+        out.status.success() && !stderr(&out).contains("hidden"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -195,6 +195,9 @@ pub struct DeployFields<'a> {
     pub resent: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub would_upload: Option<usize>,
+    /// Dot names left out without `--hidden` (files, and folders as `name/`).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub hidden: &'a [String],
 }
 
 /// fetch's own summary fields.
@@ -229,6 +232,7 @@ mod tests {
                 skipped: 1,
                 resent: &["b.js".to_string()],
                 would_upload: None,
+                hidden: &[],
             },
             peak_jobs: Some(4),
             account_limit: None,

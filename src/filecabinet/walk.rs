@@ -68,6 +68,52 @@ pub struct Walk {
     pub files: Vec<LocalFile>,
     pub problems: Vec<(String, String)>,
     pub skipped: Vec<(String, String)>,
+    /// Names starting with a dot that the walk left out (without `--hidden`): files, and
+    /// folders as `name/`, relative to the source folder.
+    pub hidden: Vec<String>,
+}
+
+/// The dot names in the folders a walk entered that it did not deploy: what `--hidden` would
+/// add (issue 19: a changed `.env` vanished from a deploy without a word). A dot folder a `!`
+/// rule brought back counts only if none of its files came along. One `read_dir` per folder.
+fn left_out_dot_names(
+    source: &Path,
+    dirs: &[std::path::PathBuf],
+    files: &[LocalFile],
+) -> Vec<String> {
+    let walked: std::collections::HashSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+    let mut out = Vec::new();
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if !name.starts_with('.') || [".git", ".gitignore", IGNORE_FILE].contains(&name) {
+                continue;
+            }
+            let Some(rel) = entry
+                .path()
+                .strip_prefix(source)
+                .ok()
+                .and_then(|r| remote_path("", r))
+            else {
+                continue;
+            };
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            if is_dir {
+                let prefix = format!("{rel}/");
+                if !walked.iter().any(|w| w.starts_with(&prefix)) {
+                    out.push(prefix);
+                }
+            } else if !walked.contains(rel.as_str()) {
+                out.push(rel);
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 /// A one-line ignore file, `.*`, in a private temporary file: the walker reads it when it is
@@ -102,8 +148,15 @@ pub fn walk(source: &Path, target: &str, hidden: bool) -> Result<Walk> {
     let mut remotes = std::collections::HashSet::new();
     let now = now_nanos();
     let skipped = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let (filter_root, filter_source, filter_skipped) =
-        (root.clone(), source.to_path_buf(), skipped.clone());
+    // The folders the walk enters, to find afterwards the dot names it left out (the ignore
+    // crate drops them before any filter sees them).
+    let entered = std::sync::Arc::new(std::sync::Mutex::new(vec![source.to_path_buf()]));
+    let (filter_root, filter_source, filter_skipped, filter_entered) = (
+        root.clone(),
+        source.to_path_buf(),
+        skipped.clone(),
+        entered.clone(),
+    );
     // Hidden means a name that starts with a dot, on every platform: Windows' hidden attribute
     // (which the ignore crate's own check also reads) hides nothing from a deploy. The rule is
     // an ignore file of the lowest precedence, as the crate's own check is, so a `!.well-known/`
@@ -129,6 +182,11 @@ pub fn walk(source: &Path, target: &str, hidden: bool) -> Result<Walk> {
                 return false;
             }
             if !e.path_is_symlink() {
+                if e.file_type().is_some_and(|t| t.is_dir())
+                    && let Ok(mut list) = filter_entered.lock()
+                {
+                    list.push(e.path().to_path_buf());
+                }
                 return true;
             }
             // A link is followed only when what it leads to is inside the source folder.
@@ -237,6 +295,10 @@ pub fn walk(source: &Path, target: &str, hidden: bool) -> Result<Walk> {
     }
     if let Ok(mut list) = skipped.lock() {
         out.skipped.append(&mut list);
+    }
+    if !hidden {
+        let dirs = entered.lock().map(|d| d.clone()).unwrap_or_default();
+        out.hidden = left_out_dot_names(source, &dirs, &out.files);
     }
     out.skipped.sort();
     Ok(out)

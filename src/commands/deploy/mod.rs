@@ -56,6 +56,21 @@ fn deploy(app: &App, args: &DeployArgs) -> Result<ExitCode> {
     for (path, why) in &walked.skipped {
         ui::warn(format!("skipped {path}: {why}"));
     }
+    if !walked.hidden.is_empty() {
+        let shown: Vec<String> = walked
+            .hidden
+            .iter()
+            .take(5)
+            .map(|h| ui::escape(h))
+            .collect();
+        ui::info(format!(
+            "{} hidden not deployed ({}{}): names starting with '.' stay out unless --hidden, \
+             or a '!' rule in .nstbaignore brings them in",
+            walked.hidden.len(),
+            shown.join(", "),
+            if walked.hidden.len() > 5 { ", ..." } else { "" }
+        ));
+    }
     refuse_too_big(&walked.files)?;
 
     let creds = Arc::new(app.credentials(&args.transfer.credentials)?);
@@ -193,6 +208,7 @@ fn deploy(app: &App, args: &DeployArgs) -> Result<ExitCode> {
                 skipped,
                 resent: &resent,
                 would_upload: Some(to_send.len()),
+                hidden: &walked.hidden,
             },
             None,
         );
@@ -230,9 +246,13 @@ fn deploy(app: &App, args: &DeployArgs) -> Result<ExitCode> {
     }
     ui::info(format!(
         "Deployed to {target} on {realm}: {uploaded} uploaded ({}), {skipped} unchanged, {} \
-         failed, in {:.2} s",
+         failed{}, in {:.2} s",
         human_bytes(outcome.bytes),
         outcome.failed.len(),
+        match walked.hidden.len() {
+            0 => String::new(),
+            n => format!(", {n} hidden left out"),
+        },
         outcome.seconds()
     ));
     outcome.finish(
@@ -244,6 +264,7 @@ fn deploy(app: &App, args: &DeployArgs) -> Result<ExitCode> {
             skipped,
             resent: &resent,
             would_upload: None,
+            hidden: &walked.hidden,
         },
         Some(&limiter),
     )
