@@ -571,3 +571,19 @@ fn hidden_files_left_out_are_said_and_counted() {
         stderr(&out)
     );
 }
+
+#[test]
+fn an_unreachable_host_is_said_once() {
+    let sb = Sandbox::with_token();
+    sb.add_token("sb2", ACCOUNT, TID, TS);
+    sb.add_token("sb3", ACCOUNT, TID, TS);
+    let out = sb
+        .nstba()
+        .args(["auth", "status", "--timeout", "20"])
+        .env("NSTBA_NETSUITE_URL", dead_url())
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert_eq!(text.matches("(see below)").count(), 3, "{text}");
+    assert_eq!(text.matches("unreachable: ").count(), 1, "{text}");
+}

@@ -319,11 +319,28 @@ pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
     })
 }
 
+/// The table, and a detail several rows share (an unreachable host's error), said once
+/// below it instead of on every row.
 fn table(rows: &[Row]) -> String {
+    let shared = {
+        let mut counts = std::collections::HashMap::new();
+        for r in rows.iter().filter(|r| r.state == State::Unreachable) {
+            if let Some(d) = &r.detail {
+                *counts.entry(d.as_str()).or_insert(0usize) += 1;
+            }
+        }
+        counts
+            .into_iter()
+            .find(|(_, n)| *n > 1)
+            .map(|(d, _)| d.to_string())
+    };
     let cells: Vec<[String; 7]> = rows
         .iter()
         .map(|r| {
             let state = match (&r.detail, r.state) {
+                (Some(d), state) if shared.as_deref() == Some(d.as_str()) => {
+                    format!("{} (see below)", state.name())
+                }
                 (Some(d), state) if state != State::Valid => {
                     format!("{}: {}", state.name(), ui::escape(d))
                 }
@@ -343,10 +360,14 @@ fn table(rows: &[Row]) -> String {
             ]
         })
         .collect();
-    ui::table(
+    let mut out = ui::table(
         ["", "AUTH ID", "KIND", "ACCOUNT", "ROLE", "ENDS", "STATE"],
         &cells,
-    )
+    );
+    if let Some(d) = shared {
+        out.push_str(&format!("unreachable: {}\n", ui::escape(&d)));
+    }
+    out
 }
 
 #[cfg(test)]
