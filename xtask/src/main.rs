@@ -62,12 +62,46 @@ fn write_page(
     // A one-shot tool: the few names live until it exits.
     let title: &'static str = Box::leak(name.clone().into_boxed_str());
     clap_mangen::Man::new(cmd.clone().name(title)).render(&mut page)?;
+    let page = with_value_names(cmd, &String::from_utf8_lossy(&page));
     std::fs::write(dir.join(format!("{name}.1")), page)?;
     *written += 1;
     for sub in cmd.get_subcommands() {
         write_page(sub, &name, dir, written)?;
     }
     Ok(())
+}
+
+/// The synopsis with each option's value name (`[--nonce N]`, not `[--nonce]`), as the help's
+/// usage and the OPTIONS section show them (issue 19); clap_mangen writes the names alone.
+fn with_value_names(cmd: &clap::Command, page: &str) -> String {
+    let roff = |s: &str| s.replace('-', "\\-");
+    let Some((head, rest)) = page.split_once(".SH SYNOPSIS\n") else {
+        return page.to_string();
+    };
+    let (synopsis, tail) = rest.split_once(".SH").unwrap_or((rest, ""));
+    let mut synopsis = synopsis.to_string();
+    for arg in cmd.get_arguments() {
+        let (Some(long), true) = (arg.get_long(), arg.get_action().takes_values()) else {
+            continue;
+        };
+        let value = arg
+            .get_value_names()
+            .and_then(|v| v.first())
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| arg.get_id().as_str().to_ascii_uppercase());
+        let with_short = arg
+            .get_short()
+            .map(|c| format!("[\\fB\\-{c}\\fR|\\fB\\-\\-{}\\fR]", roff(long)));
+        let alone = format!("[\\fB\\-\\-{}\\fR]", roff(long));
+        for plain in with_short.into_iter().chain([alone]) {
+            let named = format!("{} \\fI{}\\fR]", &plain[..plain.len() - 1], roff(&value));
+            synopsis = synopsis.replace(&plain, &named);
+        }
+    }
+    if tail.is_empty() {
+        return format!("{head}.SH SYNOPSIS\n{synopsis}");
+    }
+    format!("{head}.SH SYNOPSIS\n{synopsis}.SH{tail}")
 }
 
 #[cfg(test)]
@@ -84,5 +118,19 @@ mod tests {
             "the help's examples are in the page"
         );
         assert!(dir.path().join("nstba-deploy.1").exists());
+        // The synopsis names each option's value.
+        let sign = std::fs::read_to_string(dir.path().join("nstba-sign.1")).unwrap();
+        let synopsis = sign
+            .split(".SH SYNOPSIS")
+            .nth(1)
+            .unwrap()
+            .split(".SH")
+            .next()
+            .unwrap();
+        assert!(
+            synopsis.contains(r"[\fB\-\-nonce\fR \fINONCE\fR]"),
+            "{synopsis}"
+        );
+        assert!(synopsis.contains(r"[\fB\-\-explain\fR]"), "{synopsis}");
     }
 }
