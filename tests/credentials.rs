@@ -117,7 +117,11 @@ fn several_tokens_without_a_terminal_say_what_to_pass() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("needs a terminal"));
+    assert!(
+        stderr(&out).contains("nstba does not ask here"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

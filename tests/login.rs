@@ -413,7 +413,10 @@ fn login_force_revokes_the_token_it_replaces_unless_keep_old() {
     let (first, err) = again(&[]);
     assert!(emu.token_active(&first));
     assert!(!emu.token_active(TID), "the replaced token is revoked");
-    assert!(err.contains("Revoked the token 'sb' replaced"), "{err}");
+    assert!(
+        err.contains("Revoked the TBA token that 'sb' replaced"),
+        "{err}"
+    );
     let (second, err) = again(&["--keep-old"]);
     assert!(emu.token_active(&second));
     assert!(emu.token_active(&first), "--keep-old keeps it");

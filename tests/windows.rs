@@ -121,7 +121,13 @@ fn printed_and_saved_paths_carry_no_verbatim_prefix() {
     sb.add_token("a", ACCOUNT, TID, TS);
     sb.add_token("b", ACCOUNT, TID, TS);
     let emu = emulator();
-    let out = sb.run(&emu, &["auth", "verify", "--to", "b"]);
+    // Only a deploy or fetch that succeeded remembers its --to (docs/design.md §5).
+    std::fs::create_dir_all(sb.path().join("dist")).unwrap();
+    std::fs::write(sb.path().join("dist/a.js"), "a").unwrap();
+    let out = sb.run(
+        &emu,
+        &["deploy", "dist", "--target", "SuiteScripts/w", "--to", "b"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let projects = std::fs::read_to_string(sb.config_dir().join("projects.toml")).unwrap();
     assert!(!projects.contains(r"\\?\"), "{projects}");

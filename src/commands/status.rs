@@ -180,7 +180,7 @@ pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
         row.expires_at = saved.ends_at().map(str::to_string);
         row.account_limit = crate::account::AccountId::parse(saved.account())
             .ok()
-            .and_then(|a| crate::config::account_limit(&a.realm()))
+            .and_then(|a| crate::netsuite::limits::account_limit(&a.realm()))
             .map(|l| l.calls);
         row.detail = not_asked();
         let request = credentials::Request {
@@ -273,7 +273,7 @@ pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
                 continue;
             };
             if seen.insert(realm.clone())
-                && let Some(l) = crate::config::account_limit(&realm)
+                && let Some(l) = crate::netsuite::limits::account_limit(&realm)
             {
                 ui::info(format!(
                     "concurrency on {realm}: about {} calls at once, learned {} (deploy and \

@@ -50,7 +50,7 @@ impl Outcome {
         if let (Some((n, exact)), Some(realm)) = (learned, window.and_then(|l| l.account()))
             && !self.dry_run
         {
-            crate::config::set_account_limit(realm, n, exact);
+            crate::netsuite::limits::set_account_limit(realm, n, exact);
         }
         if json {
             let summary = Summary {
@@ -124,7 +124,7 @@ pub fn restlet(
     // `--jobs auto` starts where the last run to this account left off (docs/design.md §11).
     let realm = auth.account.realm();
     let learned = (args.jobs == crate::netsuite::limiter::Jobs::Auto)
-        .then(|| crate::config::account_limit(&realm))
+        .then(|| crate::netsuite::limits::account_limit(&realm))
         .flatten();
     if let Some(l) = &learned {
         crate::ui::verbose(format!(

@@ -3,5 +3,6 @@
 
 pub mod client;
 pub mod limiter;
+pub mod limits;
 pub mod restlet;
 pub mod suiteql;

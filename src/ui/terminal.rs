@@ -23,7 +23,7 @@ pub fn can_prompt(no_input: bool) -> bool {
 /// Why nstba may not ask here, for messages that need a question answered: the first of
 /// `NSTBA_NO_INPUT`, `CI`, stdin not a terminal, else `--no-input`.
 pub fn no_prompt_reason() -> &'static str {
-    if crate::config::env_var("NSTBA_NO_INPUT").is_some() {
+    if std::env::var("NSTBA_NO_INPUT").is_ok_and(|v| !v.is_empty()) {
         "NSTBA_NO_INPUT is set"
     } else if in_ci() {
         "CI is set"
