@@ -193,16 +193,27 @@ pub fn login_m2m(
         staged_for: Some(name.clone()),
     };
     let done = login(app, &staged, opts)?;
+    // Saved under a name no token can have until it works: a failed conversion must not cost
+    // the entry that --force would replace.
+    let staged_m2m = format!("{name}#m2m");
     let converted = crate::commands::lasting::convert(
         app,
         &crate::commands::lasting::Convert {
             login: &staging,
-            save_as: &name,
+            save_as: &staged_m2m,
             name: &name,
             role: done.role.clone(),
             entity: done.entity.clone(),
         },
-    );
+    )
+    .and_then(|entry| {
+        crate::store::Store::update(&app.store, |s| {
+            s.remove(&name);
+            s.rename(&staged_m2m, &name);
+            Ok(())
+        })?;
+        Ok(entry)
+    });
     let entry = match converted {
         Ok(e) => e,
         Err(e) => {
