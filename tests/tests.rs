@@ -12,6 +12,7 @@ mod emulator;
 mod examples;
 mod fetch;
 mod filecabinet;
+mod help_examples;
 mod lasting;
 mod layers;
 mod listener;
