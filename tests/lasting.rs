@@ -612,3 +612,21 @@ fn auth_token_prints_the_access_token_and_logout_revokes_the_certificate() {
     assert!(emu.certificates().iter().all(|(_, revoked)| *revoked));
     assert!(sb.store_json().get("sb").is_none());
 }
+
+#[test]
+fn a_rotation_note_pointing_out_of_the_keys_folder_removes_nothing_there() {
+    let emu = lasting_emulator(|_| {});
+    let sb = Sandbox::new();
+    assert!(login_m2m(&sb, &emu, "sb", &[]).status.success());
+    // A store anyone could have written: a note whose path starts with the keys folder as
+    // written, and leads out of it.
+    let victim = sb.config_dir().join("victim.pem");
+    std::fs::write(&victim, "keep me").unwrap();
+    let sneaky = sb.config_dir().join("keys").join("..").join("victim.pem");
+    let mut store = sb.store_json();
+    store["sb"]["rotation"] = serde_json::json!({"previousKeyPath": sneaky.display().to_string()});
+    std::fs::write(sb.store(), store.to_string()).unwrap();
+    let out = sb.run(&emu, &["auth", "rotate", "sb"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+}

@@ -72,10 +72,13 @@ fn update(app: &App, id: &str, cert_id: &str, change: impl FnOnce(&mut M2mEntry)
 
 /// A key file nstba made (in the keys folder) is removed; one the user pointed to is theirs.
 fn remove_key(path: &std::path::Path) {
+    // Both sides resolved: the store is anyone's to write, and `keys/../../.ssh/id_rsa` starts
+    // with the keys folder as written.
     let ours = crate::config::keys_dir()
         .ok()
         .and_then(|d| crate::fsio::canonicalize(&d).ok())
-        .is_some_and(|d| path.starts_with(d));
+        .zip(crate::fsio::canonicalize(path).ok())
+        .is_some_and(|(dir, real)| real.parent() == Some(dir.as_path()));
     if ours {
         let _ = std::fs::remove_file(path);
     } else if path.exists() {
