@@ -18,6 +18,7 @@ mod layers;
 mod listener;
 mod login;
 mod m2m;
+mod mcp;
 mod newcomer;
 mod oauth2;
 // The picker is driven on a pseudo-terminal (rexpect, Unix only).

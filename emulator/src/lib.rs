@@ -10,6 +10,7 @@ pub mod certs;
 pub mod filecabinet;
 mod http;
 mod m2m;
+pub mod mcp;
 pub mod oauth;
 pub mod oauth2;
 mod refresh;
@@ -398,6 +399,7 @@ async fn route(st: &State, req: &http::Req, family: http::Family) -> Response {
         ("POST", oauth2::TOKEN_PATH) => oauth2::token(st, req),
         ("POST", oauth2::REVOKE_PATH) => oauth2::revoke(st, req),
         (_, p) if p.starts_with(certs::PREFIX) => certs::handle(st, req),
+        (_, mcp::PATH) => mcp::handle(st, req),
         (_, "/app/site/hosting/restlet.nl") => restlet::handle(st, req),
         (_, p) if p.starts_with("/services/rest/") => rest::handle(st, req).await,
         (_, "/rest/requesttoken" | "/rest/accesstoken") => {

@@ -20,7 +20,7 @@ use crate::tokens::{escape, page};
 pub const AUTHORIZE_PATH: &str = "/app/login/oauth2/authorize.nl";
 pub const TOKEN_PATH: &str = "/services/rest/auth/oauth2/v1/token";
 pub const REVOKE_PATH: &str = "/services/rest/auth/oauth2/v1/revoke";
-pub const SCOPES: &[&str] = &["restlets", "rest_webservices", "suite_analytics"];
+pub const SCOPES: &[&str] = &["restlets", "rest_webservices", "suite_analytics", "mcp"];
 
 /// An integration record with the authorization code grant (and client credentials).
 #[derive(Clone, Debug)]
@@ -155,7 +155,12 @@ pub fn authorize(st: &State, req: &Req) -> Response {
         return fail("unsupported_response_type");
     }
     let scope = get("scope");
-    if scope.split(' ').any(|s| !SCOPES.contains(&s)) || scope.is_empty() {
+    // NetSuite issues the mcp scope only when it is asked for alone.
+    let asked: Vec<&str> = scope.split(' ').collect();
+    if asked.iter().any(|s| !SCOPES.contains(s))
+        || scope.is_empty()
+        || (asked.contains(&"mcp") && asked.len() > 1)
+    {
         return fail("invalid_scope");
     }
     if !valid_state(state)

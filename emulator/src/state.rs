@@ -49,6 +49,8 @@ pub struct Inner {
     pub nonces: HashSet<(String, u64, String)>,
     pub audit: Vec<AuditEntry>,
     pub oauth2: crate::oauth2::OAuth2State,
+    /// MCP sessions started with `initialize`.
+    pub mcp_sessions: HashSet<String>,
 }
 
 pub struct State {

@@ -138,7 +138,7 @@ pub fn handle(conn: &rusqlite::Connection, req: &Req, base: &str) -> Response {
     }
 }
 
-fn run(
+pub(crate) fn run(
     conn: &rusqlite::Connection,
     q: &str,
     limit: i64,

@@ -25,7 +25,7 @@ pub const TOKEN_PATH: &str = "/services/rest/auth/oauth2/v1/token";
 pub const REVOKE_PATH: &str = "/services/rest/auth/oauth2/v1/revoke";
 /// What nstba asks for unless `--scope` says otherwise.
 pub const DEFAULT_SCOPE: &str = "restlets rest_webservices";
-pub const SCOPES: &[&str] = &["restlets", "rest_webservices", "suite_analytics"];
+pub const SCOPES: &[&str] = &["restlets", "rest_webservices", "suite_analytics", "mcp"];
 pub const ENV_CLIENT_ID: &str = "NSTBA_CLIENT_ID";
 pub const ENV_CLIENT_SECRET: &str = "NSTBA_CLIENT_SECRET";
 
@@ -175,6 +175,13 @@ pub fn parse_scope(raw: &[String]) -> Result<String, Failure> {
             SCOPES.join(", ")
         )));
     }
+    // NetSuite's AI Connector Service issues the mcp scope only when it is asked for alone.
+    if scopes.contains(&"mcp") && scopes.len() > 1 {
+        return Err(Failure::usage(
+            "the mcp scope must be asked for alone: log in for MCP under a name of its own \
+             (nstba auth login NAME --oauth2 --client-id ID --scope mcp)",
+        ));
+    }
     Ok(scopes.join(" "))
 }
 
@@ -220,5 +227,7 @@ mod tests {
             "restlets suite_analytics"
         );
         assert!(parse_scope(&["email".into()]).is_err());
+        assert_eq!(parse_scope(&["mcp".into()]).unwrap(), "mcp");
+        assert!(parse_scope(&["mcp restlets".into()]).is_err());
     }
 }

@@ -1,0 +1,152 @@
+//! The emulator's MCP endpoint (issue 20, 4), as NetSuite's AI Connector Service serves it:
+//! a Bearer token for the `mcp` scope alone, no Administrator role, a session from
+//! `initialize`, `tools/list` and a SuiteQL tool. nstba's `--scope mcp` login gets that token.
+
+use std::time::Duration;
+
+use crate::common::*;
+
+const CLIENT: &str = "mcp-client";
+
+/// An `--oauth2 --scope mcp` login with the role the stand-in picks; its access token.
+fn mcp_token(
+    sb: &Sandbox,
+    emu: &nstba_emulator::Handle,
+    name: &str,
+    role: &str,
+    scope: &str,
+) -> String {
+    let out = sb
+        .nstba()
+        .args([
+            "auth",
+            "login",
+            name,
+            "--oauth2",
+            "--client-id",
+            CLIENT,
+            "--public",
+        ])
+        .args(["--account", ACCOUNT, "--scope", scope])
+        .env("NSTBA_NETSUITE_URL", emu.url())
+        .env("NSTBA_CALLBACK_URL", emu.redirect_uri())
+        .env("NSTBA_BROWSER", standin_browser())
+        .env("STANDIN_ROLE", role)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = sb.run(emu, &["auth", "token", name]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out).trim().to_string()
+}
+
+fn rpc(
+    emu: &nstba_emulator::Handle,
+    token: &str,
+    session: Option<&str>,
+    body: serde_json::Value,
+) -> reqwest::blocking::Response {
+    let mut req = http()
+        .post(format!("{}/services/mcp/v1/all", emu.url()))
+        .bearer_auth(token)
+        .header("accept", "application/json, text/event-stream")
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    if let Some(s) = session {
+        req = req.header("mcp-session-id", s);
+    }
+    req.send().unwrap()
+}
+
+#[test]
+fn the_emulators_mcp_endpoint_holds_netsuites_rules() {
+    let emu = emulator_with(|c| {
+        c.clients = vec![nstba_emulator::oauth2::Client {
+            id: CLIENT.into(),
+            secret: None,
+        }];
+        c.redirect_uris = vec![format!("http://localhost:{}/cb", free_port())];
+        c.allow_http_redirect = true;
+    });
+    let sb = Sandbox::new();
+    // nstba asks for mcp alone.
+    let out = sb
+        .nstba()
+        .args([
+            "auth",
+            "login",
+            "x",
+            "--oauth2",
+            "--client-id",
+            CLIENT,
+            "--public",
+            "--scope",
+            "mcp restlets",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("asked for alone"), "{}", stderr(&out));
+
+    let token = mcp_token(&sb, &emu, "ai", "1000", "mcp");
+    let r = rpc(
+        &emu,
+        &token,
+        None,
+        serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}),
+    );
+    assert_eq!(r.status(), 200);
+    let session = r.headers()["mcp-session-id"].to_str().unwrap().to_string();
+    let init: serde_json::Value = r.json().unwrap();
+    assert_eq!(init["result"]["protocolVersion"], "2025-06-18");
+    let r = rpc(
+        &emu,
+        &token,
+        Some(&session),
+        serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+    );
+    assert_eq!(r.status(), 202);
+    let list: serde_json::Value = rpc(
+        &emu,
+        &token,
+        Some(&session),
+        serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}),
+    )
+    .json()
+    .unwrap();
+    assert_eq!(list["result"]["tools"][0]["name"], "ns_runCustomSuiteQL");
+    let call: serde_json::Value = rpc(&emu, &token, Some(&session), serde_json::json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+        "params": {"name": "ns_runCustomSuiteQL", "arguments": {"sqlQuery": "SELECT id FROM employee WHERE id <= 2"}}})).json().unwrap();
+    let rows: serde_json::Value =
+        serde_json::from_str(call["result"]["content"][0]["text"].as_str().unwrap()).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 2, "{call}");
+    // No session: refused.
+    let r = rpc(
+        &emu,
+        &token,
+        None,
+        serde_json::json!({"jsonrpc": "2.0", "id": 4, "method": "tools/list"}),
+    );
+    assert_eq!(r.status(), 400);
+
+    // A token for other scopes, or of the Administrator role, is refused.
+    let rest = mcp_token(&sb, &emu, "rest", "1000", "rest_webservices");
+    let r = rpc(
+        &emu,
+        &rest,
+        None,
+        serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize"}),
+    );
+    assert_eq!(r.status(), 403);
+    let admin = mcp_token(&sb, &emu, "admin", "3", "mcp");
+    let r = rpc(
+        &emu,
+        &admin,
+        None,
+        serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize"}),
+    );
+    assert_eq!(r.status(), 403);
+    assert!(r.text().unwrap().contains("Administrator"));
+}
