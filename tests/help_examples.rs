@@ -9,6 +9,10 @@ use crate::common::*;
 /// Examples that do not run here as written, and why (each is parsed by cli::tests).
 const NOT_RUN: &[(&str, &str)] = &[
     (
+        "nstba mcp --to ai   # in the agent's MCP configuration: command nstba, args [\"mcp\", \"--to\", \"ai\"]",
+        "reads an agent's messages on stdin (tests/mcp.rs runs it)",
+    ),
+    (
         "nstba auth login prod --account 1234567 --no-browser",
         "waits for a person to open the address",
     ),

@@ -150,3 +150,73 @@ fn the_emulators_mcp_endpoint_holds_netsuites_rules() {
     assert_eq!(r.status(), 403);
     assert!(r.text().unwrap().contains("Administrator"));
 }
+
+#[test]
+fn nstba_mcp_bridges_stdio_to_netsuites_mcp_server() {
+    use std::io::{BufRead as _, Write as _};
+    let emu = emulator_with(|c| {
+        c.clients = vec![nstba_emulator::oauth2::Client {
+            id: CLIENT.into(),
+            secret: None,
+        }];
+        c.redirect_uris = vec![format!("http://localhost:{}/cb", free_port())];
+        c.allow_http_redirect = true;
+    });
+    let sb = Sandbox::new();
+    mcp_token(&sb, &emu, "ai", "1000", "mcp");
+    mcp_token(&sb, &emu, "rest", "1000", "rest_webservices");
+    // A login for other scopes is refused at once, saying how to log in for MCP.
+    let out = sb.run(&emu, &["mcp", "--to", "rest"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--scope mcp"), "{}", stderr(&out));
+
+    let mut child = sb
+        .nstba_std()
+        .args(["mcp", "--to", "ai"])
+        .env("NSTBA_NETSUITE_URL", emu.url())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut ask = |msg: serde_json::Value| -> Option<serde_json::Value> {
+        writeln!(stdin, "{msg}").unwrap();
+        stdin.flush().unwrap();
+        // A notification has no answer.
+        msg.get("id")?;
+        Some(serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap())
+    };
+    let init = ask(serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}})).unwrap();
+    assert_eq!(
+        init["result"]["serverInfo"]["name"], "NetSuite emulator MCP",
+        "{init}"
+    );
+    ask(serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+    // The session NetSuite gave at initialize goes with the next messages.
+    let list = ask(serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})).unwrap();
+    assert_eq!(
+        list["result"]["tools"][0]["name"], "ns_runCustomSuiteQL",
+        "{list}"
+    );
+    let call = ask(serde_json::json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+        "params": {"name": "ns_runCustomSuiteQL", "arguments": {"sqlQuery": "SELECT id FROM employee WHERE id <= 3"}}})).unwrap();
+    assert_eq!(call["id"], 3);
+    assert!(
+        call["result"]["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("\"id\":\"3\""),
+        "{call}"
+    );
+    drop(stdin);
+    let status = child.wait().unwrap();
+    assert!(status.success());
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    let store = sb.store_json();
+    let token = store["ai"]["accessToken"].as_str().unwrap();
+    assert!(!err.contains(token), "the token reached stderr: {err}");
+}

@@ -108,3 +108,9 @@ pub struct SuiteqlArgs {
     #[command(flatten)]
     pub credentials: CredentialArgs,
 }
+
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+}

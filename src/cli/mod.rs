@@ -202,6 +202,12 @@ pub enum Command {
         after_help = "Examples:\n  nstba suiteql 'SELECT id, companyname FROM customer' --to sandbox\n  nstba suiteql 'SELECT id, tranid FROM transaction' --format csv > transactions.csv\n  nstba suiteql 'SELECT COUNT(*) AS n FROM employee' --format json"
     )]
     Suiteql(SuiteqlArgs),
+    /// Serve NetSuite's MCP server (the AI Connector Service) to an AI agent over stdio, with
+    /// a saved OAuth 2.0 login for the mcp scope, refreshed as needed
+    #[command(
+        after_help = "Examples:\n  nstba mcp --to ai   # in the agent's MCP configuration: command nstba, args [\"mcp\", \"--to\", \"ai\"]\n  nstba auth login ai --oauth2 --client-id \"$CLIENT_ID\" --scope mcp   # the login it needs"
+    )]
+    Mcp(McpArgs),
     /// Upload a local folder to the File Cabinet through the companion RESTlet
     #[command(
         after_help = "Examples:\n  nstba deploy dist --target SuiteScripts/my-app --to sandbox\n  nstba deploy --dry-run\n  nstba deploy dist --target SuiteScripts/my-app --json --jobs 5"

@@ -10,6 +10,7 @@ pub mod lasting;
 pub mod list;
 pub mod login;
 pub mod m2m;
+pub mod mcp;
 pub mod migrate;
 pub mod request;
 pub mod rotate;
@@ -274,6 +275,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Request(args) => request::run(&app, &args),
         Command::Suiteql(args) => suiteql::run(&app, &args),
         Command::Deploy(args) => deploy::run(&app, &args),
+        Command::Mcp(args) => mcp::run(&app, &args),
         Command::Fetch(args) => fetch::run(&app, &args),
         Command::Completions { .. } => unreachable!("handled above"),
     };
