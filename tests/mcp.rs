@@ -220,3 +220,58 @@ fn nstba_mcp_bridges_stdio_to_netsuites_mcp_server() {
     let token = store["ai"]["accessToken"].as_str().unwrap();
     assert!(!err.contains(token), "the token reached stderr: {err}");
 }
+
+/// The official MCP Python SDK (PyPI's `mcp`, in `target/ci-venv`, which `.ci/run` installs)
+/// starts `nstba mcp`, lists the emulator's tools and calls one. A Linux program: not run under
+/// Wine. Without the venv it is skipped, except in CI, where it fails.
+#[cfg(unix)]
+#[test]
+fn the_python_mcp_sdk_drives_nstba_mcp() {
+    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ci-venv/bin/python");
+    let has_sdk = python.is_file()
+        && std::process::Command::new(&python)
+            .args(["-c", "import mcp"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+    if !has_sdk {
+        let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
+        assert!(
+            !in_ci,
+            "CI must run the MCP SDK test: target/ci-venv/bin/pip install mcp"
+        );
+        eprintln!(
+            "skipped: the MCP Python SDK is not installed (python3 -m venv target/ci-venv && target/ci-venv/bin/pip install mcp)"
+        );
+        return;
+    }
+    let emu = emulator_with(|c| {
+        c.clients = vec![nstba_emulator::oauth2::Client {
+            id: CLIENT.into(),
+            secret: None,
+        }];
+        c.redirect_uris = vec![format!("http://localhost:{}/cb", free_port())];
+        c.allow_http_redirect = true;
+    });
+    let sb = Sandbox::new();
+    mcp_token(&sb, &emu, "ai", "1000", "mcp");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mcp/sdk_client.py");
+    // The SDK passes this environment on to nstba: the sandbox's, and the emulator's URL.
+    let nstba = sb.nstba_std();
+    let mut cmd = std::process::Command::new(&python);
+    cmd.arg(&script).arg(env!("CARGO_BIN_EXE_nstba")).arg("ai");
+    for (k, v) in nstba.get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    cmd.env("NSTBA_NETSUITE_URL", emu.url())
+        .current_dir(sb.path());
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let got: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(got["server"], "NetSuite emulator MCP", "{got}");
+    assert_eq!(got["tools"], serde_json::json!(["ns_runCustomSuiteQL"]));
+    assert_eq!(got["rows"].as_array().unwrap().len(), 2, "{got}");
+    assert_eq!(got["isError"], false);
+}
