@@ -232,6 +232,10 @@ fn time_of(v: &Value) -> Option<SystemTime> {
     }
 }
 
+fn digits(s: &str) -> bool {
+    (1..=20).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+}
+
 fn text_of(v: &Value) -> Option<String> {
     match v {
         Value::String(s) if !s.is_empty() => Some(ui::escape(s)),
@@ -248,9 +252,25 @@ fn field<'a>(o: &'a serde_json::Map<String, Value>, names: &[&str]) -> Option<&'
     })
 }
 
+/// A certificate ID as NetSuite makes them (Oracle's examples are 43 base64url characters):
+/// URL-safe characters, at most 256. Anything else from a server is not believed: the ID is
+/// saved in the store, sent as a JWT's `kid` and put in a URL.
+fn cert_id(v: &Value) -> Option<String> {
+    let id = match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    let ok = (1..=256).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'));
+    ok.then_some(id)
+}
+
 fn cert_of(v: &Value) -> Option<RemoteCert> {
     let o = v.as_object()?;
-    let id = field(o, &["certificateId", "certId", "kid", "id"]).and_then(text_of)?;
+    let id = field(o, &["certificateId", "certId", "kid", "id"]).and_then(cert_id)?;
     let revoked = match field(o, &["revoked", "isRevoked", "isInactive"]) {
         Some(Value::Bool(b)) => *b,
         Some(Value::String(s)) => matches!(s.to_ascii_uppercase().as_str(), "T" | "TRUE" | "YES"),
@@ -273,8 +293,13 @@ fn cert_of(v: &Value) -> Option<RemoteCert> {
         )
         .and_then(time_of),
         revoked,
-        role: field(o, &["role", "roleId"]).and_then(text_of),
-        entity: field(o, &["entity", "entityId"]).and_then(text_of),
+        // Internal IDs: digits, as the redirect's role and entity must be.
+        role: field(o, &["role", "roleId"])
+            .and_then(text_of)
+            .filter(|r| digits(r)),
+        entity: field(o, &["entity", "entityId"])
+            .and_then(text_of)
+            .filter(|e| digits(e)),
     })
 }
 
@@ -299,7 +324,7 @@ pub fn parse_list(body: &[u8]) -> Vec<RemoteCert> {
 /// first array), or a bare string.
 pub fn parse_created(body: &[u8]) -> Option<String> {
     match serde_json::from_slice::<Value>(body).ok()? {
-        Value::String(s) if !s.is_empty() => Some(ui::escape(&s)),
+        v @ Value::String(_) => cert_id(&v),
         v @ Value::Object(_) => cert_of(&v).map(|c| c.id),
         Value::Array(a) => a.first().and_then(cert_of).map(|c| c.id),
         _ => None,
@@ -331,6 +356,15 @@ mod tests {
         );
         assert_eq!(parse_created(br#""bare""#).as_deref(), Some("bare"));
         assert_eq!(parse_created(b"{}"), None);
-        assert!(!parse_created(b"\"a\\u001b[2Jb\"").unwrap().contains('\x1b'));
+        // A server's ID with control characters, or a huge one, is not believed.
+        assert_eq!(parse_created(b"\"a\\u001b[2Jb\""), None);
+        let huge = format!("\"{}\"", "a".repeat(10_000));
+        assert_eq!(parse_created(huge.as_bytes()), None);
+        assert!(parse_list(br#"[{"certificateId":"../revoke"}]"#).is_empty());
+        let odd = parse_list(br#"[{"certificateId":"x","role":"3;DROP","entity":"\u001b"}]"#);
+        assert_eq!(
+            (odd[0].role.as_deref(), odd[0].entity.as_deref()),
+            (None, None)
+        );
     }
 }
