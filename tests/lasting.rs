@@ -241,6 +241,14 @@ fn the_five_certificate_limit_lists_the_active_ones() {
 fn an_entry_from_the_environment_is_not_rotated_in_place() {
     let emu = lasting_emulator(|_| {});
     let sb = Sandbox::new();
+    // A real key in the variable (a broken one would fail for another reason).
+    let out = sb
+        .nstba()
+        .args(["auth", "keygen", "--algorithm", "ES256", "--out", "keys"])
+        .output()
+        .unwrap();
+    let key_path = stdout(&out).lines().next().unwrap().to_string();
+    let key = std::fs::read_to_string(&key_path).unwrap();
     let out = sb
         .nstba()
         .args(["auth", "rotate"])
@@ -248,13 +256,16 @@ fn an_entry_from_the_environment_is_not_rotated_in_place() {
         .env("NSTBA_ACCOUNT", ACCOUNT)
         .env("NSTBA_CLIENT_ID", CLIENT_ID)
         .env("NSTBA_CERTIFICATE_ID", "kid")
-        .env(
-            "NSTBA_PRIVATE_KEY",
-            "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n",
-        )
+        .env("NSTBA_PRIVATE_KEY", &key)
         .output()
         .unwrap();
-    assert_ne!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("cannot rotate them in place") && err.contains("--out DIR"),
+        "{err}"
+    );
+    assert!(!err.contains("BEGIN"), "the key was printed: {err}");
     emu.assert_no_calls();
 }
 
