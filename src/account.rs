@@ -191,6 +191,12 @@ pub fn host_account(host: &str) -> Option<String> {
     (known.contains(&domain) && label != "system").then(|| label.to_string())
 }
 
+/// NetSuite's internal ID (a role, an entity): 1 to 20 digits. Such IDs are saved and shown
+/// later, so nothing else from a redirect, a server or the store is believed as one.
+pub fn is_internal_id(s: &str) -> bool {
+    (1..=20).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+}
+
 pub fn origin_authority(url: &Url) -> String {
     let host = url.host_str().unwrap_or_default();
     match url.port() {

@@ -42,7 +42,7 @@ impl Redirect {
     /// later, so nothing else may come through (a terminal escape in a role ID, say).
     pub fn internal_id(&self, name: &str) -> Result<Option<String>, &'static str> {
         match self.get(name) {
-            Some(v) if v.len() > 20 || !v.bytes().all(|b| b.is_ascii_digit()) => Err(match name {
+            Some(v) if !crate::account::is_internal_id(&v) => Err(match name {
                 "role" => "the redirect's role is not a NetSuite role ID (digits)",
                 _ => "the redirect's entity is not a NetSuite internal ID (digits)",
             }),

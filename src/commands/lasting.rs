@@ -271,18 +271,14 @@ pub fn said_until(entry: &M2mEntry) -> String {
 /// Revokes and removes a staged browser login without naming it (its name is internal);
 /// whether NetSuite revoked it. It is removed from the store either way.
 pub fn drop_login(app: &App, staging: &str) -> bool {
-    let revoked = (|| -> Result<bool> {
-        let Some(saved) = crate::credentials::load_store(&app.store)?.get(staging)? else {
-            return Ok(true);
-        };
-        let what = crate::auth::revoke::Revocable::of_saved(&saved, None)?;
-        let http = crate::http::Http::shared()?;
-        Ok(
-            crate::http::block_on(crate::auth::revoke::revoke(&http, &app.endpoints, &what))??
-                .is_ok(),
-        )
-    })()
-    .unwrap_or(false);
+    // The revocation of a token no longer in use (`auth login --force` uses it too).
+    let revoked = match crate::credentials::load_store(&app.store).and_then(|s| s.get(staging)) {
+        Ok(Some(saved)) => {
+            crate::commands::token::revoke_replaced(&app.endpoints, &saved, None).is_ok()
+        }
+        Ok(None) => true,
+        Err(_) => false,
+    };
     let _ = Store::update(&app.store, |s| Ok(s.remove(staging)));
     revoked
 }

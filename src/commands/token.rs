@@ -119,7 +119,7 @@ fn learn_role(app: &App, id: &str, info: &Value) {
             Value::Number(n) => n.to_string(),
             _ => return None,
         };
-        (!v.is_empty() && v.len() <= 20 && v.bytes().all(|b| b.is_ascii_digit())).then_some(v)
+        crate::account::is_internal_id(&v).then_some(v)
     };
     let (role, entity) = (digits("roleId"), digits("entityId"));
     if role.is_none() && entity.is_none() {

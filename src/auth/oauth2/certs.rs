@@ -232,10 +232,6 @@ fn time_of(v: &Value) -> Option<SystemTime> {
     }
 }
 
-fn digits(s: &str) -> bool {
-    (1..=20).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
-}
-
 fn text_of(v: &Value) -> Option<String> {
     match v {
         Value::String(s) if !s.is_empty() => Some(ui::escape(s)),
@@ -296,10 +292,10 @@ fn cert_of(v: &Value) -> Option<RemoteCert> {
         // Internal IDs: digits, as the redirect's role and entity must be.
         role: field(o, &["role", "roleId"])
             .and_then(text_of)
-            .filter(|r| digits(r)),
+            .filter(|r| crate::account::is_internal_id(r)),
         entity: field(o, &["entity", "entityId"])
             .and_then(text_of)
-            .filter(|e| digits(e)),
+            .filter(|e| crate::account::is_internal_id(e)),
     })
 }
 
