@@ -127,6 +127,8 @@ pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
     };
 
     let store = credentials::load_store(&app.store)?;
+    // What deploys learned of the accounts' limits: one read of the file for every row.
+    let learned = crate::netsuite::limits::Learned::read();
     let environment = credentials::from_environment(&crate::config::env_var, &app.endpoints);
     // Nothing at all: one line that says how to start, as `gh auth status` does.
     if store.is_empty() && matches!(environment, Ok(None)) && !args.json {
@@ -180,7 +182,7 @@ pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
         row.expires_at = saved.ends_at().map(str::to_string);
         row.account_limit = crate::account::AccountId::parse(saved.account())
             .ok()
-            .and_then(|a| crate::netsuite::limits::account_limit(&a.realm()))
+            .and_then(|a| learned.get(&a.realm()))
             .map(|l| l.calls);
         row.detail = not_asked();
         let request = credentials::Request {
@@ -273,7 +275,7 @@ pub fn run(app: &App, args: &AuthStatusArgs) -> Result<ExitCode> {
                 continue;
             };
             if seen.insert(realm.clone())
-                && let Some(l) = crate::netsuite::limits::account_limit(&realm)
+                && let Some(l) = learned.get(&realm)
             {
                 ui::info(format!(
                     "concurrency on {realm}: about {} calls at once, learned {} (deploy and \

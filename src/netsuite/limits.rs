@@ -33,8 +33,24 @@ fn limits() -> serde_json::Map<String, serde_json::Value> {
 /// The limit a run learned for the account with `realm`, if any (a hostile or damaged file
 /// gives nothing; numbers outside 1..=64 are not believed).
 pub fn account_limit(realm: &str) -> Option<LearnedLimit> {
-    let all = limits();
-    let entry = all.get(realm)?;
+    Learned::read().get(realm)
+}
+
+/// The whole file, read once (`auth status` asks for every account it lists).
+pub struct Learned(serde_json::Map<String, serde_json::Value>);
+
+impl Learned {
+    pub fn read() -> Learned {
+        Learned(limits())
+    }
+
+    /// The limit learned for `realm`, checked as [`account_limit`] says.
+    pub fn get(&self, realm: &str) -> Option<LearnedLimit> {
+        learned(self.0.get(realm)?)
+    }
+}
+
+fn learned(entry: &serde_json::Value) -> Option<LearnedLimit> {
     let calls = entry
         .get("calls")?
         .as_u64()
