@@ -1,12 +1,12 @@
 //! Every example in every `--help` (issue 19): those that can run against the emulator run, in a
 //! sandbox whose saved names are the ones the examples use; the rest (pipes, substitutions,
-//! files, a browser, another account) are parsed by `cli::tests` and listed here with why.
+//! files, a browser, another account) are listed here with why. Every one is parsed.
 
 use std::time::Duration;
 
 use crate::common::*;
 
-/// Examples that do not run here as written, and why (each is parsed by cli::tests).
+/// Examples that do not run here as written, and why (each is parsed all the same).
 const NOT_RUN: &[(&str, &str)] = &[
     (
         "nstba mcp --to ai   # in the agent's MCP configuration: command nstba, args [\"mcp\", \"--to\", \"ai\"]",
@@ -126,6 +126,26 @@ fn words(line: &str) -> Vec<String> {
         out.push(word);
     }
     out
+}
+
+/// Every example, shell lines and those not run included, is an invocation this nstba
+/// accepts (the nstba part of a pipeline or a substitution).
+#[test]
+fn every_help_example_parses() {
+    let mut seen = 0;
+    for (path, example) in examples() {
+        let part = example.rsplit('|').next().unwrap_or(&example);
+        let part = part.split(['>', '<']).next().unwrap_or(part);
+        let Some(at) = part.find("nstba ") else {
+            continue;
+        };
+        let args = words(part[at..].trim_end_matches(')'));
+        if let Err(e) = nstba::cli::command().try_get_matches_from(&args) {
+            panic!("{path}: example '{example}' does not parse: {e}");
+        }
+        seen += 1;
+    }
+    assert!(seen > 30 && seen < 1000, "{seen} examples");
 }
 
 #[test]

@@ -1,41 +1,13 @@
-//! The parser's own checks: every argument described, every example parsed.
+//! The parser's own checks: every argument described, every command with examples.
 
 use super::*;
 use clap::CommandFactory as _;
 
-/// Splits a shell line into words (quotes, no expansion); stops at a comment.
-fn words(line: &str) -> Vec<String> {
-    let (mut out, mut word, mut quote, mut any) = (Vec::new(), String::new(), None, false);
-    for c in line.chars() {
-        match (quote, c) {
-            (None, '#') if !any => break,
-            (None, '\'' | '"') => {
-                quote = Some(c);
-                any = true;
-            }
-            (Some(q), c) if c == q => quote = None,
-            (None, c) if c.is_whitespace() => {
-                if any {
-                    out.push(std::mem::take(&mut word));
-                    any = false;
-                }
-            }
-            (_, c) => {
-                word.push(c);
-                any = true;
-            }
-        }
-    }
-    if any {
-        out.push(word);
-    }
-    out
-}
-
-/// Every command's help has an Examples section, every argument a description, and every
-/// example is an invocation this nstba accepts.
+/// Every command's help has an Examples section of 2 to 4 lines and every argument a
+/// description; that every example parses, and that those that can run do, is
+/// tests/help_examples.rs's.
 #[test]
-fn every_command_has_examples_that_parse() {
+fn every_command_has_examples_and_every_argument_help() {
     fn visit(cmd: &clap::Command, path: &str, seen: &mut usize) {
         let path = format!("{path} {}", cmd.get_name()).trim().to_string();
         for arg in cmd.get_arguments() {
@@ -59,19 +31,7 @@ fn every_command_has_examples_that_parse() {
                 .lines()
                 .collect();
             assert!((2..=4).contains(&examples.len()), "{path}: {examples:?}");
-            for example in examples {
-                // The nstba part of a pipeline or a substitution.
-                let part = example.rsplit('|').next().unwrap_or(example);
-                let part = part.split(['>', '<']).next().unwrap_or(part);
-                let Some(at) = part.find("nstba ") else {
-                    continue;
-                };
-                let args = words(part[at..].trim_end_matches(')'));
-                if let Err(e) = Cli::try_parse_from(&args) {
-                    panic!("{path}: example '{example}' does not parse: {e}");
-                }
-                *seen += 1;
-            }
+            *seen += examples.len();
         }
         for sub in cmd.get_subcommands() {
             visit(sub, &path, seen);
