@@ -242,12 +242,7 @@ fn an_entry_from_the_environment_is_not_rotated_in_place() {
     let emu = lasting_emulator(|_| {});
     let sb = Sandbox::new();
     // A real key in the variable (a broken one would fail for another reason).
-    let out = sb
-        .nstba()
-        .args(["auth", "keygen", "--algorithm", "ES256", "--out", "keys"])
-        .output()
-        .unwrap();
-    let key_path = stdout(&out).lines().next().unwrap().to_string();
+    let (key_path, _) = sb.keygen_es256();
     let key = std::fs::read_to_string(&key_path).unwrap();
     let out = sb
         .nstba()

@@ -41,6 +41,18 @@ fn mcp_token(
     stdout(&out).trim().to_string()
 }
 
+/// An account with a public client for MCP logins, on a redirect of its own.
+fn mcp_emulator() -> nstba_emulator::Handle {
+    emulator_with(|c| {
+        c.clients = vec![nstba_emulator::oauth2::Client {
+            id: CLIENT.into(),
+            secret: None,
+        }];
+        c.redirect_uris = vec![format!("http://localhost:{}/cb", free_port())];
+        c.allow_http_redirect = true;
+    })
+}
+
 fn rpc(
     emu: &nstba_emulator::Handle,
     token: &str,
@@ -61,14 +73,7 @@ fn rpc(
 
 #[test]
 fn the_emulators_mcp_endpoint_holds_netsuites_rules() {
-    let emu = emulator_with(|c| {
-        c.clients = vec![nstba_emulator::oauth2::Client {
-            id: CLIENT.into(),
-            secret: None,
-        }];
-        c.redirect_uris = vec![format!("http://localhost:{}/cb", free_port())];
-        c.allow_http_redirect = true;
-    });
+    let emu = mcp_emulator();
     let sb = Sandbox::new();
     // nstba asks for mcp alone.
     let out = sb
@@ -154,14 +159,7 @@ fn the_emulators_mcp_endpoint_holds_netsuites_rules() {
 #[test]
 fn nstba_mcp_bridges_stdio_to_netsuites_mcp_server() {
     use std::io::{BufRead as _, Write as _};
-    let emu = emulator_with(|c| {
-        c.clients = vec![nstba_emulator::oauth2::Client {
-            id: CLIENT.into(),
-            secret: None,
-        }];
-        c.redirect_uris = vec![format!("http://localhost:{}/cb", free_port())];
-        c.allow_http_redirect = true;
-    });
+    let emu = mcp_emulator();
     let sb = Sandbox::new();
     mcp_token(&sb, &emu, "ai", "1000", "mcp");
     mcp_token(&sb, &emu, "rest", "1000", "rest_webservices");
@@ -244,14 +242,7 @@ fn the_python_mcp_sdk_drives_nstba_mcp() {
         );
         return;
     }
-    let emu = emulator_with(|c| {
-        c.clients = vec![nstba_emulator::oauth2::Client {
-            id: CLIENT.into(),
-            secret: None,
-        }];
-        c.redirect_uris = vec![format!("http://localhost:{}/cb", free_port())];
-        c.allow_http_redirect = true;
-    });
+    let emu = mcp_emulator();
     let sb = Sandbox::new();
     mcp_token(&sb, &emu, "ai", "1000", "mcp");
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mcp/sdk_client.py");

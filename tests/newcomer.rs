@@ -350,18 +350,7 @@ fn words_that_say_what_they_mean() {
     );
 
     // Environment M2M credentials are named as such, and verified with a call that succeeds.
-    let (key, cert) = {
-        let out = sb
-            .nstba()
-            .args(["auth", "keygen", "--algorithm", "ES256", "--out", "keys"])
-            .output()
-            .unwrap();
-        let paths: Vec<String> = stdout(&out).lines().map(str::to_string).collect();
-        (
-            paths[0].clone(),
-            std::fs::read_to_string(&paths[1]).unwrap(),
-        )
-    };
+    let (key, cert) = sb.keygen_es256();
     let emu = emulator_with(|c| {
         c.clients = vec![nstba_emulator::oauth2::Client {
             id: "ci".into(),
@@ -420,12 +409,7 @@ fn a_deploy_to_a_closed_port_says_each_wait_once() {
 fn hints_fit_the_kind_of_credential() {
     use crate::common::standin::{Req, Resp, StandIn};
     let sb = Sandbox::new();
-    let out = sb
-        .nstba()
-        .args(["auth", "keygen", "--algorithm", "ES256", "--out", "keys"])
-        .output()
-        .unwrap();
-    let key = stdout(&out).lines().next().unwrap().to_string();
+    let (key, _) = sb.keygen_es256();
     // NetSuite takes the assertion, then refuses the Bearer token on REST.
     let netsuite = StandIn::start(|req: Req| async move {
         if req.target.contains("/oauth2/v1/token") {

@@ -124,6 +124,20 @@ impl Sandbox {
             .collect()
     }
 
+    /// An EC P-256 key and its certificate from `nstba auth keygen` (into `keys/`): the key's
+    /// path and the certificate's PEM.
+    pub fn keygen_es256(&self) -> (String, String) {
+        let out = self
+            .nstba()
+            .args(["auth", "keygen", "--algorithm", "ES256", "--out", "keys"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let paths: Vec<String> = stdout(&out).lines().map(str::to_string).collect();
+        let cert = std::fs::read_to_string(&paths[1]).unwrap();
+        (paths[0].clone(), cert)
+    }
+
     /// Saves a token with `nstba auth add` (secrets through the environment).
     pub fn add_token(&self, auth_id: &str, account: &str, tid: &str, ts: &str) {
         self.nstba()
