@@ -550,12 +550,18 @@ fn an_https_redirect_uri_is_served_with_the_certificate_nstba_keeps() {
     assert_eq!(first, second);
     assert!(!explained);
     assert_eq!(sb.store_json()["tls2"]["type"], "oauth2");
+    // The kept key is the user's alone: mode 0600, or an access list for the user alone.
+    let kept = sb.config_dir().join("localhost-tls.pem");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
-        let kept = sb.config_dir().join("localhost-tls.pem");
         let mode = std::fs::metadata(&kept).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600, "{}", kept.display());
+    }
+    #[cfg(windows)]
+    {
+        let others = nstba::fsio::windows::others(&kept).unwrap();
+        assert!(!others.any(), "{}: {others:?}", kept.display());
     }
 }
 
